@@ -1,0 +1,78 @@
+// The one SchemaBuilder: its context and scalar types, plugins and Relay
+// options. Types live in `src/schema/`.
+
+import SchemaBuilder from '@pothos/core';
+import DataloaderPlugin from '@pothos/plugin-dataloader';
+import RelayPlugin from '@pothos/plugin-relay';
+import SubGraphPlugin from '@pothos/plugin-sub-graph';
+import type { Context } from './context.ts';
+import { decodeGlobalId, encodeGlobalId } from './global-id.ts';
+
+/**
+ * Schema variants: `public` is what every deployment serves; `secrets` adds
+ * the fields that only an explicit setting may expose.
+ */
+export type SchemaVariant = 'public' | 'secrets';
+
+export const builder = new SchemaBuilder<{
+  Context: Context;
+  Scalars: {
+    ID: { Input: string; Output: string };
+    DateTime: { Input: Date; Output: Date | string };
+    JSON: { Input: unknown; Output: unknown };
+  };
+  DefaultEdgesNullability: false;
+  DefaultNodeNullability: false;
+  SubGraphs: SchemaVariant;
+}>({
+  plugins: [SubGraphPlugin, RelayPlugin, DataloaderPlugin],
+  subGraphs: { defaultForTypes: ['public', 'secrets'], fieldsInheritFromTypes: true },
+  relay: {
+    cursorType: 'String',
+    clientMutationId: 'omit',
+    encodeGlobalID: encodeGlobalId,
+    decodeGlobalID: decodeGlobalId,
+    nodesOnConnection: {
+      description: 'The assistants of this page, for clients that need no cursors.',
+    },
+    nodeTypeOptions: {
+      description: 'An object with a global id that `node` and `nodes` can refetch.',
+    },
+    idFieldOptions: {
+      description: 'A global id: opaque, stable, and refetchable through `node`.',
+    },
+    pageInfoTypeOptions: {
+      description: 'Where a page stands in its list.',
+    },
+    hasNextPageFieldOptions: {
+      description: 'Whether an item exists after this page.',
+    },
+    hasPreviousPageFieldOptions: {
+      description: 'Whether an item exists before this page.',
+    },
+    startCursorFieldOptions: {
+      description: 'The cursor of the first item of the page; null when the page is empty.',
+    },
+    endCursorFieldOptions: {
+      description: 'The cursor of the last item of the page; null when the page is empty.',
+    },
+    cursorFieldOptions: {
+      description: 'An opaque cursor for this item, for `after` or `before` of the same connection.',
+    },
+    nodeFieldOptions: { description: 'The item at this edge.' },
+    edgesFieldOptions: { description: 'The items of this page, each with its cursor.' },
+    pageInfoFieldOptions: { description: 'Whether more items exist on either side of this page.' },
+    nodeQueryOptions: {
+      description: 'Refetches any object by its global id; null when it no longer exists.',
+    },
+    nodesQueryOptions: {
+      description: 'Refetches objects by their global ids, in the order given; null for each that no longer exists.',
+    },
+    firstArgOptions: {
+      description: 'Page forward: at most this many items (0 to 100; 20 if neither first nor last is given).',
+    },
+    afterArgOptions: { description: 'Page forward from after the item with this cursor.' },
+    lastArgOptions: { description: 'Page backward: at most this many items before `before` (0 to 100).' },
+    beforeArgOptions: { description: 'Page backward from before the item with this cursor; required with `last`.' },
+  },
+});

@@ -1,0 +1,137 @@
+/** Every setting of the gateway, read once from the environment and frozen. */
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  /** Base URL of the REST API; undefined means "start the embedded demo upstream". */
+  readonly upstreamUrl: URL | undefined;
+  readonly upstreamToken: string | undefined;
+  readonly upstreamTimeoutMs: number;
+  readonly upstreamRetries: number;
+  readonly upstreamPageBase: number;
+  readonly upstreamMaxTake: number;
+  readonly upstreamConnections: number;
+  readonly exposeSecretKeys: boolean;
+  readonly limits: Limits;
+  readonly logLevel: LogLevel;
+}
+
+/** Bounds on what one HTTP request may ask of the gateway. */
+export interface Limits {
+  readonly maxBodyBytes: number;
+  readonly maxDepth: number;
+  readonly maxAliases: number;
+  readonly maxTokens: number;
+  readonly maxDirectives: number;
+  readonly maxCost: number;
+  readonly maxBatch: number;
+}
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+
+/** A bad setting; the message is one line that names the variable. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export const defaultLimits: Limits = Object.freeze({
+  maxBodyBytes: 100_000,
+  maxDepth: 12,
+  maxAliases: 30,
+  maxTokens: 2_000,
+  maxDirectives: 50,
+  maxCost: 20_000,
+  maxBatch: 10,
+});
+
+export function loadConfig(env: Env): Config {
+  const read = new EnvReader(env);
+  const config: Config = {
+    port: read.integer('PORT', 4000, 0, 65_535),
+    host: read.string('HOST', '0.0.0.0'),
+    upstreamUrl: read.url('UPSTREAM_URL'),
+    upstreamToken: read.optionalString('UPSTREAM_TOKEN'),
+    upstreamTimeoutMs: read.integer('UPSTREAM_TIMEOUT_MS', 10_000, 1, 600_000),
+    upstreamRetries: read.integer('UPSTREAM_RETRIES', 2, 0, 10),
+    upstreamPageBase: read.integer('UPSTREAM_PAGE_BASE', 1, 0, 1_000_000),
+    upstreamMaxTake: read.integer('UPSTREAM_MAX_TAKE', 100, 1, 10_000),
+    upstreamConnections: read.integer('UPSTREAM_CONNECTIONS', 64, 1, 10_000),
+    exposeSecretKeys: read.boolean('EXPOSE_SECRET_KEYS', false),
+    limits: Object.freeze({
+      maxBodyBytes: read.integer('MAX_BODY_BYTES', defaultLimits.maxBodyBytes, 1_000, 100_000_000),
+      maxDepth: read.integer('MAX_DEPTH', defaultLimits.maxDepth, 1, 1_000),
+      maxAliases: read.integer('MAX_ALIASES', defaultLimits.maxAliases, 1, 10_000),
+      maxTokens: read.integer('MAX_TOKENS', defaultLimits.maxTokens, 10, 1_000_000),
+      maxDirectives: read.integer('MAX_DIRECTIVES', defaultLimits.maxDirectives, 1, 10_000),
+      maxCost: read.integer('MAX_COST', defaultLimits.maxCost, 1, 100_000_000),
+      maxBatch: read.integer('MAX_BATCH', defaultLimits.maxBatch, 1, 1_000),
+    }),
+    logLevel: read.oneOf('LOG_LEVEL', ['debug', 'info', 'warn', 'error', 'silent'], 'info'),
+  };
+  return Object.freeze(config);
+}
+
+class EnvReader {
+  constructor(private readonly env: Env) {}
+
+  private raw(name: string): string | undefined {
+    const value = this.env[name]?.trim();
+    return value === '' ? undefined : value;
+  }
+
+  string(name: string, fallback: string): string {
+    return this.raw(name) ?? fallback;
+  }
+
+  optionalString(name: string): string | undefined {
+    return this.raw(name);
+  }
+
+  integer(name: string, fallback: number, min: number, max: number): number {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    if (!/^-?\d+$/.test(value)) {
+      throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${value}"`);
+    }
+    const parsed = Number(value);
+    if (parsed < min || parsed > max) {
+      throw new ConfigError(`${name} must be from ${min} to ${max}, got ${value}`);
+    }
+    return parsed;
+  }
+
+  boolean(name: string, fallback: boolean): boolean {
+    const value = this.raw(name)?.toLowerCase();
+    if (value === undefined) return fallback;
+    if (['true', '1', 'yes'].includes(value)) return true;
+    if (['false', '0', 'no'].includes(value)) return false;
+    throw new ConfigError(`${name} must be true or false, got "${value}"`);
+  }
+
+  oneOf<const T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const value = this.raw(name);
+    if (value === undefined) return fallback;
+    if ((allowed as readonly string[]).includes(value)) return value as T;
+    throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got "${value}"`);
+  }
+
+  url(name: string): URL | undefined {
+    const value = this.raw(name);
+    if (value === undefined) return undefined;
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      // Not echoed: a malformed URL may still hold a credential.
+      throw new ConfigError(`${name} must be an absolute http(s) URL`);
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new ConfigError(`${name} must use http or https, got "${url.protocol}"`);
+    }
+    if (url.search || url.hash || url.username || url.password) {
+      throw new ConfigError(`${name} must not carry a query, fragment or credentials`);
+    }
+    return url;
+  }
+}

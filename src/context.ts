@@ -1,0 +1,30 @@
+// The GraphQL context: made fresh for every request, with loaders bound to
+// that request's caller and abort signal.
+
+import type { YogaInitialContext } from 'graphql-yoga';
+import { createLoaders, type Loaders } from './loaders.ts';
+import type { PagingOptions } from './paging.ts';
+import type { UpstreamClient } from './upstream/client.ts';
+
+export interface Context {
+  readonly loaders: Loaders;
+}
+
+export interface ContextOptions {
+  readonly client: UpstreamClient;
+  readonly paging: PagingOptions;
+  /** Sent as `Bearer …` when a caller sends no `Authorization` of its own. */
+  readonly upstreamToken: string | undefined;
+}
+
+export function createContextFactory(options: ContextOptions) {
+  const fallbackAuthorization = options.upstreamToken === undefined ? undefined : `Bearer ${options.upstreamToken}`;
+  return ({ request }: YogaInitialContext): Context => ({
+    loaders: createLoaders({
+      client: options.client,
+      paging: options.paging,
+      authorization: request.headers.get('authorization') ?? fallbackAuthorization,
+      signal: request.signal,
+    }),
+  });
+}

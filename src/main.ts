@@ -1,0 +1,61 @@
+// The only impure entry point: reads the environment, starts the embedded
+// demo upstream when no UPSTREAM_URL is set, listens, and shuts down cleanly.
+
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { createLogger } from 'graphql-yoga';
+import { ConfigError, loadConfig } from './config.ts';
+import { startDemoUpstream } from './demo/upstream.ts';
+import { closeGracefully, createHttpServer } from './http.ts';
+import { createGateway } from './server.ts';
+
+const shutdownGraceMs = 10_000;
+
+async function main(): Promise<void> {
+  const config = loadConfig(process.env);
+  const logger = createLogger(config.logLevel);
+
+  const demo = config.upstreamUrl
+    ? undefined
+    : await startDemoUpstream({ pageBase: config.upstreamPageBase, maxTake: config.upstreamMaxTake });
+  const upstreamUrl = config.upstreamUrl ?? new URL(demo?.url as string);
+  if (demo) {
+    logger.info(`UPSTREAM_URL is not set: serving the embedded demo upstream at ${demo.url}`);
+  } else {
+    logger.info(`upstream: ${upstreamUrl.origin}${upstreamUrl.pathname.replace(/\/$/, '')}`);
+  }
+
+  const gateway = createGateway({ ...config, upstreamUrl }, { logger });
+  const server = createHttpServer(gateway, { maxBodyBytes: config.limits.maxBodyBytes });
+  server.listen(config.port, config.host);
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  logger.info(
+    `gateway ready: http://localhost:${port}${gateway.graphqlEndpoint} (GraphiQL in a browser), health at /health`,
+  );
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info(`${signal}: finishing in-flight requests, then exiting`);
+    await closeGracefully(server, shutdownGraceMs);
+    await gateway.dispose();
+    await demo?.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  // A bad setting is one clear line, not a stack trace.
+  if (error instanceof ConfigError) {
+    process.stderr.write(`config: ${error.message}\n`);
+  } else if (error instanceof Error && 'code' in error && error.code === 'EADDRINUSE') {
+    process.stderr.write(`cannot listen: ${error.message}\n`);
+  } else {
+    process.stderr.write(`failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  }
+  process.exit(1);
+});

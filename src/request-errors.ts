@@ -1,0 +1,4 @@
+import type { Plugin } from 'graphql-yoga';
+export function useRequestErrorCodes(): Plugin {
+  return {};
+}

@@ -1,0 +1,60 @@
+import { builder } from '../builder.ts';
+import { joinKey, splitKey } from '../global-id.ts';
+import type { ActionRecord } from '../upstream/records.ts';
+import { Assistant, loadByKeys } from './assistant.ts';
+
+export const Action = builder.loadableNodeRef('Action', {
+  id: {
+    resolve: (action: ActionRecord) => joinKey([action.assistant.orgId, action.assistant.id, action.id]),
+  },
+  load: (keys: string[], { loaders }) =>
+    loadByKeys(keys, async (key) => {
+      const [orgId, assistantId, id] = splitKey(key, 3, 'Action') as [string, string, string];
+      const assistant = await loaders.assistant.load({ orgId, assistantId });
+      return assistant?.actions.find((action) => action.id === id) ?? null;
+    }),
+});
+
+Action.implement({
+  description: 'An operation an assistant may perform through a connected service.',
+  fields: (t) => ({
+    restId: t.exposeID('id', { description: 'The id of the action in the REST API.' }),
+    assistant: t.field({
+      type: Assistant,
+      description: 'The assistant this action belongs to.',
+      resolve: (action) => action.assistant,
+    }),
+    name: t.exposeString('name', { description: 'Display name.' }),
+    enabled: t.exposeBoolean('enabled', { description: 'Whether the action is switched on.' }),
+    instructions: t.exposeString('instructions', {
+      nullable: true,
+      description: 'When and how the assistant should use it, if said.',
+    }),
+    actionId: t.exposeString('actionId', { description: 'Which operation of the connected service this is.' }),
+    connectionId: t.exposeString('connectionId', {
+      nullable: true,
+      description: 'The connection it runs with, if any.',
+    }),
+    config: t.expose('config', { type: ActionConfig, description: 'Its input and operation definitions.' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the action was created.' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'When the action was last changed.' }),
+  }),
+});
+
+const ActionDefinition = builder
+  .objectRef<ActionRecord['config']['definitions'][number]>('ActionDefinition')
+  .implement({
+    description: 'The definition of one operation path of an action.',
+    fields: (t) => ({
+      path: t.exposeString('path', { description: 'The operation path, such as `/v1/tickets`.' }),
+      definition: t.expose('definition', { type: 'JSON', description: 'Its definition, as the upstream gives it.' }),
+    }),
+  });
+
+const ActionConfig = builder.objectRef<ActionRecord['config']>('ActionConfig').implement({
+  description: "An action's configuration.",
+  fields: (t) => ({
+    input: t.expose('input', { type: 'JSON', description: 'Fixed input values for the action.' }),
+    definitions: t.expose('definitions', { type: [ActionDefinition], description: 'Its operation definitions.' }),
+  }),
+});

@@ -1,0 +1,19 @@
+// Imports every type file, then builds the schema.
+import { builder, type SchemaVariant } from '../builder.ts';
+import './scalars.ts';
+import './organization.ts';
+import './assistant.ts';
+import './integration.ts';
+import './action.ts';
+
+builder.queryType({ description: 'The entry points of the Assistants graph.' });
+
+export interface SchemaOptions {
+  /** Serve `Assistant.secretKey`. */
+  readonly exposeSecretKeys: boolean;
+}
+
+export function createSchema(options: SchemaOptions) {
+  const variant: SchemaVariant = options.exposeSecretKeys ? 'secrets' : 'public';
+  return builder.toSchema({ subGraph: variant, sortSchema: false });
+}

@@ -1,0 +1,41 @@
+import { builder } from '../builder.ts';
+import { joinKey, splitKey } from '../global-id.ts';
+import type { IntegrationRecord } from '../upstream/records.ts';
+import { Assistant, loadByKeys } from './assistant.ts';
+
+export const Integration = builder.loadableNodeRef('Integration', {
+  id: {
+    resolve: (integration: IntegrationRecord) =>
+      joinKey([integration.assistant.orgId, integration.assistant.id, integration.id]),
+  },
+  load: (keys: string[], { loaders }) =>
+    loadByKeys(keys, async (key) => {
+      const [orgId, assistantId, id] = splitKey(key, 3, 'Integration') as [string, string, string];
+      const assistant = await loaders.assistant.load({ orgId, assistantId });
+      return assistant?.integrations.find((integration) => integration.id === id) ?? null;
+    }),
+});
+
+Integration.implement({
+  description: 'A connection of an assistant to another service, such as a CRM or a help desk.',
+  fields: (t) => ({
+    restId: t.exposeID('id', { description: 'The id of the integration in the REST API.' }),
+    assistant: t.field({
+      type: Assistant,
+      description: 'The assistant this integration belongs to.',
+      resolve: (integration) => integration.assistant,
+    }),
+    integrationId: t.exposeString('integrationId', {
+      description: 'Which service this is, such as `slack` or `hubspot`.',
+    }),
+    enabled: t.exposeBoolean('enabled', { description: 'Whether the integration is switched on.' }),
+    connectionId: t.exposeString('connectionId', {
+      nullable: true,
+      description: 'The connection it authenticates with, if any.',
+    }),
+    config: t.expose('config', { type: 'JSON', description: 'Settings specific to the service.' }),
+    error: t.exposeString('error', { nullable: true, description: 'Why the integration last failed, if it did.' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the integration was created.' }),
+    updatedAt: t.expose('updatedAt', { type: 'DateTime', description: 'When the integration was last changed.' }),
+  }),
+});

@@ -1,0 +1,67 @@
+import { builder } from '../builder.ts';
+import { BadInputError } from '../errors.ts';
+import { joinKey, splitKey } from '../global-id.ts';
+import { encodeCursor, resolveWindow } from '../paging.ts';
+import { isSendableOrgId } from '../upstream/client.ts';
+import { Assistant } from './assistant.ts';
+
+/** An organization is only its REST id: nothing about it is fetched until a field needs it. */
+export interface OrganizationShape {
+  readonly restId: string;
+}
+
+export const Organization = builder.objectRef<OrganizationShape>('Organization');
+
+/** The organization for a caller-given REST id, refused if no upstream path can hold it. */
+export function organizationFor(restId: string): OrganizationShape {
+  if (!isSendableOrgId(restId)) {
+    throw new BadInputError(`"${restId}" cannot be an organization id: it would not stay one path segment`);
+  }
+  return { restId };
+}
+
+builder.node(Organization, {
+  description: 'An organization of the Assistants API: the owner of a list of assistants.',
+  id: { resolve: (org) => joinKey([org.restId]) },
+  loadOne: (key) => organizationFor(splitKey(key, 1, 'Organization')[0] as string),
+  fields: (t) => ({
+    restId: t.exposeID('restId', { description: 'The `org_id` of the REST API.' }),
+    assistants: t.connection(
+      {
+        type: Assistant,
+        nullable: true,
+        description:
+          "The organization's assistants, in the upstream's order. Null, with an error, when the upstream cannot list them.",
+        resolve: async (org, args, { loaders }) => {
+          const window = resolveWindow(args, org.restId);
+          const slice = await loaders.loadWindow(org.restId, window);
+          const edges = slice.items.map((node, i) => ({
+            cursor: encodeCursor(org.restId, window.start + i),
+            node,
+          }));
+          return {
+            edges,
+            pageInfo: {
+              hasNextPage: slice.hasNextPage,
+              hasPreviousPage: slice.hasPreviousPage,
+              startCursor: edges[0]?.cursor ?? null,
+              endCursor: edges.at(-1)?.cursor ?? null,
+            },
+          };
+        },
+      },
+      { name: 'AssistantConnection', description: 'A page of assistants.' },
+      { name: 'AssistantEdge', description: 'An assistant and its cursor.' },
+    ),
+  }),
+});
+
+builder.queryField('organization', (t) =>
+  t.field({
+    type: Organization,
+    description:
+      'An organization by its REST `org_id`. Makes no upstream call by itself; an unknown organization shows as `NOT_FOUND` on the fields that read it.',
+    args: { restId: t.arg.id({ required: true, description: 'The `org_id` of the REST API.' }) },
+    resolve: (_root, { restId }) => organizationFor(restId),
+  }),
+);

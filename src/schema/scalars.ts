@@ -1,0 +1,11 @@
+import { DateTimeResolver, JSONResolver } from 'graphql-scalars';
+import { builder } from '../builder.ts';
+
+builder.addScalarType('DateTime', DateTimeResolver, {
+  description:
+    'An ISO-8601 instant in UTC, such as `2024-03-01T10:20:30.000Z`. An upstream date without a time is midnight UTC.',
+});
+
+builder.addScalarType('JSON', JSONResolver, {
+  description: 'Any JSON value, passed through from the upstream as it is.',
+});

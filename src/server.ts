@@ -1,0 +1,82 @@
+// Builds the gateway (a yoga instance) from a config. It never listens: see
+// `main.ts` for that, and the tests for in-process use.
+
+import { costLimitPlugin } from '@escape.tech/graphql-armor-cost-limit';
+import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
+import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
+import { maxDirectivesPlugin } from '@escape.tech/graphql-armor-max-directives';
+import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import { GraphQLError } from 'graphql';
+import { createLogger, createYoga, maskError, type YogaLogger } from 'graphql-yoga';
+import type { Config } from './config.ts';
+import { type Context, createContextFactory } from './context.ts';
+import { toGraphQLError } from './errors.ts';
+import { exampleQuery } from './example-query.ts';
+import { useRequestErrorCodes } from './request-errors.ts';
+import { createSchema } from './schema/index.ts';
+import { createUpstreamClient, type UpstreamClient } from './upstream/client.ts';
+
+export type GatewayConfig = Omit<Config, 'upstreamUrl' | 'port' | 'host'> & {
+  /** The upstream to talk to; by now always known (main.ts starts the demo if needed). */
+  readonly upstreamUrl: URL;
+};
+
+export interface GatewayOptions {
+  readonly logger?: YogaLogger;
+}
+
+export function createGateway(config: GatewayConfig, options: GatewayOptions = {}) {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const client: UpstreamClient = createUpstreamClient({
+    baseUrl: config.upstreamUrl,
+    timeoutMs: config.upstreamTimeoutMs,
+    retries: config.upstreamRetries,
+    connections: config.upstreamConnections,
+  });
+  const { limits } = config;
+
+  const yoga = createYoga<Record<string, unknown>, Context>({
+    schema: createSchema({ exposeSecretKeys: config.exposeSecretKeys }),
+    context: createContextFactory({
+      client,
+      paging: { pageBase: config.upstreamPageBase, maxTake: config.upstreamMaxTake },
+      upstreamToken: config.upstreamToken,
+    }),
+    logging: logger,
+    landingPage: false,
+    batching: { limit: limits.maxBatch },
+    renderGraphiQL,
+    graphiql: { title: 'Assistants GraphQL', defaultQuery: exampleQuery },
+    maskedErrors: {
+      maskError(error, message, isDev) {
+        const original = error instanceof GraphQLError ? error.originalError : error;
+        // Errors of the request itself (syntax, validation, limits) are meant for the caller.
+        if (error instanceof GraphQLError && (!original || original instanceof GraphQLError)) {
+          return error;
+        }
+        const known = toGraphQLError(original, error instanceof GraphQLError ? error : undefined);
+        if (known) return known;
+        // Anything else is a bug or an unknown failure: its details go to the
+        // log, never to the response.
+        logger.error('unexpected error', original);
+        return maskError(error, message, isDev);
+      },
+    },
+    plugins: [
+      maxTokensPlugin({ n: limits.maxTokens }),
+      maxDepthPlugin({ n: limits.maxDepth, flattenFragments: true }),
+      maxAliasesPlugin({ n: limits.maxAliases }),
+      maxDirectivesPlugin({ n: limits.maxDirectives }),
+      costLimitPlugin({ maxCost: limits.maxCost }),
+      useRequestErrorCodes(),
+    ],
+  });
+
+  return Object.assign(yoga, {
+    /** Closes the upstream connection pool. */
+    dispose: () => client.close(),
+  });
+}
+
+export type Gateway = ReturnType<typeof createGateway>;

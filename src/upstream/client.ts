@@ -1,0 +1,136 @@
+// The REST client: one keep-alive pool for the upstream origin, one function
+// per REST call. It applies the retry policy of `retry.ts` within one
+// deadline per call and turns every failure into an `UpstreamError`.
+
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Pool } from 'undici';
+import { decodeAssistantList } from './decode.ts';
+import {
+  UpstreamBadResponseError,
+  UpstreamConnectionError,
+  UpstreamError,
+  UpstreamStatusError,
+  UpstreamTimeoutError,
+} from './errors.ts';
+import type { AssistantRecord } from './records.ts';
+import { decideRetry, parseRetryAfterMs, retryableStatuses } from './retry.ts';
+
+export interface UpstreamClientOptions {
+  /** Base URL; its path (if any) prefixes every REST path. */
+  readonly baseUrl: URL;
+  readonly timeoutMs: number;
+  readonly retries: number;
+  readonly connections: number;
+  /** Jitter source; tests may pin it. */
+  readonly random?: () => number;
+}
+
+export interface AssistantPageRequest {
+  readonly orgId: string;
+  readonly page: number;
+  readonly take: number;
+  /** Sent as the `Authorization` header, verbatim. */
+  readonly authorization: string | undefined;
+  /** Aborts the call (with every retry) when the caller goes away. */
+  readonly signal: AbortSignal | undefined;
+}
+
+export interface UpstreamClient {
+  /** `GET /orgs/{org_id}/assistants?page=&take=`, decoded. */
+  listAssistants(request: AssistantPageRequest): Promise<AssistantRecord[]>;
+  close(): Promise<void>;
+}
+
+export function createUpstreamClient(options: UpstreamClientOptions): UpstreamClient {
+  const pool = new Pool(options.baseUrl.origin, {
+    connections: options.connections,
+    keepAliveTimeout: 30_000,
+    // Our own deadline governs; undici's 300 s defaults would only hide it.
+    headersTimeout: 0,
+    bodyTimeout: 0,
+  });
+  const basePath = options.baseUrl.pathname.replace(/\/+$/, '');
+  const random = options.random ?? Math.random;
+
+  async function getJson(path: string, request: AssistantPageRequest): Promise<unknown> {
+    const started = Date.now();
+    const deadline = AbortSignal.timeout(options.timeoutMs);
+    const signal = request.signal ? AbortSignal.any([request.signal, deadline]) : deadline;
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (request.authorization !== undefined) headers.authorization = request.authorization;
+
+    for (let attempts = 1; ; attempts++) {
+      let failure: UpstreamError;
+      let retryAfterMs: number | undefined;
+      try {
+        const response = await pool.request({ path, method: 'GET', headers, signal });
+        if (response.statusCode === 200) {
+          const text = await response.body.text();
+          return parseJson(text);
+        }
+        // Always consume the body: an unread body pins its connection.
+        await response.body.dump();
+        retryAfterMs = parseRetryAfterMs(header(response.headers['retry-after']), Date.now());
+        failure = new UpstreamStatusError(
+          response.statusCode,
+          retryAfterMs === undefined ? undefined : Math.ceil(retryAfterMs / 1_000),
+        );
+      } catch (error) {
+        if (error instanceof UpstreamError) throw error;
+        if (request.signal?.aborted) throw request.signal.reason;
+        if (deadline.aborted) throw new UpstreamTimeoutError(options.timeoutMs);
+        failure = new UpstreamConnectionError(error);
+      }
+
+      const decision = decideRetry({
+        attempts,
+        maxRetries: options.retries,
+        retryable: failure.status === undefined || retryableStatuses.has(failure.status),
+        retryAfterMs,
+        remainingMs: options.timeoutMs - (Date.now() - started),
+        random: random(),
+      });
+      if (!decision.retry) throw failure;
+      try {
+        await sleep(decision.delayMs, undefined, { signal });
+      } catch {
+        if (request.signal?.aborted) throw request.signal.reason;
+        throw new UpstreamTimeoutError(options.timeoutMs);
+      }
+    }
+  }
+
+  return {
+    async listAssistants(request) {
+      const query = `page=${request.page}&take=${request.take}`;
+      const path = `${basePath}/orgs/${orgPathSegment(request.orgId)}/assistants?${query}`;
+      return decodeAssistantList(await getJson(path, request), request.orgId);
+    },
+    close: () => pool.close(),
+  };
+}
+
+/**
+ * The org id as exactly one path segment. `.` and `..` survive any
+ * percent-encoding as path navigation, so they are refused, never sent.
+ */
+export function orgPathSegment(orgId: string): string {
+  if (!isSendableOrgId(orgId)) throw new RangeError('org id cannot be one path segment');
+  return encodeURIComponent(orgId);
+}
+
+export function isSendableOrgId(orgId: string): boolean {
+  return orgId !== '' && orgId !== '.' && orgId !== '..';
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new UpstreamBadResponseError('body: expected JSON, got text that does not parse');
+  }
+}
+
+function header(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
