@@ -16,6 +16,14 @@ export type ErrorCode =
   | 'UPSTREAM_ERROR'
   | 'UPSTREAM_BAD_RESPONSE';
 
+/**
+ * Whether a value is a GraphQLError. By name, not `instanceof`: a test runner
+ * or a bundler may load graphql-js twice, and each copy has its own class.
+ */
+export function isGraphQLError(value: unknown): value is GraphQLError {
+  return value instanceof Error && value.name === 'GraphQLError';
+}
+
 /** Bad arguments, cursors or ids; its message is shown to the caller as is. */
 export class BadInputError extends Error {
   override name = 'BadInputError';

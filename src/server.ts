@@ -7,11 +7,10 @@ import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesPlugin } from '@escape.tech/graphql-armor-max-directives';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import { GraphQLError } from 'graphql';
 import { createLogger, createYoga, maskError, type YogaLogger } from 'graphql-yoga';
 import type { Config } from './config.ts';
 import { type Context, createContextFactory } from './context.ts';
-import { toGraphQLError } from './errors.ts';
+import { isGraphQLError, toGraphQLError } from './errors.ts';
 import { exampleQuery } from './example-query.ts';
 import { useRequestErrorCodes } from './request-errors.ts';
 import { createSchema } from './schema/index.ts';
@@ -50,12 +49,11 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     graphiql: { title: 'Assistants GraphQL', defaultQuery: exampleQuery },
     maskedErrors: {
       maskError(error, message, isDev) {
-        const original = error instanceof GraphQLError ? error.originalError : error;
+        const located = isGraphQLError(error) ? error : undefined;
+        const original = located ? located.originalError : error;
         // Errors of the request itself (syntax, validation, limits) are meant for the caller.
-        if (error instanceof GraphQLError && (!original || original instanceof GraphQLError)) {
-          return error;
-        }
-        const known = toGraphQLError(original, error instanceof GraphQLError ? error : undefined);
+        if (located && (!original || isGraphQLError(original))) return located;
+        const known = toGraphQLError(original, located);
         if (known) return known;
         // Anything else is a bug or an unknown failure: its details go to the
         // log, never to the response.

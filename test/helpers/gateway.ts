@@ -1,0 +1,82 @@
+// A gateway on a loopback port in front of a demo upstream on another, both
+// real HTTP servers, torn down with `await using`.
+
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { createLogger, type YogaLogger } from 'graphql-yoga';
+import { type Config, loadConfig } from '../../src/config.ts';
+import { type DemoUpstream, type DemoUpstreamOptions, startDemoUpstream } from '../../src/demo/upstream.ts';
+import { closeGracefully, createHttpServer } from '../../src/http.ts';
+import { createGateway } from '../../src/server.ts';
+
+// biome-ignore lint/suspicious/noExplicitAny: an untyped document gives untyped data
+type UntypedData = any;
+
+export interface GraphQLResponse<TData = UntypedData> {
+  data?: TData | null;
+  errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
+}
+
+export interface TestGateway {
+  readonly url: string;
+  readonly upstream: DemoUpstream;
+  /** POSTs one operation; resolves with the parsed body (any HTTP status). */
+  query(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse>;
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+export interface TestGatewayOptions {
+  /** Environment settings, as a deployment would give them. */
+  readonly env?: Record<string, string>;
+  readonly upstream?: DemoUpstreamOptions;
+  /** Where log lines go; silent by default. */
+  readonly logger?: YogaLogger;
+}
+
+export async function startTestGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
+  const config: Config = loadConfig({ LOG_LEVEL: 'silent', ...options.env });
+  const upstream = await startDemoUpstream({
+    pageBase: config.upstreamPageBase,
+    maxTake: config.upstreamMaxTake,
+    ...options.upstream,
+  });
+  const gateway = createGateway(
+    { ...config, upstreamUrl: config.upstreamUrl ?? new URL(upstream.url) },
+    { logger: options.logger ?? createLogger('silent') },
+  );
+  const server = createHttpServer(gateway, { maxBodyBytes: config.limits.maxBodyBytes });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+
+  return {
+    url,
+    upstream,
+    async query(query, variables, headers) {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ query, variables }),
+      });
+      return (await response.json()) as GraphQLResponse;
+    },
+    async [Symbol.asyncDispose]() {
+      await closeGracefully(server, 1_000);
+      await gateway.dispose();
+      await upstream.close();
+    },
+  };
+}
+
+/** A logger that keeps every line, for tests of what reaches the log. */
+export function createRecordingLogger(): YogaLogger & { readonly lines: string[] } {
+  const lines: string[] = [];
+  const record =
+    (level: string) =>
+    (...args: unknown[]) => {
+      lines.push(
+        `${level} ${args.map((arg) => (arg instanceof Error ? `${arg.message}\n${arg.stack}` : typeof arg === 'string' ? arg : JSON.stringify(arg))).join(' ')}`,
+      );
+    };
+  return { lines, debug: record('debug'), info: record('info'), warn: record('warn'), error: record('error') };
+}
