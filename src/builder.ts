@@ -21,11 +21,13 @@ export const builder = new SchemaBuilder<{
     DateTime: { Input: Date; Output: Date | string };
     JSON: { Input: unknown; Output: unknown };
   };
+  DefaultFieldNullability: false;
   DefaultEdgesNullability: false;
   DefaultNodeNullability: false;
   SubGraphs: SchemaVariant;
 }>({
   plugins: [SubGraphPlugin, RelayPlugin, DataloaderPlugin],
+  defaultFieldNullability: false,
   subGraphs: { defaultForTypes: ['public', 'secrets'], fieldsInheritFromTypes: true },
   relay: {
     cursorType: 'String',

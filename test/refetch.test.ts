@@ -1,0 +1,136 @@
+import { describe, expect, it } from 'vitest';
+import { createSeedData } from '../src/demo/seed.ts';
+import { encodeGlobalId } from '../src/global-id.ts';
+import { startTestGateway } from './helpers/gateway.ts';
+
+const seed = createSeedData();
+const initech = seed.get('initech') ?? [];
+const globex = seed.get('globex') ?? [];
+
+const assistantId = (org: string, id: string) => encodeGlobalId('Assistant', `${org}/${id}`);
+
+const nodesQuery = /* GraphQL */ `
+  query Nodes($ids: [ID!]!) {
+    nodes(ids: $ids) {
+      __typename
+      id
+      ... on Assistant { restId name organization { restId } }
+      ... on Integration { restId integrationId assistant { restId } }
+      ... on Action { restId actionId assistant { restId } }
+      ... on Organization { restId }
+    }
+  }
+`;
+
+describe('refetching by global id', () => {
+  it('refetches every kind of node with the id the connection served', async () => {
+    await using gateway = await startTestGateway();
+    const { data } = await gateway.query(/* GraphQL */ `{
+      organization(restId: "hooli") {
+        id
+        assistants(first: 5) { nodes { id restId integrations { id restId } actions { id restId } } }
+      }
+    }`);
+    const org = data.organization;
+    const withChildren = org.assistants.nodes.find((a: { integrations: unknown[] }) => a.integrations.length > 0);
+    const withActions = org.assistants.nodes.find((a: { actions: unknown[] }) => a.actions.length > 0);
+    const ids = [org.id, withChildren.id, withChildren.integrations[0].id, withActions.actions[0].id];
+
+    const { data: refetched, errors } = await gateway.query(nodesQuery, { ids });
+    expect(errors).toBeUndefined();
+    expect(refetched.nodes).toEqual([
+      { __typename: 'Organization', id: org.id, restId: 'hooli' },
+      {
+        __typename: 'Assistant',
+        id: withChildren.id,
+        restId: withChildren.restId,
+        name: expect.any(String),
+        organization: { restId: 'hooli' },
+      },
+      {
+        __typename: 'Integration',
+        id: withChildren.integrations[0].id,
+        restId: withChildren.integrations[0].restId,
+        integrationId: expect.any(String),
+        assistant: { restId: withChildren.restId },
+      },
+      {
+        __typename: 'Action',
+        id: withActions.actions[0].id,
+        restId: withActions.actions[0].restId,
+        actionId: expect.any(String),
+        assistant: { restId: withActions.restId },
+      },
+    ]);
+  });
+
+  it('resolves an Organization id with no upstream call', async () => {
+    await using gateway = await startTestGateway();
+    const id = encodeGlobalId('Organization', 'acme');
+    const { data } = await gateway.query('query ($id: ID!) { node(id: $id) { id ... on Organization { restId } } }', {
+      id,
+    });
+    expect(data.node).toEqual({ id, restId: 'acme' });
+    expect(gateway.upstream.requests).toHaveLength(0);
+  });
+
+  it('costs one scan of the org for many ids of it, and scans two orgs concurrently', async () => {
+    await using gateway = await startTestGateway({ upstream: { latencyMs: 50 } });
+    // Assistants deep in initech (pages 1-3 at take 100) and in globex (page 1).
+    const wanted = [...[5, 150, 170, 260, 10].map((i) => initech[i]), ...[0, 30].map((i) => globex[i])] as {
+      id: string;
+    }[];
+    const ids = wanted.map((assistant, i) => assistantId(i < 5 ? 'initech' : 'globex', assistant.id));
+    const { data, errors } = await gateway.query(nodesQuery, { ids });
+    expect(errors).toBeUndefined();
+    expect(data.nodes.map((node: { restId: string }) => node.restId)).toEqual(wanted.map((a) => a.id));
+
+    const byOrg = (org: string) => gateway.upstream.requests.filter((request) => request.orgId === org);
+    // initech's wanted ids end on page 3 of take 100: three pages, each once.
+    expect(byOrg('initech').map((request) => `${request.page}/${request.take}`)).toEqual(['1/100', '2/100', '3/100']);
+    expect(byOrg('globex').map((request) => `${request.page}/${request.take}`)).toEqual(['1/100']);
+    expect(gateway.upstream.peakConcurrency).toBe(2);
+  });
+
+  it('answers null for a well-formed id that is not found, and BAD_USER_INPUT for a malformed one', async () => {
+    await using gateway = await startTestGateway();
+    const missing = [
+      assistantId('acme', 'asst_doesnotexist'),
+      encodeGlobalId('Integration', `acme/${seed.get('acme')?.[0]?.id}/int_missing`),
+      encodeGlobalId('Action', 'acme/asst_nope/act_nope'),
+    ];
+    const found = await gateway.query(nodesQuery, { ids: missing });
+    expect(found).toEqual({ data: { nodes: [null, null, null] } });
+
+    for (const malformed of [
+      'garbage',
+      encodeGlobalId('Spaceship', 'x'),
+      encodeGlobalId('Assistant', 'no-slash'),
+      encodeGlobalId('Assistant', 'a/%E0%A4%A'),
+    ]) {
+      const { errors } = await gateway.query('query ($id: ID!) { node(id: $id) { id } }', { id: malformed });
+      expect(errors?.[0]?.extensions?.code, malformed).toBe('BAD_USER_INPUT');
+    }
+  });
+
+  it('refuses Organization ids that cannot be one path segment', async () => {
+    await using gateway = await startTestGateway();
+    for (const restId of ['..', '.']) {
+      const { errors } = await gateway.query('query ($id: ID!) { node(id: $id) { id } }', {
+        id: encodeGlobalId('Organization', encodeURIComponent(restId)),
+      });
+      expect(errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    }
+    expect(gateway.upstream.requests).toHaveLength(0);
+  });
+
+  it('nulls only the ids of an org whose scan failed', async () => {
+    await using gateway = await startTestGateway();
+    gateway.upstream.inject({ orgId: 'globex', status: 500 });
+    const ids = [assistantId('initech', initech[0]?.id as string), assistantId('globex', globex[0]?.id as string)];
+    const { data, errors } = await gateway.query(nodesQuery, { ids });
+    expect(data.nodes[0].restId).toBe(initech[0]?.id);
+    expect(data.nodes[1]).toBeNull();
+    expect(errors?.map((error) => [error.path, error.extensions?.code])).toEqual([[['nodes', 1], 'UPSTREAM_ERROR']]);
+  });
+});
