@@ -44,9 +44,12 @@ function refuseBody(request: IncomingMessage, maxBodyBytes: number): { status: n
  */
 export async function closeGracefully(server: Server, graceMs: number): Promise<void> {
   const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  // A keep-alive connection turns idle once its last response is sent; close
+  // it then rather than waiting out its keep-alive timeout.
+  const sweeper = setInterval(() => server.closeIdleConnections(), 25);
+  const deadline = setTimeout(() => server.closeAllConnections(), graceMs);
   server.closeIdleConnections();
-  const timer = setTimeout(() => server.closeAllConnections(), graceMs);
-  timer.unref();
   await closed;
-  clearTimeout(timer);
+  clearInterval(sweeper);
+  clearTimeout(deadline);
 }

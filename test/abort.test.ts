@@ -1,0 +1,24 @@
+import { describe, expect, it, vi } from 'vitest';
+import { startTestGateway } from './helpers/gateway.ts';
+
+describe('cancellation', () => {
+  it('cancels the upstream call when the caller goes away', async () => {
+    await using gateway = await startTestGateway({ upstream: { latencyMs: 30_000 } });
+    const caller = new AbortController();
+    const pending = fetch(gateway.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ organization(restId: "acme") { assistants { nodes { restId } } } }' }),
+      signal: caller.signal,
+    });
+    const outcome = pending.then(
+      () => 'answered',
+      () => 'aborted',
+    );
+    await vi.waitFor(() => expect(gateway.upstream.inFlight).toBe(1));
+    caller.abort();
+    expect(await outcome).toBe('aborted');
+    // The gateway closed its upstream request long before the upstream would have answered.
+    await vi.waitFor(() => expect(gateway.upstream.inFlight).toBe(0), { timeout: 5_000 });
+  });
+});

@@ -1,0 +1,91 @@
+// The program as users start it: a child process of `src/main.ts`.
+
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it, vi } from 'vitest';
+import { startDemoUpstream } from '../src/demo/upstream.ts';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+interface Started {
+  readonly child: ChildProcess;
+  readonly output: () => string;
+  readonly exited: Promise<number | null>;
+}
+
+function start(env: Record<string, string>): Started {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    cwd: root,
+    env: { PATH: process.env.PATH, NO_COLOR: '1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (chunk) => {
+    output += chunk;
+  });
+  child.stderr?.on('data', (chunk) => {
+    output += chunk;
+  });
+  const exited = once(child, 'exit').then(([code]) => code as number | null);
+  return { child, output: () => output, exited };
+}
+
+async function readyUrl(started: Started): Promise<string> {
+  let url = '';
+  await vi.waitFor(
+    () => {
+      const match = /gateway ready: (http:\/\/localhost:\d+\/graphql)/.exec(started.output());
+      expect(match, started.output()).not.toBeNull();
+      url = match?.[1] as string;
+    },
+    { timeout: 15_000, interval: 50 },
+  );
+  return url;
+}
+
+describe('main', () => {
+  it('stops at once with one clear line naming a bad setting', async () => {
+    const started = start({ PORT: 'abc' });
+    expect(await started.exited).toBe(1);
+    expect(started.output().trim()).toBe('config: PORT must be a whole number from 0 to 65535, got "abc"');
+  });
+
+  it('serves the embedded demo upstream when UPSTREAM_URL is unset, and says so', async () => {
+    const started = start({ PORT: '0' });
+    try {
+      const url = await readyUrl(started);
+      expect(started.output()).toMatch(/UPSTREAM_URL is not set: serving the embedded demo upstream/);
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          query: '{ organization(restId: "acme") { assistants(first: 20) { nodes { name } } } }',
+        }),
+      });
+      const body = (await response.json()) as { data: { organization: { assistants: { nodes: unknown[] } } } };
+      expect(body.data.organization.assistants.nodes).toHaveLength(12);
+      expect((await fetch(url.replace('/graphql', '/health'))).status).toBe(200);
+    } finally {
+      started.child.kill('SIGTERM');
+      expect(await started.exited).toBe(0);
+    }
+  });
+
+  it('finishes in-flight requests on SIGTERM, then exits 0', async () => {
+    await using upstream = await startDemoUpstream({ latencyMs: 1_000 });
+    const started = start({ PORT: '0', UPSTREAM_URL: upstream.url });
+    const url = await readyUrl(started);
+    const answer = fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ organization(restId: "wayne") { assistants { nodes { restId } } } }' }),
+    }).then((response) => response.json() as Promise<{ data: { organization: { assistants: { nodes: unknown[] } } } }>);
+    await vi.waitFor(() => expect(upstream.inFlight).toBe(1));
+    started.child.kill('SIGTERM');
+    const body = await answer;
+    expect(body.data.organization.assistants.nodes).toHaveLength(3);
+    expect(await started.exited).toBe(0);
+    expect(started.output()).toMatch(/SIGTERM: finishing in-flight requests/);
+  });
+});
