@@ -59,9 +59,7 @@ describe('hostile requests get a clear error, cost no upstream call, and the gat
 
   it('a query with 2000 aliases', async () => {
     await using gateway = await startTestGateway({ env: { MAX_TOKENS: '100000' } });
-    const aliases = Array.from({ length: 2000 }, (_, i) => `a${i}:organization(restId:"o"){restId}`).join(
-      ' ',
-    );
+    const aliases = Array.from({ length: 2000 }, (_, i) => `a${i}:organization(restId:"o"){restId}`).join(' ');
     const { body } = await post(gateway, JSON.stringify({ query: `{ ${aliases} }` }));
     expect(body.errors?.[0]?.message).toMatch(/Aliases limit of 30 exceeded/);
     expect(body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
