@@ -3,7 +3,7 @@
 // deadline per call and turns every failure into an `UpstreamError`.
 
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Pool } from 'undici';
+import { Pool, errors as undiciErrors } from 'undici';
 import { decodeAssistantList } from './decode.ts';
 import {
   UpstreamBadResponseError,
@@ -21,6 +21,8 @@ export interface UpstreamClientOptions {
   readonly timeoutMs: number;
   readonly retries: number;
   readonly connections: number;
+  /** Largest body accepted; default 64 MiB (a list page is kilobytes). */
+  readonly maxResponseBytes?: number;
   /** Jitter source; tests may pin it. */
   readonly random?: () => number;
 }
@@ -42,12 +44,14 @@ export interface UpstreamClient {
 }
 
 export function createUpstreamClient(options: UpstreamClientOptions): UpstreamClient {
+  const maxResponseBytes = options.maxResponseBytes ?? 64 * 1024 * 1024;
   const pool = new Pool(options.baseUrl.origin, {
     connections: options.connections,
     keepAliveTimeout: 30_000,
     // Our own deadline governs; undici's 300 s defaults would only hide it.
     headersTimeout: 0,
     bodyTimeout: 0,
+    maxResponseSize: maxResponseBytes,
   });
   const basePath = options.baseUrl.pathname.replace(/\/+$/, '');
   const random = options.random ?? Math.random;
@@ -77,6 +81,9 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
         );
       } catch (error) {
         if (error instanceof UpstreamError) throw error;
+        if (error instanceof undiciErrors.ResponseExceededMaxSizeError) {
+          throw new UpstreamBadResponseError(`body: expected at most ${maxResponseBytes} bytes, got more`);
+        }
         if (request.signal?.aborted) throw request.signal.reason;
         if (deadline.aborted) throw new UpstreamTimeoutError(options.timeoutMs);
         failure = new UpstreamConnectionError(error);

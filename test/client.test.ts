@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { startDemoUpstream } from '../src/demo/upstream.ts';
+import { createUpstreamClient, orgPathSegment } from '../src/upstream/client.ts';
+import { UpstreamBadResponseError, UpstreamStatusError, UpstreamTimeoutError } from '../src/upstream/errors.ts';
+
+const request = { orgId: 'globex', page: 1, take: 20, authorization: undefined, signal: undefined };
+
+function clientFor(url: string, overrides: Partial<Parameters<typeof createUpstreamClient>[0]> = {}) {
+  return createUpstreamClient({ baseUrl: new URL(url), timeoutMs: 2_000, retries: 2, connections: 4, ...overrides });
+}
+
+describe('upstream client', () => {
+  it('decodes a page into records', async () => {
+    await using upstream = await startDemoUpstream();
+    const client = clientFor(upstream.url);
+    const page = await client.listAssistants(request);
+    expect(page).toHaveLength(20);
+    expect(page[0]?.orgId).toBe('globex');
+    await client.close();
+  });
+
+  it('refuses a body over its size limit as a bad response', async () => {
+    await using upstream = await startDemoUpstream();
+    const client = clientFor(upstream.url, { maxResponseBytes: 1_000 });
+    await expect(client.listAssistants(request)).rejects.toBeInstanceOf(UpstreamBadResponseError);
+    expect(upstream.requests).toHaveLength(1);
+    await client.close();
+  });
+
+  it('keeps Retry-After in seconds on a 429 it may not wait for', async () => {
+    await using upstream = await startDemoUpstream();
+    upstream.inject({ status: 429, retryAfter: '30' });
+    const client = clientFor(upstream.url);
+    const failure = await client.listAssistants(request).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(UpstreamStatusError);
+    expect(failure).toMatchObject({ status: 429, retryAfterSeconds: 30 });
+    await client.close();
+  });
+
+  it('starts no attempt after the deadline', async () => {
+    await using upstream = await startDemoUpstream();
+    upstream.inject({ status: 503, latencyMs: 150 });
+    // Each attempt takes 150 ms; a 400 ms deadline leaves room for three at most.
+    const client = clientFor(upstream.url, { timeoutMs: 400, retries: 10, random: () => 0 });
+    const failure = await client.listAssistants(request).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(UpstreamTimeoutError);
+    expect(upstream.requests.length).toBeLessThanOrEqual(3);
+    await client.close();
+  });
+
+  it('rejects the caller’s abort at once', async () => {
+    await using upstream = await startDemoUpstream({ latencyMs: 30_000 });
+    const client = clientFor(upstream.url, { timeoutMs: 60_000 });
+    const caller = new AbortController();
+    const pending = client.listAssistants({ ...request, signal: caller.signal });
+    caller.abort(new Error('caller went away'));
+    await expect(pending).rejects.toThrow('caller went away');
+    await client.close();
+  });
+
+  it.each(['', '.', '..'])('will not send %j as a path segment', (orgId) => {
+    expect(() => orgPathSegment(orgId)).toThrow(RangeError);
+  });
+});
