@@ -1,8 +1,10 @@
-// The one SchemaBuilder: its context and scalar types, plugins and Relay
-// options. Types live in `src/schema/`.
+// The one SchemaBuilder: its context and scalar types, plugins, and Relay
+// and federation options. Types live in `src/schema/`.
 
 import SchemaBuilder from '@pothos/core';
 import DataloaderPlugin from '@pothos/plugin-dataloader';
+import DirectivePlugin from '@pothos/plugin-directives';
+import FederationPlugin from '@pothos/plugin-federation';
 import RelayPlugin from '@pothos/plugin-relay';
 import SubGraphPlugin from '@pothos/plugin-sub-graph';
 import type { Context } from './context.ts';
@@ -26,7 +28,8 @@ export const builder = new SchemaBuilder<{
   DefaultNodeNullability: false;
   SubGraphs: SchemaVariant;
 }>({
-  plugins: [SubGraphPlugin, RelayPlugin, DataloaderPlugin],
+  // Federation comes last: it wraps what the others define.
+  plugins: [SubGraphPlugin, DirectivePlugin, RelayPlugin, DataloaderPlugin, FederationPlugin],
   defaultFieldNullability: false,
   subGraphs: { defaultForTypes: ['public', 'secrets'], fieldsInheritFromTypes: true },
   relay: {

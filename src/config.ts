@@ -72,6 +72,11 @@ export function loadConfig(env: Env): Config {
   return Object.freeze(config);
 }
 
+/** A value as JSON text: quoted, and on one line whatever it holds. */
+function quote(value: string): string {
+  return JSON.stringify(value);
+}
+
 class EnvReader {
   constructor(private readonly env: Env) {}
 
@@ -92,11 +97,11 @@ class EnvReader {
     const value = this.raw(name);
     if (value === undefined) return fallback;
     if (!/^-?\d+$/.test(value)) {
-      throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got "${value}"`);
+      throw new ConfigError(`${name} must be a whole number from ${min} to ${max}, got ${quote(value)}`);
     }
     const parsed = Number(value);
     if (parsed < min || parsed > max) {
-      throw new ConfigError(`${name} must be from ${min} to ${max}, got ${value}`);
+      throw new ConfigError(`${name} must be from ${min} to ${max}, got ${quote(value)}`);
     }
     return parsed;
   }
@@ -106,14 +111,14 @@ class EnvReader {
     if (value === undefined) return fallback;
     if (['true', '1', 'yes'].includes(value)) return true;
     if (['false', '0', 'no'].includes(value)) return false;
-    throw new ConfigError(`${name} must be true or false, got "${value}"`);
+    throw new ConfigError(`${name} must be true or false, got ${quote(value)}`);
   }
 
   oneOf<const T extends string>(name: string, allowed: readonly T[], fallback: T): T {
     const value = this.raw(name);
     if (value === undefined) return fallback;
     if ((allowed as readonly string[]).includes(value)) return value as T;
-    throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got "${value}"`);
+    throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got ${quote(value)}`);
   }
 
   url(name: string): URL | undefined {

@@ -9,6 +9,7 @@ import {
   type PageSlice,
   type PagingOptions,
   planPages,
+  probeRange,
   sliceWindow,
   type Window,
 } from './paging.ts';
@@ -109,8 +110,8 @@ export function createLoaders({ client, paging, authorization, signal }: LoaderO
     async loadWindow(orgId, window) {
       const slice = sliceWindow(window, await loadRange(orgId, fetchRange(window)));
       if (!slice.needsProbe) return slice;
-      const before = await loadRange(orgId, { start: window.start - 1, end: window.start });
-      return { ...slice, hasPreviousPage: before.length > 0, needsProbe: false };
+      const first = await loadRange(orgId, probeRange);
+      return { ...slice, hasPreviousPage: first.length > 0, needsProbe: false };
     },
   };
 }

@@ -165,10 +165,16 @@ export interface PageSlice<T> {
   readonly hasPreviousPage: boolean;
   /**
    * True when the window starts past the list's end (a stale cursor): only a
-   * read of the item before `start` can tell whether anything precedes it.
+   * read of the list's first item can tell whether anything precedes it.
    */
   readonly needsProbe: boolean;
 }
+
+/**
+ * What to read when `needsProbe`: the list's first item. Lists have no gaps,
+ * so something precedes any `start > 0` exactly when a first item exists.
+ */
+export const probeRange: Window = Object.freeze({ start: 0, end: 1 });
 
 /** A window's page and exact flags from the items read over `fetchRange(window)`. */
 export function sliceWindow<T>(window: Window, fetched: readonly T[]): PageSlice<T> {

@@ -23,16 +23,19 @@ describe('org ids reach the upstream as one encoded path segment', () => {
     expect(request?.orgId).toBe(orgId);
   });
 
-  it.each(['.', '..', ''])('refuses %j with BAD_USER_INPUT and no upstream call', async (orgId) => {
-    await using gateway = await startTestGateway();
-    const { data, errors } = await gateway.query(
-      'query ($org: ID!) { organization(restId: $org) { assistants { nodes { restId } } } }',
-      { org: orgId },
-    );
-    expect(data).toBeNull();
-    expect(errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
-    expect(gateway.upstream.requests).toHaveLength(0);
-  });
+  it.each(['.', '..', '', '\ud800', 'a\udc00b'])(
+    'refuses %j with BAD_USER_INPUT and no upstream call',
+    async (orgId) => {
+      await using gateway = await startTestGateway();
+      const { data, errors } = await gateway.query(
+        'query ($org: ID!) { organization(restId: $org) { assistants { nodes { restId } } } }',
+        { org: orgId },
+      );
+      expect(data).toBeNull();
+      expect(errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+      expect(gateway.upstream.requests).toHaveLength(0);
+    },
+  );
 
   it('keeps the upstream base path in front of every request', async () => {
     await using gateway = await startTestGateway({ upstream: { basePath: '/api/v2' } });

@@ -1,18 +1,19 @@
 import { builder } from '../builder.ts';
-import { joinKey, splitKey } from '../global-id.ts';
+import { joinKey } from '../global-id.ts';
+import { findAction, findAll, keyOfGlobalId } from '../refetch.ts';
 import type { ActionRecord } from '../upstream/records.ts';
-import { Assistant, loadByKeys } from './assistant.ts';
+import { Assistant } from './assistant.ts';
 
 export const Action = builder.loadableNodeRef('Action', {
   id: {
     resolve: (action: ActionRecord) => joinKey([action.assistant.orgId, action.assistant.id, action.id]),
   },
-  load: (keys: string[], { loaders }) =>
-    loadByKeys(keys, async (key) => {
-      const [orgId, assistantId, id] = splitKey(key, 3, 'Action') as [string, string, string];
-      const assistant = await loaders.assistant.load({ orgId, assistantId });
-      return assistant?.actions.find((action) => action.id === id) ?? null;
-    }),
+  load: (keys: string[], { loaders }) => findAll(keys, (key) => findAction(key, loaders)),
+});
+
+builder.asEntity(Action, {
+  key: builder.selection<{ id: string }>('id'),
+  resolveReference: ({ id }, { loaders }) => findAction(keyOfGlobalId(id, 'Action'), loaders),
 });
 
 Action.implement({

@@ -1,34 +1,19 @@
 import { builder } from '../builder.ts';
-import { BadInputError } from '../errors.ts';
-import { joinKey, splitKey } from '../global-id.ts';
-import type { AssistantKey } from '../loaders.ts';
+import { joinKey } from '../global-id.ts';
+import { findAll, findAssistant, keyOfGlobalId } from '../refetch.ts';
 import type { AssistantConfigRecord, AssistantRecord, ConversationConfigRecord } from '../upstream/records.ts';
 import { Action } from './action.ts';
 import { Integration } from './integration.ts';
 import { Organization } from './organization.ts';
 
-/** The REST ids in an Assistant's global id, or a BadInputError. */
-export function parseAssistantKey(key: string): AssistantKey {
-  const [orgId, assistantId] = splitKey(key, 2, 'Assistant') as [string, string];
-  return { orgId, assistantId };
-}
-
-/** Errors for malformed keys, records (or null) for the rest, in key order. */
-export async function loadByKeys<T>(
-  keys: readonly string[],
-  find: (key: string) => Promise<T | null>,
-): Promise<(T | null | Error)[]> {
-  return Promise.all(
-    keys.map((key) =>
-      find(key).catch((error: unknown) => (error instanceof Error ? error : new BadInputError(String(error)))),
-    ),
-  );
-}
-
 export const Assistant = builder.loadableNodeRef('Assistant', {
   id: { resolve: (assistant: AssistantRecord) => joinKey([assistant.orgId, assistant.id]) },
-  load: (keys: string[], { loaders }) =>
-    loadByKeys(keys, async (key) => loaders.assistant.load(parseAssistantKey(key))),
+  load: (keys: string[], { loaders }) => findAll(keys, (key) => findAssistant(key, loaders)),
+});
+
+builder.asEntity(Assistant, {
+  key: builder.selection<{ id: string }>('id'),
+  resolveReference: ({ id }, { loaders }) => findAssistant(keyOfGlobalId(id, 'Assistant'), loaders),
 });
 
 Assistant.implement({

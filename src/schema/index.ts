@@ -15,5 +15,7 @@ export interface SchemaOptions {
 
 export function createSchema(options: SchemaOptions) {
   const variant: SchemaVariant = options.exposeSecretKeys ? 'secrets' : 'public';
-  return builder.toSchema({ subGraph: variant, sortSchema: false });
+  // One schema serves both: the public Relay API, and an Apollo Federation v2
+  // subgraph (`_service`, `_entities`) for supergraphs.
+  return builder.toSubGraphSchema({ subGraph: variant, sortSchema: false });
 }

@@ -1,19 +1,20 @@
 import { builder } from '../builder.ts';
-import { joinKey, splitKey } from '../global-id.ts';
+import { joinKey } from '../global-id.ts';
+import { findAll, findIntegration, keyOfGlobalId } from '../refetch.ts';
 import type { IntegrationRecord } from '../upstream/records.ts';
-import { Assistant, loadByKeys } from './assistant.ts';
+import { Assistant } from './assistant.ts';
 
 export const Integration = builder.loadableNodeRef('Integration', {
   id: {
     resolve: (integration: IntegrationRecord) =>
       joinKey([integration.assistant.orgId, integration.assistant.id, integration.id]),
   },
-  load: (keys: string[], { loaders }) =>
-    loadByKeys(keys, async (key) => {
-      const [orgId, assistantId, id] = splitKey(key, 3, 'Integration') as [string, string, string];
-      const assistant = await loaders.assistant.load({ orgId, assistantId });
-      return assistant?.integrations.find((integration) => integration.id === id) ?? null;
-    }),
+  load: (keys: string[], { loaders }) => findAll(keys, (key) => findIntegration(key, loaders)),
+});
+
+builder.asEntity(Integration, {
+  key: builder.selection<{ id: string }>('id'),
+  resolveReference: ({ id }, { loaders }) => findIntegration(keyOfGlobalId(id, 'Integration'), loaders),
 });
 
 Integration.implement({

@@ -2,6 +2,7 @@ import { builder } from '../builder.ts';
 import { BadInputError } from '../errors.ts';
 import { joinKey, splitKey } from '../global-id.ts';
 import { encodeCursor, resolveWindow } from '../paging.ts';
+import { keyOfGlobalId } from '../refetch.ts';
 import { isSendableOrgId } from '../upstream/client.ts';
 import { Assistant } from './assistant.ts';
 
@@ -15,7 +16,9 @@ export const Organization = builder.objectRef<OrganizationShape>('Organization')
 /** The organization for a caller-given REST id, refused if no upstream path can hold it. */
 export function organizationFor(restId: string): OrganizationShape {
   if (!isSendableOrgId(restId)) {
-    throw new BadInputError(`"${restId}" cannot be an organization id: it would not stay one path segment`);
+    throw new BadInputError(
+      `${JSON.stringify(restId)} cannot be an organization id: it would not stay one path segment`,
+    );
   }
   return { restId };
 }
@@ -54,6 +57,16 @@ builder.node(Organization, {
       { name: 'AssistantEdge', description: 'An assistant and its cursor.' },
     ),
   }),
+});
+
+builder.asEntity(Organization, {
+  key: [builder.selection<{ id: string }>('id'), builder.selection<{ restId: string }>('restId')],
+  resolveReference: (reference) =>
+    organizationFor(
+      'restId' in reference
+        ? reference.restId
+        : (splitKey(keyOfGlobalId(reference.id, 'Organization'), 1, 'Organization')[0] as string),
+    ),
 });
 
 builder.queryField('organization', (t) =>

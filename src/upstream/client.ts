@@ -119,7 +119,8 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
 
 /**
  * The org id as exactly one path segment. `.` and `..` survive any
- * percent-encoding as path navigation, so they are refused, never sent.
+ * percent-encoding as path navigation, and a lone UTF-16 surrogate has no
+ * encoding at all, so these are refused, never sent.
  */
 export function orgPathSegment(orgId: string): string {
   if (!isSendableOrgId(orgId)) throw new RangeError('org id cannot be one path segment');
@@ -127,7 +128,7 @@ export function orgPathSegment(orgId: string): string {
 }
 
 export function isSendableOrgId(orgId: string): boolean {
-  return orgId !== '' && orgId !== '.' && orgId !== '..';
+  return orgId !== '' && orgId !== '.' && orgId !== '..' && orgId.isWellFormed();
 }
 
 function parseJson(text: string): unknown {

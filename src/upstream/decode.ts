@@ -159,7 +159,8 @@ function optionalString(raw: JsonObject, key: string, path: string): string | nu
 
 function identifier(raw: JsonObject, key: string, path: string): string {
   const value = raw[key];
-  if (typeof value === 'string' && value !== '') return value;
+  // A lone surrogate (possible through JSON's \u escapes) could not be put in a global id.
+  if (typeof value === 'string' && value !== '' && value.isWellFormed()) return value;
   if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
   return fail(`${path}.${key}`, 'a non-empty string or integer id', value);
 }
@@ -200,13 +201,19 @@ function timestamp(raw: JsonObject, key: string, path: string): string {
   if (typeof value === 'string') {
     const match = isoTimestamp.exec(value);
     if (match) {
-      const [, , month, day, hour, , , zone] = match;
+      const [, year, month, day, hour, , , zone] = match;
       const normalised = hour === undefined ? `${value}T00:00:00Z` : zone ? value : `${value}Z`;
       const instant = new Date(normalised);
-      if (!Number.isNaN(instant.getTime()) && Number(month) <= 12 && Number(day) <= 31) {
+      if (!Number.isNaN(instant.getTime()) && isCalendarDate(Number(year), Number(month), Number(day))) {
         return instant.toISOString();
       }
     }
   }
   return fail(`${path}.${key}`, 'an ISO-8601 date or date-time', value);
+}
+
+/** Whether a written date exists: Date would quietly move 30 February to March. */
+function isCalendarDate(year: number, month: number, day: number): boolean {
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }

@@ -27,10 +27,16 @@ export function parseRetryAfterMs(header: string | undefined, nowMs: number): nu
   if (header === undefined) return undefined;
   const value = header.trim();
   if (/^\d+$/.test(value)) return Number(value) * 1_000;
+  // Only an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`): Date.parse alone
+  // would read nearly anything, such as "1.5", as some date long past.
+  if (!httpDate.test(value)) return undefined;
   const date = Date.parse(value);
   if (Number.isNaN(date)) return undefined;
   return Math.max(0, date - nowMs);
 }
+
+const httpDate =
+  /^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} GMT$/;
 
 export type RetryDecision =
   | { readonly retry: true; readonly delayMs: number }

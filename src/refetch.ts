@@ -1,0 +1,50 @@
+// Finding objects by the REST keys inside their global ids. The upstream has
+// no get-by-id endpoint: every lookup goes through the org-scan loader, so all
+// ids of one org in one request share one scan. Used by `node`/`nodes` and by
+// federation's `_entities`.
+
+import { BadInputError } from './errors.ts';
+import { decodeGlobalId, type NodeTypename, splitKey } from './global-id.ts';
+import type { Loaders } from './loaders.ts';
+import type { ActionRecord, AssistantRecord, IntegrationRecord } from './upstream/records.ts';
+
+export function findAssistant(key: string, loaders: Loaders): Promise<AssistantRecord | null> {
+  const [orgId, assistantId] = splitKey(key, 2, 'Assistant') as [string, string];
+  return loaders.assistant.load({ orgId, assistantId });
+}
+
+export async function findIntegration(key: string, loaders: Loaders): Promise<IntegrationRecord | null> {
+  const [orgId, assistantId, id] = splitKey(key, 3, 'Integration') as [string, string, string];
+  const assistant = await loaders.assistant.load({ orgId, assistantId });
+  return assistant?.integrations.find((integration) => integration.id === id) ?? null;
+}
+
+export async function findAction(key: string, loaders: Loaders): Promise<ActionRecord | null> {
+  const [orgId, assistantId, id] = splitKey(key, 3, 'Action') as [string, string, string];
+  const assistant = await loaders.assistant.load({ orgId, assistantId });
+  return assistant?.actions.find((action) => action.id === id) ?? null;
+}
+
+/** Results in key order: an Error for a key that is malformed or failed, null for one not found. */
+export function findAll<T>(
+  keys: readonly string[],
+  find: (key: string) => Promise<T | null>,
+): Promise<(T | null | Error)[]> {
+  return Promise.all(
+    keys.map((key) =>
+      // A malformed key throws synchronously: it fails only its own entry.
+      Promise.resolve()
+        .then(() => find(key))
+        .catch((error: unknown) => (error instanceof Error ? error : new Error(String(error)))),
+    ),
+  );
+}
+
+/** The key inside a global id that must name an object of `typename`. */
+export function keyOfGlobalId(globalId: string, typename: NodeTypename): string {
+  const decoded = decodeGlobalId(globalId);
+  if (decoded.typename !== typename) {
+    throw new BadInputError(`expected the id of a ${typename}, got the id of a ${decoded.typename}`);
+  }
+  return decoded.id;
+}

@@ -1,0 +1,151 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, defaultLimits, loadConfig } from '../src/config.ts';
+
+function configError(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig defaults', () => {
+  it('gives every contract default for an empty environment', () => {
+    const config = loadConfig({});
+    expect(config.port).toBe(4000);
+    expect(config.upstreamUrl).toBeUndefined();
+    expect(config.upstreamToken).toBeUndefined();
+    expect(config.upstreamTimeoutMs).toBe(10_000);
+    expect(config.upstreamRetries).toBe(2);
+    expect(config.upstreamPageBase).toBe(1);
+    expect(config.upstreamMaxTake).toBe(100);
+    expect(config.exposeSecretKeys).toBe(false);
+    expect(config.logLevel).toBe('info');
+    expect(config.limits).toEqual(defaultLimits);
+  });
+
+  it('treats empty and blank values as unset', () => {
+    const config = loadConfig({ PORT: '', UPSTREAM_URL: '   ', UPSTREAM_TOKEN: '', EXPOSE_SECRET_KEYS: ' ' });
+    expect(config.port).toBe(4000);
+    expect(config.upstreamUrl).toBeUndefined();
+    expect(config.upstreamToken).toBeUndefined();
+    expect(config.exposeSecretKeys).toBe(false);
+  });
+
+  it('is frozen, limits included', () => {
+    const config = loadConfig({});
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.limits)).toBe(true);
+    expect(() => {
+      (config as { port: number }).port = 1;
+    }).toThrow(TypeError);
+    expect(() => {
+      (config.limits as { maxDepth: number }).maxDepth = 1_000;
+    }).toThrow(TypeError);
+    expect(config.port).toBe(4000);
+    expect(config.limits.maxDepth).toBe(defaultLimits.maxDepth);
+  });
+});
+
+describe('loadConfig reads', () => {
+  it('every contract setting', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      UPSTREAM_URL: 'https://api.example.com:8443/v2',
+      UPSTREAM_TOKEN: 'tok_123',
+      UPSTREAM_TIMEOUT_MS: '2500',
+      UPSTREAM_RETRIES: '0',
+      UPSTREAM_PAGE_BASE: '0',
+      UPSTREAM_MAX_TAKE: '50',
+      EXPOSE_SECRET_KEYS: 'true',
+      LOG_LEVEL: 'warn',
+    });
+    expect(config.port).toBe(8080);
+    expect(config.upstreamUrl?.href).toBe('https://api.example.com:8443/v2');
+    expect(config.upstreamToken).toBe('tok_123');
+    expect(config.upstreamTimeoutMs).toBe(2_500);
+    expect(config.upstreamRetries).toBe(0);
+    expect(config.upstreamPageBase).toBe(0);
+    expect(config.upstreamMaxTake).toBe(50);
+    expect(config.exposeSecretKeys).toBe(true);
+    expect(config.logLevel).toBe('warn');
+  });
+
+  it('plain http URLs, with surrounding blanks trimmed', () => {
+    expect(loadConfig({ UPSTREAM_URL: ' http://localhost:9000 ' }).upstreamUrl?.href).toBe('http://localhost:9000/');
+  });
+
+  it.each([
+    ['true', true],
+    ['TRUE', true],
+    ['1', true],
+    ['yes', true],
+    ['false', false],
+    ['0', false],
+    ['no', false],
+  ])('EXPOSE_SECRET_KEYS=%s as %s', (value, expected) => {
+    expect(loadConfig({ EXPOSE_SECRET_KEYS: value }).exposeSecretKeys).toBe(expected);
+  });
+});
+
+describe('loadConfig refuses a bad value with one line naming the variable', () => {
+  it.each([
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['PORT', '-1'],
+    ['PORT', '80.5'],
+    ['PORT', '1e3'],
+    ['UPSTREAM_URL', 'ftp://x'],
+    ['UPSTREAM_URL', 'not a url'],
+    ['UPSTREAM_URL', 'localhost:8080'],
+    ['UPSTREAM_URL', 'http://host/?page=1'],
+    ['UPSTREAM_URL', 'http://host/#top'],
+    ['UPSTREAM_TIMEOUT_MS', '0'],
+    ['UPSTREAM_TIMEOUT_MS', 'ten'],
+    ['UPSTREAM_RETRIES', '-1'],
+    ['UPSTREAM_RETRIES', '11'],
+    ['UPSTREAM_PAGE_BASE', '-1'],
+    ['UPSTREAM_MAX_TAKE', '0'],
+    ['EXPOSE_SECRET_KEYS', 'maybe'],
+    ['LOG_LEVEL', 'loud'],
+    ['LOG_LEVEL', 'INFO '.repeat(3)],
+  ])('%s=%j', (name, value) => {
+    const error = configError({ [name]: value });
+    expect(error.name).toBe('ConfigError');
+    expect(error.message).toContain(name);
+    expect(error.message).not.toMatch(/[\r\n]/);
+  });
+
+  // An environment value may span lines; echoing it must not break the one line.
+  it.each([
+    ['PORT', '40\n00'],
+    ['LOG_LEVEL', 'info\nwarn'],
+    ['EXPOSE_SECRET_KEYS', 'true\r\nfalse'],
+  ])('stays on one line for a multi-line %s=%j', (name, value) => {
+    const error = configError({ [name]: value });
+    expect(error.message).toContain(name);
+    expect(error.message).not.toMatch(/[\r\n]/);
+  });
+
+  it('names the bad variable, not the good ones around it', () => {
+    const error = configError({ PORT: '4000', UPSTREAM_RETRIES: 'lots', LOG_LEVEL: 'debug' });
+    expect(error.message).toMatch(/^UPSTREAM_RETRIES\b/);
+  });
+
+  it.each([
+    'http://user:tok_sk_live_x@example.com',
+    'https://:sk_live_x@example.com/base',
+    'http://example.com/?token=sk_live_x',
+    'sk_live_x',
+    'Bearer sk_live_x',
+    'http://exa mple.com/sk_live_x',
+    'http://[sk_live_x]/',
+  ])('does not echo a credential in UPSTREAM_URL=%j', (value) => {
+    const error = configError({ UPSTREAM_URL: value });
+    expect(error.message).toContain('UPSTREAM_URL');
+    expect(error.message).not.toContain('sk_live_x');
+    expect(error.message).not.toContain('tok_');
+  });
+});
