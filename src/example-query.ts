@@ -1,8 +1,8 @@
 /** The query GraphiQL opens with: the first page of a demo organization, every field. */
-export const exampleQuery = /* GraphQL */ `# The first 20 assistants of the demo organization "acme".
+export const exampleQuery = /* GraphQL */ `# The first 20 of the 45 assistants of the demo organization "globex".
 # Page on with: assistants(first: 20, after: "<pageInfo.endCursor>")
 query FirstAssistants {
-  organization(restId: "acme") {
+  organization(restId: "globex") {
     id
     restId
     assistants(first: 20) {

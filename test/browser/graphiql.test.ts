@@ -48,8 +48,8 @@ it('opens GraphiQL on the example query and runs it against the demo upstream, w
   await using _closeBrowser = { [Symbol.asyncDispose]: () => browser.close() };
   await using gw = await startTestGateway();
   const origin = new URL(gw.url).origin;
-  const firstAcmeName = createSeedData().get('acme')?.[0]?.name;
-  expect(firstAcmeName).toBeTypeOf('string');
+  const firstGlobexName = createSeedData().get('globex')?.[0]?.name;
+  expect(firstGlobexName).toBeTypeOf('string');
 
   const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
   const aborted: string[] = [];
@@ -81,14 +81,14 @@ it('opens GraphiQL on the example query and runs it against the demo upstream, w
     const body = (await result.json()) as { data?: unknown; errors?: unknown };
     expect(result.status()).toBe(200);
     expect(body.errors).toBeUndefined();
-    expect(JSON.stringify(body.data)).toContain(firstAcmeName);
+    expect(JSON.stringify(body.data)).toContain(firstGlobexName);
 
     const resultPane = page.getByLabel('Result Window');
     await expect.poll(async () => shownText(resultPane), { timeout: 30_000 }).toMatch(/"hasNextPage"[\s\S]*"name": "/);
     const shown = await shownText(resultPane);
     expect(shown).toContain('"assistants"');
-    expect(shown).toContain('"restId": "acme"');
-    expect(shown).toContain(`"name": "${firstAcmeName}"`);
+    expect(shown).toContain('"restId": "globex"');
+    expect(shown).toContain(`"name": "${firstGlobexName}"`);
     expect(shown).not.toContain('"errors"');
   } catch (error) {
     const screenshot = join(tmpdir(), `graphiql-failure-${Date.now()}.png`);
