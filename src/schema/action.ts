@@ -13,7 +13,8 @@ export const Action = builder.loadableNodeRef('Action', {
 
 builder.asEntity(Action, {
   key: builder.selection<{ id: string }>('id'),
-  resolveReference: ({ id }, { loaders }) => findAction(keyOfGlobalId(id, 'Action'), loaders),
+  // Async, so that a malformed id fails its own entity, not the whole `_entities` list.
+  resolveReference: async ({ id }, { loaders }) => findAction(keyOfGlobalId(id, 'Action'), loaders),
 });
 
 Action.implement({

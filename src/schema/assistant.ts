@@ -13,7 +13,8 @@ export const Assistant = builder.loadableNodeRef('Assistant', {
 
 builder.asEntity(Assistant, {
   key: builder.selection<{ id: string }>('id'),
-  resolveReference: ({ id }, { loaders }) => findAssistant(keyOfGlobalId(id, 'Assistant'), loaders),
+  // Async, so that a malformed id fails its own entity, not the whole `_entities` list.
+  resolveReference: async ({ id }, { loaders }) => findAssistant(keyOfGlobalId(id, 'Assistant'), loaders),
 });
 
 Assistant.implement({

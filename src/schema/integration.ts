@@ -14,7 +14,8 @@ export const Integration = builder.loadableNodeRef('Integration', {
 
 builder.asEntity(Integration, {
   key: builder.selection<{ id: string }>('id'),
-  resolveReference: ({ id }, { loaders }) => findIntegration(keyOfGlobalId(id, 'Integration'), loaders),
+  // Async, so that a malformed id fails its own entity, not the whole `_entities` list.
+  resolveReference: async ({ id }, { loaders }) => findIntegration(keyOfGlobalId(id, 'Integration'), loaders),
 });
 
 Integration.implement({

@@ -61,7 +61,8 @@ builder.node(Organization, {
 
 builder.asEntity(Organization, {
   key: [builder.selection<{ id: string }>('id'), builder.selection<{ restId: string }>('restId')],
-  resolveReference: (reference) =>
+  // Async, so that a malformed id fails its own entity, not the whole `_entities` list.
+  resolveReference: async (reference) =>
     organizationFor(
       'restId' in reference
         ? reference.restId

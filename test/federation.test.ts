@@ -1,0 +1,199 @@
+// The gateway as an Apollo Federation v2 subgraph, proven with real tooling:
+// The Guild's composition library builds a supergraph from our served SDL and
+// a second subgraph written here, and Hive Gateway's runtime serves it.
+
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import { createGatewayRuntime } from '@graphql-hive/gateway-runtime';
+import { composeServices } from '@theguild/federation-composition';
+import { parse } from 'graphql';
+import { createYoga } from 'graphql-yoga';
+import { describe, expect, it } from 'vitest';
+import { createSeedData } from '../src/demo/seed.ts';
+import { encodeGlobalId } from '../src/global-id.ts';
+import { type GraphQLResponse, startTestGateway, type TestGateway } from './helpers/gateway.ts';
+
+const seed = createSeedData();
+const assistantsOf = (org: string) => (seed.get(org) ?? []).slice(0, 5).map((assistant) => ({ org, assistant }));
+/** Ten assistants of two orgs, each reviewed once by the second subgraph. */
+const reviewed = [...assistantsOf('acme'), ...assistantsOf('globex')].map(({ org, assistant }, i) => ({
+  rating: (i % 5) + 1,
+  org,
+  assistantId: encodeGlobalId('Assistant', `${org}/${assistant.id}`),
+  name: assistant.name,
+}));
+
+/** A second subgraph: reviews of assistants, and a billing plan for each organization by restId. */
+async function startReviewsSubgraph() {
+  const schema = buildSubgraphSchema({
+    typeDefs: parse(/* GraphQL */ `
+      extend schema @link(url: "https://specs.apollo.dev/federation/v2.6", import: ["@key"])
+      type Organization @key(fields: "restId") {
+        restId: ID!
+        plan: String!
+      }
+      type Assistant @key(fields: "id", resolvable: false) {
+        id: ID!
+      }
+      type Review {
+        rating: Int!
+        assistant: Assistant!
+      }
+      type Query {
+        reviews: [Review!]!
+      }
+    `),
+    resolvers: {
+      Query: {
+        reviews: () => reviewed.map(({ rating, assistantId }) => ({ rating, assistant: { id: assistantId } })),
+      },
+      Organization: {
+        __resolveReference: (org: { restId: string }) => ({ restId: org.restId, plan: `plan-of-${org.restId}` }),
+      },
+    },
+  });
+  const server = createServer(createYoga({ schema, logging: false }));
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`,
+    [Symbol.asyncDispose]: async () => {
+      server.closeAllConnections();
+      server.close();
+    },
+  };
+}
+
+async function composeWith(assistants: TestGateway, reviewsUrl: string) {
+  const { data } = await assistants.query('{ _service { sdl } }');
+  const reviewsSdl = await fetch(reviewsUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: '{ _service { sdl } }' }),
+  }).then(async (response) => ((await response.json()) as { data: { _service: { sdl: string } } }).data._service.sdl);
+  return composeServices([
+    { name: 'assistants', typeDefs: parse(data._service.sdl), url: assistants.url },
+    { name: 'reviews', typeDefs: parse(reviewsSdl), url: reviewsUrl },
+  ]);
+}
+
+describe('federation', () => {
+  it('declares every entity key of the contract in _service.sdl', async () => {
+    await using gateway = await startTestGateway();
+    const { data } = await gateway.query('{ _service { sdl } }');
+    const sdl: string = data._service.sdl;
+    expect(sdl).toMatch(/extend schema\s+@link\(url: "https:\/\/specs\.apollo\.dev\/federation\/v2\.\d+"/);
+    expect(sdl).toMatch(/type Organization implements Node\s+@key\(fields: "id"\)\s+@key\(fields: "restId"\)/);
+    for (const type of ['Assistant', 'Integration', 'Action']) {
+      expect(sdl).toMatch(new RegExp(`type ${type} implements Node\\s+@key\\(fields: "id"\\)`));
+    }
+  });
+
+  it('composes with another subgraph and answers queries that cross both', async () => {
+    await using assistants = await startTestGateway();
+    await using reviews = await startReviewsSubgraph();
+    const composition = await composeWith(assistants, reviews.url);
+    expect(composition.errors ?? []).toEqual([]);
+    expect(composition.supergraphSdl).toBeTypeOf('string');
+
+    await using supergraph = createGatewayRuntime({ supergraph: composition.supergraphSdl as string, logging: false });
+    const run = async (query: string) => {
+      const response = await supergraph.fetch('http://supergraph.test/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query }),
+      });
+      return (await response.json()) as GraphQLResponse;
+    };
+
+    // Our connection, extended with the other subgraph's field by restId.
+    const orgs = await run(/* GraphQL */ `{
+      organization(restId: "wayne") { restId plan assistants(first: 2) { nodes { name } } }
+    }`);
+    expect(orgs).toEqual({
+      data: {
+        organization: {
+          restId: 'wayne',
+          plan: 'plan-of-wayne',
+          assistants: { nodes: (seed.get('wayne') ?? []).slice(0, 2).map(({ name }) => ({ name })) },
+        },
+      },
+    });
+
+    // The other subgraph's list, resolved through our _entities.
+    assistants.upstream.reset();
+    const byReview = await run('{ reviews { rating assistant { name organization { restId } } } }');
+    expect(byReview.errors).toBeUndefined();
+    expect(byReview.data.reviews).toEqual(
+      reviewed.map(({ rating, name, org }) => ({ rating, assistant: { name, organization: { restId: org } } })),
+    );
+    // Ten assistants of two orgs cost one scan of each, no more.
+    expect(
+      assistants.upstream.requests.map((request) => `${request.orgId}:${request.page}/${request.take}`).sort(),
+    ).toEqual(['acme:1/100', 'globex:1/100']);
+  });
+
+  it('answers _entities with the same data as the connection, and null for ids not found', async () => {
+    await using gateway = await startTestGateway();
+    const { data: viaConnection } = await gateway.query(/* GraphQL */ `{
+      organization(restId: "hooli") {
+        id
+        assistants(first: 5) { nodes { id name config { language } integrations { id integrationId } actions { id name } } }
+      }
+    }`);
+    const nodes = viaConnection.organization.assistants.nodes;
+    const withIntegration = nodes.find((node: { integrations: unknown[] }) => node.integrations.length > 0);
+    const withAction = nodes.find((node: { actions: unknown[] }) => node.actions.length > 0);
+    const representations = [
+      { __typename: 'Organization', restId: 'hooli' },
+      { __typename: 'Organization', id: viaConnection.organization.id },
+      ...nodes.map((node: { id: string }) => ({ __typename: 'Assistant', id: node.id })),
+      { __typename: 'Integration', id: withIntegration.integrations[0].id },
+      { __typename: 'Action', id: withAction.actions[0].id },
+      { __typename: 'Assistant', id: encodeGlobalId('Assistant', 'hooli/asst_gone') },
+    ];
+    gateway.upstream.reset();
+    const { data, errors } = await gateway.query(
+      /* GraphQL */ `query ($representations: [_Any!]!) {
+        _entities(representations: $representations) {
+          ... on Organization { id restId }
+          ... on Assistant { id name config { language } integrations { id integrationId } actions { id name } }
+          ... on Integration { id integrationId }
+          ... on Action { id name }
+        }
+      }`,
+      { representations },
+    );
+    expect(errors).toBeUndefined();
+    expect(data._entities).toEqual([
+      { id: viaConnection.organization.id, restId: 'hooli' },
+      { id: viaConnection.organization.id, restId: 'hooli' },
+      ...nodes,
+      withIntegration.integrations[0],
+      withAction.actions[0],
+      null,
+    ]);
+    expect(gateway.upstream.requests).toHaveLength(1);
+  });
+
+  it('fails only the entity whose id is malformed', async () => {
+    await using gateway = await startTestGateway();
+    const { data, errors } = await gateway.query(
+      'query ($r: [_Any!]!) { _entities(representations: $r) { ... on Organization { restId } } }',
+      {
+        r: [
+          { __typename: 'Organization', restId: 'acme' },
+          { __typename: 'Assistant', id: 'garbage' },
+          { __typename: 'Action', id: encodeGlobalId('Assistant', 'acme/x') },
+        ],
+      },
+    );
+    expect(data._entities).toEqual([{ restId: 'acme' }, null, null]);
+    expect(errors?.map((error) => [error.path, error.extensions?.code])).toEqual([
+      [['_entities', 1], 'BAD_USER_INPUT'],
+      [['_entities', 2], 'BAD_USER_INPUT'],
+    ]);
+  });
+});
