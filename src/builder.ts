@@ -28,8 +28,9 @@ export const builder = new SchemaBuilder<{
   DefaultNodeNullability: false;
   SubGraphs: SchemaVariant;
 }>({
-  // Federation comes last: it wraps what the others define.
-  plugins: [SubGraphPlugin, DirectivePlugin, RelayPlugin, DataloaderPlugin, FederationPlugin],
+  // Directives first, so that the sub-graph filter reaches the SDL that
+  // federation prints; federation last, as it wraps what the others define.
+  plugins: [DirectivePlugin, SubGraphPlugin, RelayPlugin, DataloaderPlugin, FederationPlugin],
   defaultFieldNullability: false,
   subGraphs: { defaultForTypes: ['public', 'secrets'], fieldsInheritFromTypes: true },
   relay: {
@@ -69,10 +70,10 @@ export const builder = new SchemaBuilder<{
     pageInfoFieldOptions: { description: 'Whether more items exist on either side of this page.' },
     nodeQueryOptions: {
       description: 'Refetches any object by its global id; null when it no longer exists.',
+      args: { id: { description: 'A global id, as an `id` field serves it.' } },
     },
-    nodesQueryOptions: {
-      description: 'Refetches objects by their global ids, in the order given; null for each that no longer exists.',
-    },
+    // Our own, in schema/node.ts: there, a malformed id fails only its own entry.
+    nodesQueryOptions: false,
     firstArgOptions: {
       description: 'Page forward: at most this many items (0 to 100; 20 if neither first nor last is given).',
     },

@@ -10,6 +10,8 @@ export interface Config {
   readonly upstreamPageBase: number;
   readonly upstreamMaxTake: number;
   readonly upstreamConnections: number;
+  /** How many pages of one org a refetch (`node`, `nodes`, `_entities`) may read. */
+  readonly refetchMaxPages: number;
   readonly exposeSecretKeys: boolean;
   readonly limits: Limits;
   readonly logLevel: LogLevel;
@@ -57,6 +59,7 @@ export function loadConfig(env: Env): Config {
     upstreamPageBase: read.integer('UPSTREAM_PAGE_BASE', 1, 0, 1_000_000),
     upstreamMaxTake: read.integer('UPSTREAM_MAX_TAKE', 100, 1, 10_000),
     upstreamConnections: read.integer('UPSTREAM_CONNECTIONS', 64, 1, 10_000),
+    refetchMaxPages: read.integer('REFETCH_MAX_PAGES', 100, 1, 100_000),
     exposeSecretKeys: read.boolean('EXPOSE_SECRET_KEYS', false),
     limits: Object.freeze({
       maxBodyBytes: read.integer('MAX_BODY_BYTES', defaultLimits.maxBodyBytes, 1_000, 100_000_000),

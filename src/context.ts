@@ -13,6 +13,7 @@ export interface Context {
 export interface ContextOptions {
   readonly client: UpstreamClient;
   readonly paging: PagingOptions;
+  readonly maxScanPages: number;
   /** Sent as `Bearer …` when a caller sends no `Authorization` of its own. */
   readonly upstreamToken: string | undefined;
 }
@@ -23,7 +24,9 @@ export function createContextFactory(options: ContextOptions) {
     loaders: createLoaders({
       client: options.client,
       paging: options.paging,
-      authorization: request.headers.get('authorization') ?? fallbackAuthorization,
+      maxScanPages: options.maxScanPages,
+      // An empty header is no credential: treat it as absent.
+      authorization: request.headers.get('authorization') || fallbackAuthorization,
       signal: request.signal,
     }),
   });

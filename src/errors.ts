@@ -1,10 +1,8 @@
 // The contract's error codes, and the one place where failures become
-// GraphQL errors. Everything not listed here stays masked.
+// GraphQL errors. Everything else stays masked.
 
-import type { GraphQLError } from 'graphql';
-import { createGraphQLError } from 'graphql-yoga';
-
-import { UpstreamError, UpstreamStatusError } from './upstream/errors.ts';
+import { GraphQLError } from 'graphql';
+import type { UpstreamError } from './upstream/errors.ts';
 
 export type ErrorCode =
   | 'BAD_USER_INPUT'
@@ -17,26 +15,49 @@ export type ErrorCode =
   | 'UPSTREAM_BAD_RESPONSE';
 
 /**
- * Whether a value is a GraphQLError. By name, not `instanceof`: a test runner
- * or a bundler may load graphql-js twice, and each copy has its own class.
+ * Whether a value is a GraphQLError, subclasses included. By its tag, not
+ * `instanceof`: a bundler or test runner may load graphql-js twice.
  */
 export function isGraphQLError(value: unknown): value is GraphQLError {
-  return value instanceof Error && value.name === 'GraphQLError';
+  return Object.prototype.toString.call(value) === '[object GraphQLError]';
 }
 
-/** Bad arguments, cursors or ids; its message is shown to the caller as is. */
-export class BadInputError extends Error {
-  override name = 'BadInputError';
+/** Bad arguments, cursors or ids: a GraphQL error from the start, shown to the caller as is. */
+export class BadInputError extends GraphQLError {
   readonly code = 'BAD_USER_INPUT';
+
+  constructor(message: string) {
+    super(message, { extensions: { code: 'BAD_USER_INPUT' } });
+  }
 }
 
-/** Upstream HTTP status → the contract's code. Unlisted statuses are UPSTREAM_ERROR. */
-const codeByUpstreamStatus: ReadonlyMap<number, ErrorCode> = new Map([
+/** An input value quoted for an error message: on one line, and not too long. */
+export function quoteInput(value: string): string {
+  const quoted = JSON.stringify(value);
+  return quoted.length > 66 ? `${quoted.slice(0, 64)}…"` : quoted;
+}
+
+/** Upstream status → the contract's code; unlisted statuses are UPSTREAM_ERROR. */
+const codeByStatus: ReadonlyMap<number, ErrorCode> = new Map([
   [401, 'UNAUTHENTICATED'],
   [403, 'FORBIDDEN'],
   [404, 'NOT_FOUND'],
   [429, 'RATE_LIMITED'],
 ]);
+
+/** Each upstream failure, by its `code`: the contract's code and the caller's message. */
+const contractByFailure: Readonly<
+  Record<UpstreamError['code'], (error: UpstreamError) => { code: ErrorCode; message: string }>
+> = {
+  UPSTREAM_STATUS: (error) => {
+    const code = codeByStatus.get(error.status as number) ?? 'UPSTREAM_ERROR';
+    return { code, message: `${messageByCode[code]} (HTTP ${error.status})` };
+  },
+  UPSTREAM_TIMEOUT: (error) => ({ code: 'UPSTREAM_TIMEOUT', message: error.message }),
+  UPSTREAM_CONNECTION: () => ({ code: 'UPSTREAM_ERROR', message: 'The upstream could not be reached' }),
+  // Names the bad path of the body, never its values.
+  UPSTREAM_BAD_RESPONSE: (error) => ({ code: 'UPSTREAM_BAD_RESPONSE', message: error.message }),
+};
 
 const messageByCode: Readonly<Record<ErrorCode, string>> = {
   BAD_USER_INPUT: 'Bad input',
@@ -50,36 +71,15 @@ const messageByCode: Readonly<Record<ErrorCode, string>> = {
 };
 
 /**
- * The caller-facing GraphQL error for a known failure, or undefined for
- * anything else (which the server masks). Never includes upstream bodies.
+ * The caller-facing error for an upstream failure: the contract's code, the
+ * upstream's status and `Retry-After` when it answered, never its body.
  */
-export function toGraphQLError(error: unknown, located?: GraphQLError): GraphQLError | undefined {
-  // Keep where in the query and the response the error arose.
-  const where = { nodes: located?.nodes, source: located?.source, positions: located?.positions, path: located?.path };
-  if (error instanceof BadInputError) {
-    return createGraphQLError(error.message, { ...where, extensions: { code: error.code } });
-  }
-  if (!(error instanceof UpstreamError)) return undefined;
-
-  const extensions: Record<string, unknown> = {};
-  let code: ErrorCode;
-  let message: string;
-  if (error instanceof UpstreamStatusError) {
-    code = codeByUpstreamStatus.get(error.status) ?? 'UPSTREAM_ERROR';
-    message = `${messageByCode[code]} (HTTP ${error.status})`;
-    if (code === 'RATE_LIMITED' && error.retryAfterSeconds !== undefined) {
-      extensions.retryAfterSeconds = error.retryAfterSeconds;
-    }
-  } else if (error.code === 'UPSTREAM_TIMEOUT') {
-    code = 'UPSTREAM_TIMEOUT';
-    message = error.message;
-  } else if (error.code === 'UPSTREAM_BAD_RESPONSE') {
-    code = 'UPSTREAM_BAD_RESPONSE';
-    message = error.message;
-  } else {
-    code = 'UPSTREAM_ERROR';
-    message = messageByCode.UPSTREAM_ERROR;
-  }
+export function upstreamGraphQLError(error: UpstreamError): GraphQLError {
+  const { code, message } = contractByFailure[error.code](error);
+  const extensions: Record<string, unknown> = { code };
   if (error.status !== undefined) extensions.upstreamStatus = error.status;
-  return createGraphQLError(message, { ...where, extensions: { code, ...extensions } });
+  if (code === 'RATE_LIMITED' && error.retryAfterSeconds !== undefined) {
+    extensions.retryAfterSeconds = error.retryAfterSeconds;
+  }
+  return new GraphQLError(message, { extensions });
 }

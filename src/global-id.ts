@@ -2,7 +2,7 @@
 // key joins the REST ids that locate an object (org, assistant, …) so that
 // it can be refetched from the org's list alone.
 
-import { BadInputError } from './errors.ts';
+import { BadInputError, quoteInput } from './errors.ts';
 
 export const nodeTypenames = ['Organization', 'Assistant', 'Integration', 'Action'] as const;
 export type NodeTypename = (typeof nodeTypenames)[number];
@@ -19,7 +19,7 @@ export function decodeGlobalId(globalId: string): { typename: NodeTypename; id: 
   // Re-encoding must give back the same string: that refuses garbage and
   // non-canonical spellings of an id.
   if (colon < 1 || id === '' || !nodeTypenames.includes(typename) || encodeGlobalId(typename, id) !== globalId) {
-    throw new BadInputError(`"${truncate(globalId)}" is not a global id of this API`);
+    throw new BadInputError(`${quoteInput(globalId)} is not a global id of this API`);
   }
   return { typename, id };
 }
@@ -43,6 +43,12 @@ export function splitKey(key: string, count: number, typename: NodeTypename): st
   throw new BadInputError(`malformed ${typename} id`);
 }
 
-function truncate(text: string): string {
-  return text.length > 64 ? `${text.slice(0, 64)}…` : text;
+/** The key inside a global id that must name an object of `typename`; any other value is bad input. */
+export function keyOfGlobalId(globalId: unknown, typename: NodeTypename): string {
+  if (typeof globalId !== 'string') throw new BadInputError(`the id of a ${typename} must be a string`);
+  const decoded = decodeGlobalId(globalId);
+  if (decoded.typename !== typename) {
+    throw new BadInputError(`expected the id of a ${typename}, got the id of a ${decoded.typename}`);
+  }
+  return decoded.id;
 }

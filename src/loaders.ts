@@ -3,9 +3,11 @@
 // to another, and every upstream page is read at most once per request.
 
 import DataLoader from 'dataloader';
+import { BadInputError, upstreamGraphQLError } from './errors.ts';
 import {
   collectRange,
   fetchRange,
+  type PageRequest,
   type PageSlice,
   type PagingOptions,
   planPages,
@@ -14,6 +16,7 @@ import {
   type Window,
 } from './paging.ts';
 import type { UpstreamClient } from './upstream/client.ts';
+import { UpstreamError } from './upstream/errors.ts';
 import type { AssistantRecord } from './upstream/records.ts';
 
 export interface PageKey {
@@ -39,30 +42,67 @@ export interface Loaders {
 export interface LoaderOptions {
   readonly client: UpstreamClient;
   readonly paging: PagingOptions;
+  /** How many pages a refetch may read of one org's list before it gives up. */
+  readonly maxScanPages: number;
   /** The `Authorization` header to send for this request's caller. */
   readonly authorization: string | undefined;
   readonly signal: AbortSignal | undefined;
 }
 
-export function createLoaders({ client, paging, authorization, signal }: LoaderOptions): Loaders {
+export function createLoaders(options: LoaderOptions): Loaders {
+  const { client, paging, authorization, signal } = options;
+
   const page = new DataLoader<PageKey, AssistantRecord[], string>(
     (keys) =>
       // Every key is its own upstream call, all in flight together; a failed
-      // call fails only its own key.
+      // call fails only its own key, with the contract's error.
       Promise.all(
         keys.map((key) =>
-          client.listAssistants({ ...key, authorization, signal }).catch((error: unknown) => toError(error)),
+          client.listAssistants({ ...key, authorization, signal }).catch((error: unknown) => asFailure(error)),
         ),
       ),
+    // take and page are integers, so the org id, last, cannot blur the key.
     { cacheKeyFn: (key) => `${key.take}:${key.page}:${key.orgId}` },
   );
 
+  /** Pages this request has asked for, by org: a range inside one of them needs no new call. */
+  const requestedByOrg = new Map<string, PageRequest[]>();
+
+  function loadPage(orgId: string, request: PageRequest): Promise<AssistantRecord[]> {
+    const requested = requestedByOrg.get(orgId) ?? [];
+    if (!requested.some((known) => known.page === request.page && known.take === request.take)) {
+      requestedByOrg.set(orgId, [...requested, request]);
+    }
+    return page.load({ orgId, page: request.page, take: request.take });
+  }
+
   async function loadRange(orgId: string, range: Window): Promise<AssistantRecord[]> {
-    const plan = planPages(range, paging);
-    const pages = await Promise.all(
-      plan.map((request) => page.load({ orgId, page: request.page, take: request.take })),
-    );
+    const covering = requestedByOrg
+      .get(orgId)
+      ?.find((request) => request.offset <= range.start && request.offset + request.take >= range.end);
+    const plan = covering ? [covering] : planPages(range, paging);
+    const pages = await Promise.all(plan.map((request) => loadPage(orgId, request)));
     return collectRange(range, plan, pages);
+  }
+
+  /**
+   * Reads the org's list page by page, at the upstream's cap, until every
+   * wanted id is found or the list ends. Pages go through the page loader,
+   * so what this request read before costs nothing.
+   */
+  async function scanOrg(orgId: string, wanted: ReadonlySet<string>): Promise<Map<string, AssistantRecord>> {
+    const byId = new Map<string, AssistantRecord>();
+    const take = paging.maxTake;
+    for (let index = 0; index < options.maxScanPages; index++) {
+      const items = await loadPage(orgId, { page: paging.pageBase + index, take, offset: index * take });
+      for (const item of items) {
+        if (wanted.has(item.id)) byId.set(item.id, item);
+      }
+      if (items.length < take || byId.size === wanted.size) return byId;
+    }
+    throw new BadInputError(
+      `refetch stopped after ${options.maxScanPages} pages of organization ${JSON.stringify(orgId)} (REFETCH_MAX_PAGES)`,
+    );
   }
 
   const assistant = new DataLoader<AssistantKey, AssistantRecord | null, string>(
@@ -76,7 +116,7 @@ export function createLoaders({ client, paging, authorization, signal }: LoaderO
       const found = new Map<string, Map<string, AssistantRecord> | Error>();
       await Promise.all(
         [...wantedByOrg].map(async ([orgId, wanted]) => {
-          found.set(orgId, await scanOrg(orgId, wanted).catch((error: unknown) => toError(error)));
+          found.set(orgId, await scanOrg(orgId, wanted).catch((error: unknown) => asFailure(error)));
         }),
       );
       return keys.map((key) => {
@@ -84,25 +124,9 @@ export function createLoaders({ client, paging, authorization, signal }: LoaderO
         return byId instanceof Error ? byId : (byId?.get(key.assistantId) ?? null);
       });
     },
-    { cacheKeyFn: (key) => `${key.assistantId}:${key.orgId}` },
+    // JSON keeps the two ids apart whatever characters they hold.
+    { cacheKeyFn: (key) => JSON.stringify([key.orgId, key.assistantId]) },
   );
-
-  /**
-   * Reads the org's list page by page (through the page loader, so pages
-   * read earlier in this request cost nothing) until every wanted id is
-   * found or the list ends.
-   */
-  async function scanOrg(orgId: string, wanted: Set<string>): Promise<Map<string, AssistantRecord>> {
-    const byId = new Map<string, AssistantRecord>();
-    const take = paging.maxTake;
-    for (let index = 0; ; index++) {
-      const items = await page.load({ orgId, page: paging.pageBase + index, take });
-      for (const item of items) {
-        if (wanted.has(item.id)) byId.set(item.id, item);
-      }
-      if (items.length < take || byId.size === wanted.size) return byId;
-    }
-  }
 
   return {
     page,
@@ -116,6 +140,8 @@ export function createLoaders({ client, paging, authorization, signal }: LoaderO
   };
 }
 
-function toError(error: unknown): Error {
+/** A failure as the caller will see it: upstream failures carry the contract's code. */
+function asFailure(error: unknown): Error {
+  if (error instanceof UpstreamError) return upstreamGraphQLError(error);
   return error instanceof Error ? error : new Error(String(error));
 }

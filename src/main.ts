@@ -9,8 +9,6 @@ import { startDemoUpstream } from './demo/upstream.ts';
 import { closeGracefully, createHttpServer } from './http.ts';
 import { createGateway } from './server.ts';
 
-const shutdownGraceMs = 10_000;
-
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const logger = createLogger(config.logLevel);
@@ -39,10 +37,16 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info(`${signal}: finishing in-flight requests, then exiting`);
-    await closeGracefully(server, shutdownGraceMs);
-    await gateway.dispose();
-    await demo?.close();
-    process.exit(0);
+    try {
+      // In-flight requests may wait on the upstream for up to its deadline.
+      await closeGracefully(server, config.upstreamTimeoutMs + 1_000);
+      await gateway.dispose();
+      await demo?.close();
+      process.exit(0);
+    } catch (error) {
+      logger.error('shutdown failed', error);
+      process.exit(1);
+    }
   };
   process.once('SIGTERM', () => void stop('SIGTERM'));
   process.once('SIGINT', () => void stop('SIGINT'));

@@ -3,8 +3,7 @@
 // ids of one org in one request share one scan. Used by `node`/`nodes` and by
 // federation's `_entities`.
 
-import { BadInputError } from './errors.ts';
-import { decodeGlobalId, type NodeTypename, splitKey } from './global-id.ts';
+import { splitKey } from './global-id.ts';
 import type { Loaders } from './loaders.ts';
 import type { ActionRecord, AssistantRecord, IntegrationRecord } from './upstream/records.ts';
 
@@ -38,13 +37,4 @@ export function findAll<T>(
         .catch((error: unknown) => (error instanceof Error ? error : new Error(String(error)))),
     ),
   );
-}
-
-/** The key inside a global id that must name an object of `typename`. */
-export function keyOfGlobalId(globalId: string, typename: NodeTypename): string {
-  const decoded = decodeGlobalId(globalId);
-  if (decoded.typename !== typename) {
-    throw new BadInputError(`expected the id of a ${typename}, got the id of a ${decoded.typename}`);
-  }
-  return decoded.id;
 }

@@ -24,8 +24,13 @@ export function useRequestErrorCodes(): Plugin {
   };
 }
 
+/** An error of the request as a whole: it has no path into the response. */
 function isRequestError(error: GraphQLError | Error): error is GraphQLError {
-  return isGraphQLError(error) && requestErrorCodes.has(error.extensions.code as string | undefined);
+  return (
+    isGraphQLError(error) &&
+    error.path === undefined &&
+    requestErrorCodes.has(error.extensions.code as string | undefined)
+  );
 }
 
 function asBadInput(error: GraphQLError): GraphQLError {

@@ -10,7 +10,7 @@ import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createLogger, createYoga, maskError, type YogaLogger } from 'graphql-yoga';
 import type { Config } from './config.ts';
 import { type Context, createContextFactory } from './context.ts';
-import { isGraphQLError, toGraphQLError } from './errors.ts';
+import { isGraphQLError } from './errors.ts';
 import { exampleQuery } from './example-query.ts';
 import { useRequestErrorCodes } from './request-errors.ts';
 import { createSchema } from './schema/index.ts';
@@ -40,6 +40,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     context: createContextFactory({
       client,
       paging: { pageBase: config.upstreamPageBase, maxTake: config.upstreamMaxTake },
+      maxScanPages: config.refetchMaxPages,
       upstreamToken: config.upstreamToken,
     }),
     logging: logger,
@@ -48,16 +49,12 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     renderGraphiQL,
     graphiql: { title: 'Assistants GraphQL', defaultQuery: exampleQuery },
     maskedErrors: {
+      // Known failures are GraphQL errors by the time they get here (see
+      // errors.ts): they pass as they are. Anything else is a bug or an
+      // unknown failure: yoga logs it, and the caller gets a masked error.
       maskError(error, message, isDev) {
-        const located = isGraphQLError(error) ? error : undefined;
-        const original = located ? located.originalError : error;
-        // Errors of the request itself (syntax, validation, limits) are meant for the caller.
-        if (located && (!original || isGraphQLError(original))) return located;
-        const known = toGraphQLError(original, located);
-        if (known) return known;
-        // Anything else is a bug or an unknown failure: its details go to the
-        // log, never to the response.
-        logger.error('unexpected error', original);
+        const original = isGraphQLError(error) ? error.originalError : undefined;
+        if (isGraphQLError(error) && (original === undefined || isGraphQLError(original))) return error;
         return maskError(error, message, isDev);
       },
     },

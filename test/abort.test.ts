@@ -1,5 +1,10 @@
 import { describe, expect, it, vi } from 'vitest';
+import { graphql } from './generated/index.ts';
 import { startTestGateway } from './helpers/gateway.ts';
+
+const acmeAssistants = graphql(`
+  query CancelledAssistants { organization(restId: "acme") { assistants { nodes { restId } } } }
+`);
 
 describe('cancellation', () => {
   it('cancels the upstream call when the caller goes away', async () => {
@@ -8,7 +13,7 @@ describe('cancellation', () => {
     const pending = fetch(gateway.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: '{ organization(restId: "acme") { assistants { nodes { restId } } } }' }),
+      body: JSON.stringify({ query: String(acmeAssistants) }),
       signal: caller.signal,
     });
     const outcome = pending.then(

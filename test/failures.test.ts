@@ -1,12 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { Fault } from '../src/demo/upstream.ts';
-import { startTestGateway } from './helpers/gateway.ts';
+import { graphql } from './generated/index.ts';
+import { dataOf, startTestGateway } from './helpers/gateway.ts';
 
 // Two orgs in one query: the failing one must not take the other down.
-const twoOrgs = /* GraphQL */ `{
-  broken: organization(restId: "acme") { restId assistants(first: 3) { nodes { restId } } }
-  healthy: organization(restId: "wayne") { restId assistants(first: 3) { nodes { restId } } }
-}`;
+const twoOrgs = graphql(`
+  query TwoOrgs {
+    broken: organization(restId: "acme") { restId assistants(first: 3) { nodes { restId } } }
+    healthy: organization(restId: "wayne") { restId assistants(first: 3) { nodes { restId } } }
+  }
+`);
 
 const fastRetries = { UPSTREAM_RETRIES: '2', UPSTREAM_TIMEOUT_MS: '3000' };
 
@@ -29,7 +32,7 @@ describe('each upstream failure yields its contract code, and only its own part 
     gateway.upstream.inject({ orgId: 'acme', ...fault });
     const response = await gateway.query(twoOrgs);
     expect(response.data?.broken).toEqual({ restId: 'acme', assistants: null });
-    expect(response.data?.healthy.assistants.nodes).toHaveLength(3);
+    expect(response.data?.healthy.assistants?.nodes).toHaveLength(3);
     expect(response.errors).toHaveLength(1);
     const [error] = response.errors ?? [];
     expect(error?.path).toEqual(['broken', 'assistants']);
@@ -47,9 +50,8 @@ describe('each upstream failure yields its contract code, and only its own part 
   it('retries a 503 and then succeeds', async () => {
     await using gateway = await startTestGateway({ env: fastRetries });
     gateway.upstream.inject({ orgId: 'acme', status: 503, times: 1 });
-    const { data, errors } = await gateway.query(twoOrgs);
-    expect(errors).toBeUndefined();
-    expect(data.broken.assistants.nodes).toHaveLength(3);
+    const data = dataOf(await gateway.query(twoOrgs));
+    expect(data.broken.assistants?.nodes).toHaveLength(3);
     expect(gateway.upstream.requests.filter((request) => request.orgId === 'acme')).toHaveLength(2);
   });
 
@@ -92,7 +94,7 @@ describe('each upstream failure yields its contract code, and only its own part 
     gateway.upstream.inject({ orgId: 'acme', latencyMs: 60_000 });
     const { data, errors } = await gateway.query(twoOrgs);
     expect(errors?.[0]?.extensions).toEqual({ code: 'UPSTREAM_TIMEOUT' });
-    expect(data.healthy.assistants.nodes).toHaveLength(3);
+    expect(data?.healthy.assistants?.nodes).toHaveLength(3);
     // A timed-out attempt is not retried: the deadline covers every attempt.
     expect(gateway.upstream.requests.filter((request) => request.orgId === 'acme')).toHaveLength(1);
   });
@@ -115,7 +117,7 @@ describe('each upstream failure yields its contract code, and only its own part 
     const response = await fetch(gateway.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
-      body: JSON.stringify({ query: twoOrgs }),
+      body: JSON.stringify({ query: String(twoOrgs) }),
     });
     expect(response.status).toBe(200);
   });

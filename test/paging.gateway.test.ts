@@ -1,21 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { createSeedData } from '../src/demo/seed.ts';
 import { encodeCursor } from '../src/paging.ts';
+import type { PageQuery, PageQueryVariables } from './generated/graphql.ts';
+import { graphql } from './generated/index.ts';
 import { pageQuery } from './helpers/documents.ts';
-import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
+import { dataOf, present, startTestGateway, type TestGateway } from './helpers/gateway.ts';
 
 const seed = createSeedData();
 const initechIds = (seed.get('initech') ?? []).map((assistant) => assistant.id);
 
-interface Page {
-  edges: { cursor: string; node: { restId: string } }[];
-  pageInfo: { hasNextPage: boolean; hasPreviousPage: boolean; startCursor: string | null; endCursor: string | null };
-}
+type Page = NonNullable<PageQuery['organization']['assistants']>;
 
-async function page(gateway: TestGateway, variables: Record<string, unknown>): Promise<Page> {
-  const { data, errors } = await gateway.query(pageQuery, { org: 'initech', ...variables });
-  expect(errors).toBeUndefined();
-  return data.organization.assistants;
+async function page(gateway: TestGateway, variables: Omit<PageQueryVariables, 'org'>): Promise<Page> {
+  const data = dataOf(await gateway.query(pageQuery, { org: 'initech', ...variables }));
+  return present(data.organization.assistants, 'assistants');
 }
 
 describe('paging through a large organization', () => {
@@ -81,7 +79,7 @@ describe('paging through a large organization', () => {
 
   it('pages an empty organization', async () => {
     await using gateway = await startTestGateway();
-    const { data } = await gateway.query(pageQuery, { org: 'umbrella', first: 5 });
+    const data = dataOf(await gateway.query(pageQuery, { org: 'umbrella', first: 5 }));
     expect(data.organization.assistants).toEqual({
       edges: [],
       pageInfo: { hasNextPage: false, hasPreviousPage: false, startCursor: null, endCursor: null },
@@ -125,20 +123,24 @@ describe('bad paging arguments', () => {
 describe('upstream calls per request', () => {
   it('reads a window once however many aliases and fragments ask for it', async () => {
     await using gateway = await startTestGateway();
-    const single = /* GraphQL */ `{ organization(restId: "initech") { assistants(first: 30) { nodes { name } } } }`;
+    const single = graphql(`
+      query InitechWindow { organization(restId: "initech") { assistants(first: 30) { nodes { name } } } }
+    `);
     await gateway.query(single);
     const oneWindow = gateway.upstream.requests.length;
     gateway.upstream.reset();
 
-    const { errors } = await gateway.query(/* GraphQL */ `
-      fragment Names on Organization { assistants(first: 30) { nodes { name } } }
-      {
-        a: organization(restId: "initech") { assistants(first: 30) { nodes { restId } } }
-        b: organization(restId: "initech") { assistants(first: 30) { edges { cursor } } }
-        c: organization(restId: "initech") { assistants(first: 30) { pageInfo { hasNextPage } } }
-        d: organization(restId: "initech") { ...Names }
-      }
-    `);
+    const { errors } = await gateway.query(
+      graphql(`
+        query InitechWindowAliases {
+          a: organization(restId: "initech") { assistants(first: 30) { nodes { restId } } }
+          b: organization(restId: "initech") { assistants(first: 30) { edges { cursor } } }
+          c: organization(restId: "initech") { assistants(first: 30) { pageInfo { hasNextPage } } }
+          d: organization(restId: "initech") { ...InitechWindowNames }
+        }
+        fragment InitechWindowNames on Organization { assistants(first: 30) { nodes { name } } }
+      `),
+    );
     expect(errors).toBeUndefined();
     expect(oneWindow).toBeGreaterThan(0);
     expect(gateway.upstream.requests).toHaveLength(oneWindow);
@@ -155,14 +157,19 @@ describe('upstream calls per request', () => {
 
   it('fetches five organizations concurrently', async () => {
     await using gateway = await startTestGateway({ upstream: { latencyMs: 100 } });
-    const { data, errors } = await gateway.query(/* GraphQL */ `{
-      a: organization(restId: "acme") { assistants(first: 5) { nodes { restId } } }
-      b: organization(restId: "globex") { assistants(first: 5) { nodes { restId } } }
-      c: organization(restId: "initech") { assistants(first: 5) { nodes { restId } } }
-      d: organization(restId: "hooli") { assistants(first: 5) { nodes { restId } } }
-      e: organization(restId: "wayne") { assistants(first: 5) { nodes { restId } } }
-    }`);
-    expect(errors).toBeUndefined();
+    const data = dataOf(
+      await gateway.query(
+        graphql(`
+          query FiveOrganizations {
+            a: organization(restId: "acme") { assistants(first: 5) { nodes { restId } } }
+            b: organization(restId: "globex") { assistants(first: 5) { nodes { restId } } }
+            c: organization(restId: "initech") { assistants(first: 5) { nodes { restId } } }
+            d: organization(restId: "hooli") { assistants(first: 5) { nodes { restId } } }
+            e: organization(restId: "wayne") { assistants(first: 5) { nodes { restId } } }
+          }
+        `),
+      ),
+    );
     expect(Object.keys(data)).toHaveLength(5);
     expect(gateway.upstream.requests).toHaveLength(5);
     // All five were in flight at once, not one after another.

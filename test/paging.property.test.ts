@@ -307,7 +307,7 @@ function expectBadInput(run: () => unknown): void {
 }
 
 const anyOrgId = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.string({ unit: 'grapheme' }));
-const anyOffset = fc.oneof(fc.nat(1_000), fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }));
+const anyOffset = fc.oneof(fc.nat(1_000), fc.integer({ min: 0, max: 999_999_999 }));
 const base64urlChar = fc.constantFrom(...'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_');
 
 describe('cursors', () => {

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createSeedData } from '../src/demo/seed.ts';
 import { encodeGlobalId } from '../src/global-id.ts';
-import { startTestGateway } from './helpers/gateway.ts';
+import { graphql } from './generated/index.ts';
+import { dataOf, present, startTestGateway } from './helpers/gateway.ts';
 
 const seed = createSeedData();
 const initech = seed.get('initech') ?? [];
@@ -9,7 +10,7 @@ const globex = seed.get('globex') ?? [];
 
 const assistantId = (org: string, id: string) => encodeGlobalId('Assistant', `${org}/${id}`);
 
-const nodesQuery = /* GraphQL */ `
+const nodesQuery = graphql(`
   query Nodes($ids: [ID!]!) {
     nodes(ids: $ids) {
       __typename
@@ -20,24 +21,42 @@ const nodesQuery = /* GraphQL */ `
       ... on Organization { restId }
     }
   }
-`;
+`);
+
+const nodeIdQuery = graphql(`
+  query NodeId($id: ID!) { node(id: $id) { id } }
+`);
 
 describe('refetching by global id', () => {
   it('refetches every kind of node with the id the connection served', async () => {
     await using gateway = await startTestGateway();
-    const { data } = await gateway.query(/* GraphQL */ `{
-      organization(restId: "hooli") {
-        id
-        assistants(first: 5) { nodes { id restId integrations { id restId } actions { id restId } } }
-      }
-    }`);
+    const data = dataOf(
+      await gateway.query(
+        graphql(`
+          query HooliIds {
+            organization(restId: "hooli") {
+              id
+              assistants(first: 5) { nodes { id restId integrations { id restId } actions { id restId } } }
+            }
+          }
+        `),
+      ),
+    );
     const org = data.organization;
-    const withChildren = org.assistants.nodes.find((a: { integrations: unknown[] }) => a.integrations.length > 0);
-    const withActions = org.assistants.nodes.find((a: { actions: unknown[] }) => a.actions.length > 0);
-    const ids = [org.id, withChildren.id, withChildren.integrations[0].id, withActions.actions[0].id];
+    const assistants = present(org.assistants, 'assistants').nodes;
+    const withChildren = present(
+      assistants.find((a) => a.integrations.length > 0),
+      'an assistant with integrations',
+    );
+    const withActions = present(
+      assistants.find((a) => a.actions.length > 0),
+      'an assistant with actions',
+    );
+    const integration = present(withChildren.integrations[0], 'integration');
+    const action = present(withActions.actions[0], 'action');
+    const ids = [org.id, withChildren.id, integration.id, action.id];
 
-    const { data: refetched, errors } = await gateway.query(nodesQuery, { ids });
-    expect(errors).toBeUndefined();
+    const refetched = dataOf(await gateway.query(nodesQuery, { ids }));
     expect(refetched.nodes).toEqual([
       { __typename: 'Organization', id: org.id, restId: 'hooli' },
       {
@@ -49,15 +68,15 @@ describe('refetching by global id', () => {
       },
       {
         __typename: 'Integration',
-        id: withChildren.integrations[0].id,
-        restId: withChildren.integrations[0].restId,
+        id: integration.id,
+        restId: integration.restId,
         integrationId: expect.any(String),
         assistant: { restId: withChildren.restId },
       },
       {
         __typename: 'Action',
-        id: withActions.actions[0].id,
-        restId: withActions.actions[0].restId,
+        id: action.id,
+        restId: action.restId,
         actionId: expect.any(String),
         assistant: { restId: withActions.restId },
       },
@@ -67,9 +86,14 @@ describe('refetching by global id', () => {
   it('resolves an Organization id with no upstream call', async () => {
     await using gateway = await startTestGateway();
     const id = encodeGlobalId('Organization', 'acme');
-    const { data } = await gateway.query('query ($id: ID!) { node(id: $id) { id ... on Organization { restId } } }', {
-      id,
-    });
+    const data = dataOf(
+      await gateway.query(
+        graphql(`
+          query OrganizationNode($id: ID!) { node(id: $id) { id ... on Organization { restId } } }
+        `),
+        { id },
+      ),
+    );
     expect(data.node).toEqual({ id, restId: 'acme' });
     expect(gateway.upstream.requests).toHaveLength(0);
   });
@@ -81,9 +105,8 @@ describe('refetching by global id', () => {
       id: string;
     }[];
     const ids = wanted.map((assistant, i) => assistantId(i < 5 ? 'initech' : 'globex', assistant.id));
-    const { data, errors } = await gateway.query(nodesQuery, { ids });
-    expect(errors).toBeUndefined();
-    expect(data.nodes.map((node: { restId: string }) => node.restId)).toEqual(wanted.map((a) => a.id));
+    const data = dataOf(await gateway.query(nodesQuery, { ids }));
+    expect(data.nodes.map((node) => node?.restId)).toEqual(wanted.map((a) => a.id));
 
     const byOrg = (org: string) => gateway.upstream.requests.filter((request) => request.orgId === org);
     // initech's wanted ids end on page 3 of take 100: three pages, each once.
@@ -108,7 +131,7 @@ describe('refetching by global id', () => {
       encodeGlobalId('Assistant', 'no-slash'),
       encodeGlobalId('Assistant', 'a/%E0%A4%A'),
     ]) {
-      const { errors } = await gateway.query('query ($id: ID!) { node(id: $id) { id } }', { id: malformed });
+      const { errors } = await gateway.query(nodeIdQuery, { id: malformed });
       expect(errors?.[0]?.extensions?.code, malformed).toBe('BAD_USER_INPUT');
     }
   });
@@ -116,7 +139,7 @@ describe('refetching by global id', () => {
   it('refuses Organization ids that cannot be one path segment', async () => {
     await using gateway = await startTestGateway();
     for (const restId of ['..', '.']) {
-      const { errors } = await gateway.query('query ($id: ID!) { node(id: $id) { id } }', {
+      const { errors } = await gateway.query(nodeIdQuery, {
         id: encodeGlobalId('Organization', encodeURIComponent(restId)),
       });
       expect(errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
@@ -129,8 +152,8 @@ describe('refetching by global id', () => {
     gateway.upstream.inject({ orgId: 'globex', status: 500 });
     const ids = [assistantId('initech', initech[0]?.id as string), assistantId('globex', globex[0]?.id as string)];
     const { data, errors } = await gateway.query(nodesQuery, { ids });
-    expect(data.nodes[0].restId).toBe(initech[0]?.id);
-    expect(data.nodes[1]).toBeNull();
+    expect(data?.nodes[0]?.restId).toBe(initech[0]?.id);
+    expect(data?.nodes[1]).toBeNull();
     expect(errors?.map((error) => [error.path, error.extensions?.code])).toEqual([[['nodes', 1], 'UPSTREAM_ERROR']]);
   });
 });

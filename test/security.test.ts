@@ -3,19 +3,19 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { createSeedData } from '../src/demo/seed.ts';
-import { createRecordingLogger, startTestGateway } from './helpers/gateway.ts';
+import { graphql } from './generated/index.ts';
+import { createRecordingLogger, dataOf, present, startTestGateway } from './helpers/gateway.ts';
 
 const seed = createSeedData();
+
+const orgAssistants = graphql(`
+  query OrgAssistantRestIds($org: ID!) { organization(restId: $org) { assistants { nodes { restId } } } }
+`);
 
 describe('org ids reach the upstream as one encoded path segment', () => {
   it.each(['../x', 'a/b', 'a?take=1000', '%2e%2e', 'a#b', '..%2f..', 'ünï cödé', ' x '])('%j', async (orgId) => {
     await using gateway = await startTestGateway();
-    const { errors } = await gateway.query(
-      'query ($org: ID!) { organization(restId: $org) { assistants { nodes { restId } } } }',
-      {
-        org: orgId,
-      },
-    );
+    const { errors } = await gateway.query(orgAssistants, { org: orgId });
     // The demo upstream knows no such org: the request reached it intact.
     expect(errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
     const [request] = gateway.upstream.requests;
@@ -27,10 +27,7 @@ describe('org ids reach the upstream as one encoded path segment', () => {
     'refuses %j with BAD_USER_INPUT and no upstream call',
     async (orgId) => {
       await using gateway = await startTestGateway();
-      const { data, errors } = await gateway.query(
-        'query ($org: ID!) { organization(restId: $org) { assistants { nodes { restId } } } }',
-        { org: orgId },
-      );
+      const { data, errors } = await gateway.query(orgAssistants, { org: orgId });
       expect(data).toBeNull();
       expect(errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
       expect(gateway.upstream.requests).toHaveLength(0);
@@ -42,9 +39,7 @@ describe('org ids reach the upstream as one encoded path segment', () => {
     const url = `${gateway.upstream.url}`;
     expect(url.endsWith('/api/v2')).toBe(true);
     await using withBase = await startTestGateway({ env: { UPSTREAM_URL: `${url}/` } });
-    const { errors } = await withBase.query(
-      '{ organization(restId: "a/../../b") { assistants { nodes { restId } } } }',
-    );
+    const { errors } = await withBase.query(orgAssistants, { org: 'a/../../b' });
     expect(errors?.[0]?.extensions?.code).toBe('NOT_FOUND');
     expect(gateway.upstream.requests[0]?.rawPath).toBe('/api/v2/orgs/a%2F..%2F..%2Fb/assistants?page=1&take=21');
   });
@@ -75,7 +70,9 @@ async function startPerCallerUpstream() {
 }
 
 describe('credentials', () => {
-  const query = '{ organization(restId: "acme") { assistants(first: 1) { nodes { name } } } }';
+  const query = graphql(`
+    query FirstAcmeAssistantName { organization(restId: "acme") { assistants(first: 1) { nodes { name } } } }
+  `);
 
   it('never serves one caller what was fetched with another caller’s token', async () => {
     await using upstream = await startPerCallerUpstream();
@@ -83,7 +80,7 @@ describe('credentials', () => {
     const callers = Array.from({ length: 20 }, (_, i) => `Bearer token-${i % 4}`);
     const answers = await Promise.all(callers.map((authorization) => gateway.query(query, {}, { authorization })));
     answers.forEach((answer, i) => {
-      expect(answer.data.organization.assistants.nodes).toEqual([{ name: `for ${callers[i]}` }]);
+      expect(present(dataOf(answer).organization.assistants).nodes).toEqual([{ name: `for ${callers[i]}` }]);
     });
     expect(upstream.seen).toHaveLength(20);
   });
@@ -95,8 +92,8 @@ describe('credentials', () => {
     });
     const own = await gateway.query(query, {}, { authorization: 'Basic dXNlcjpwYXNz' });
     const none = await gateway.query(query);
-    expect(own.data.organization.assistants.nodes[0].name).toBe('for Basic dXNlcjpwYXNz');
-    expect(none.data.organization.assistants.nodes[0].name).toBe('for Bearer service-token');
+    expect(present(dataOf(own).organization.assistants).nodes[0]?.name).toBe('for Basic dXNlcjpwYXNz');
+    expect(present(dataOf(none).organization.assistants).nodes[0]?.name).toBe('for Bearer service-token');
   });
 
   it('sends no Authorization when neither the caller nor the settings give one', async () => {
@@ -115,14 +112,16 @@ describe('secrets stay out of the log', () => {
     gateway.upstream.inject({ orgId: 'globex', status: 500 });
     gateway.upstream.inject({ orgId: 'initech', body: 'malformed' });
     const body = await gateway.query(
-      /* GraphQL */ `{
-        a: organization(restId: "acme") { assistants { nodes { name hasSecretKey } } }
-        b: organization(restId: "globex") { assistants { nodes { name } } }
-        c: organization(restId: "initech") { assistants { nodes { name } } }
-        d: organization(restId: "hooli") { assistants { nodes { name hasSecretKey } } }
-        e: node(id: "bad") { id }
-      }`,
-      {},
+      graphql(`
+        query FailuresWithSecrets($badId: ID!) {
+          a: organization(restId: "acme") { assistants { nodes { name hasSecretKey } } }
+          b: organization(restId: "globex") { assistants { nodes { name } } }
+          c: organization(restId: "initech") { assistants { nodes { name } } }
+          d: organization(restId: "hooli") { assistants { nodes { name hasSecretKey } } }
+          e: node(id: $badId) { id }
+        }
+      `),
+      { badId: 'bad' },
       { authorization: token },
     );
     expect(body.errors?.length).toBeGreaterThanOrEqual(3);

@@ -1,6 +1,6 @@
 import { builder } from '../builder.ts';
-import { joinKey } from '../global-id.ts';
-import { findAction, findAll, keyOfGlobalId } from '../refetch.ts';
+import { joinKey, keyOfGlobalId } from '../global-id.ts';
+import { findAction, findAll } from '../refetch.ts';
 import type { ActionRecord } from '../upstream/records.ts';
 import { Assistant } from './assistant.ts';
 

@@ -1,6 +1,6 @@
 import { builder } from '../builder.ts';
-import { joinKey } from '../global-id.ts';
-import { findAll, findAssistant, keyOfGlobalId } from '../refetch.ts';
+import { joinKey, keyOfGlobalId } from '../global-id.ts';
+import { findAll, findAssistant } from '../refetch.ts';
 import type { AssistantConfigRecord, AssistantRecord, ConversationConfigRecord } from '../upstream/records.ts';
 import { Action } from './action.ts';
 import { Integration } from './integration.ts';

@@ -5,6 +5,7 @@ import './organization.ts';
 import './assistant.ts';
 import './integration.ts';
 import './action.ts';
+import './node.ts';
 
 builder.queryType({ description: 'The entry points of the Assistants graph.' });
 
@@ -13,9 +14,18 @@ export interface SchemaOptions {
   readonly exposeSecretKeys: boolean;
 }
 
+/** The schema as served: the public API plus federation's `_service` and `_entities`. */
 export function createSchema(options: SchemaOptions) {
-  const variant: SchemaVariant = options.exposeSecretKeys ? 'secrets' : 'public';
   // One schema serves both: the public Relay API, and an Apollo Federation v2
   // subgraph (`_service`, `_entities`) for supergraphs.
-  return builder.toSubGraphSchema({ subGraph: variant, sortSchema: false });
+  return builder.toSubGraphSchema({ subGraph: variantOf(options) });
+}
+
+/** The public API alone, without federation's members: what `schema/schema.graphql` shows. */
+export function createPublicSchema(options: SchemaOptions) {
+  return builder.toSchema({ subGraph: variantOf(options) });
+}
+
+function variantOf(options: SchemaOptions): SchemaVariant {
+  return options.exposeSecretKeys ? 'secrets' : 'public';
 }

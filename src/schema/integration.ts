@@ -1,6 +1,6 @@
 import { builder } from '../builder.ts';
-import { joinKey } from '../global-id.ts';
-import { findAll, findIntegration, keyOfGlobalId } from '../refetch.ts';
+import { joinKey, keyOfGlobalId } from '../global-id.ts';
+import { findAll, findIntegration } from '../refetch.ts';
 import type { IntegrationRecord } from '../upstream/records.ts';
 import { Assistant } from './assistant.ts';
 

@@ -1,8 +1,7 @@
 import { builder } from '../builder.ts';
 import { BadInputError } from '../errors.ts';
-import { joinKey, splitKey } from '../global-id.ts';
+import { joinKey, keyOfGlobalId, splitKey } from '../global-id.ts';
 import { encodeCursor, resolveWindow } from '../paging.ts';
-import { keyOfGlobalId } from '../refetch.ts';
 import { isSendableOrgId } from '../upstream/client.ts';
 import { Assistant } from './assistant.ts';
 
@@ -23,10 +22,15 @@ export function organizationFor(restId: string): OrganizationShape {
   return { restId };
 }
 
+/** The organization whose global id holds `key`. */
+function organizationForKey(key: string): OrganizationShape {
+  return organizationFor(splitKey(key, 1, 'Organization')[0] as string);
+}
+
 builder.node(Organization, {
   description: 'An organization of the Assistants API: the owner of a list of assistants.',
   id: { resolve: (org) => joinKey([org.restId]) },
-  loadOne: (key) => organizationFor(splitKey(key, 1, 'Organization')[0] as string),
+  loadOne: (key) => organizationForKey(key),
   fields: (t) => ({
     restId: t.exposeID('restId', { description: 'The `org_id` of the REST API.' }),
     assistants: t.connection(
@@ -61,13 +65,14 @@ builder.node(Organization, {
 
 builder.asEntity(Organization, {
   key: [builder.selection<{ id: string }>('id'), builder.selection<{ restId: string }>('restId')],
-  // Async, so that a malformed id fails its own entity, not the whole `_entities` list.
-  resolveReference: async (reference) =>
-    organizationFor(
-      'restId' in reference
-        ? reference.restId
-        : (splitKey(keyOfGlobalId(reference.id, 'Organization'), 1, 'Organization')[0] as string),
-    ),
+  // Async, so that a malformed reference fails its own entity, not the whole `_entities` list.
+  resolveReference: async (reference: { id?: unknown; restId?: unknown }) => {
+    if (reference.restId !== undefined) {
+      if (typeof reference.restId !== 'string') throw new BadInputError('an Organization restId must be a string');
+      return organizationFor(reference.restId);
+    }
+    return organizationForKey(keyOfGlobalId(reference.id, 'Organization'));
+  },
 });
 
 builder.queryField('organization', (t) =>

@@ -56,7 +56,10 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
   const basePath = options.baseUrl.pathname.replace(/\/+$/, '');
   const random = options.random ?? Math.random;
 
-  async function getJson(path: string, request: AssistantPageRequest): Promise<unknown> {
+  async function getJson(
+    path: string,
+    request: { readonly authorization: string | undefined; readonly signal: AbortSignal | undefined },
+  ): Promise<unknown> {
     const started = Date.now();
     const deadline = AbortSignal.timeout(options.timeoutMs);
     const signal = request.signal ? AbortSignal.any([request.signal, deadline]) : deadline;
@@ -111,7 +114,15 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     async listAssistants(request) {
       const query = `page=${request.page}&take=${request.take}`;
       const path = `${basePath}/orgs/${orgPathSegment(request.orgId)}/assistants?${query}`;
-      return decodeAssistantList(await getJson(path, request), request.orgId);
+      const assistants = decodeAssistantList(await getJson(path, request), request.orgId);
+      // A page longer than asked for means the upstream ignored the paging:
+      // reading on would never reach the end of the list.
+      if (assistants.length > request.take) {
+        throw new UpstreamBadResponseError(
+          `body: expected at most ${request.take} assistants, got ${assistants.length}`,
+        );
+      }
+      return assistants;
     },
     close: () => pool.close(),
   };

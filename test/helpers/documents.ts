@@ -1,6 +1,8 @@
-// GraphQL documents shared by the gateway tests.
+// Typed documents shared by the gateway tests (types: `npm run codegen`).
 
-export const assistantFields = /* GraphQL */ `
+import { graphql } from '../generated/index.ts';
+
+export const assistantFields = graphql(`
   fragment AssistantFields on Assistant {
     id
     restId
@@ -56,9 +58,9 @@ export const assistantFields = /* GraphQL */ `
     createdAt
     updatedAt
   }
-`;
+`);
 
-export const pageQuery = /* GraphQL */ `
+export const pageQuery = graphql(`
   query Page($org: ID!, $first: Int, $after: String, $last: Int, $before: String) {
     organization(restId: $org) {
       assistants(first: $first, after: $after, last: $last, before: $before) {
@@ -67,9 +69,9 @@ export const pageQuery = /* GraphQL */ `
       }
     }
   }
-`;
+`);
 
-export const fullPageQuery = /* GraphQL */ `
+export const fullPageQuery = graphql(`
   query FullPage($org: ID!, $first: Int) {
     organization(restId: $org) {
       id
@@ -80,5 +82,4 @@ export const fullPageQuery = /* GraphQL */ `
       }
     }
   }
-  ${assistantFields}
-`;
+`);

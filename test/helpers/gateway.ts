@@ -4,10 +4,12 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { createLogger, type YogaLogger } from 'graphql-yoga';
+import { expect } from 'vitest';
 import { type Config, loadConfig } from '../../src/config.ts';
 import { type DemoUpstream, type DemoUpstreamOptions, startDemoUpstream } from '../../src/demo/upstream.ts';
 import { closeGracefully, createHttpServer } from '../../src/http.ts';
 import { createGateway } from '../../src/server.ts';
+import type { TypedDocumentString } from '../generated/graphql.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: an untyped document gives untyped data
 type UntypedData = any;
@@ -21,7 +23,17 @@ export interface TestGateway {
   readonly url: string;
   readonly upstream: DemoUpstream;
   /** POSTs one operation; resolves with the parsed body (any HTTP status). */
-  query(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse>;
+  query<TResult, TVariables>(
+    document: TypedDocumentString<TResult, TVariables>,
+    variables?: TVariables,
+    headers?: Record<string, string>,
+  ): Promise<GraphQLResponse<TResult>>;
+  /** An untyped document: for requests that are meant to be malformed or refused. */
+  query(
+    document: string,
+    variables?: Record<string, unknown>,
+    headers?: Record<string, string>,
+  ): Promise<GraphQLResponse>;
   [Symbol.asyncDispose](): Promise<void>;
 }
 
@@ -52,11 +64,15 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
   return {
     url,
     upstream,
-    async query(query, variables, headers) {
+    async query(
+      document: string | TypedDocumentString<unknown, unknown>,
+      variables?: unknown,
+      headers?: Record<string, string>,
+    ) {
       const response = await fetch(url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...headers },
-        body: JSON.stringify({ query, variables }),
+        body: JSON.stringify({ query: String(document), variables }),
       });
       return (await response.json()) as GraphQLResponse;
     },
@@ -66,6 +82,20 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
       await upstream.close();
     },
   };
+}
+
+/** Asserts that a response has no errors and has data, and returns its typed data. */
+export function dataOf<T>(response: GraphQLResponse<T>): T {
+  expect(response.errors).toBeUndefined();
+  return present(response.data, 'data');
+}
+
+/** Asserts that a nullable part of a typed result is there (neither null nor undefined), and returns it. */
+export function present<T>(value: T | null | undefined, what = 'value'): T {
+  expect(value, what).not.toBeNull();
+  expect(value, what).not.toBeUndefined();
+  if (value === null || value === undefined) throw new Error(`${what} is ${value}`);
+  return value;
 }
 
 /** A logger that keeps every line, for tests of what reaches the log. */

@@ -1,0 +1,42 @@
+// `nodes`: refetch by global ids, where each id stands or fails alone. (Relay's
+// `node` comes from the relay plugin; its one id fails only itself anyway.)
+
+import { resolveNodes } from '@pothos/plugin-relay';
+import { builder } from '../builder.ts';
+import { BadInputError } from '../errors.ts';
+import { decodeGlobalId } from '../global-id.ts';
+
+/** Refetch is a scan of each org's list: bound how many ids one field may ask for. */
+export const maxNodeIds = 100;
+
+builder.queryField('nodes', (t) =>
+  t.field({
+    type: [builder.nodeInterfaceRef()],
+    nullable: { list: false, items: true },
+    description:
+      'Refetches objects by their global ids, in the order given: null for each that no longer exists, and an error for each id that is malformed. Ids of one organization share one scan of its list.',
+    args: {
+      ids: t.arg.idList({
+        required: true,
+        description: `Global ids, as \`id\` fields serve them (at most ${maxNodeIds}).`,
+      }),
+    },
+    resolve: async (_root, { ids }, context, info) => {
+      if (ids.length > maxNodeIds) {
+        throw new BadInputError(`nodes takes at most ${maxNodeIds} ids, got ${ids.length}`);
+      }
+      const decoded = ids.map((id): ReturnType<typeof decodeGlobalId> | Error => {
+        try {
+          return decodeGlobalId(id);
+        } catch (error) {
+          return error as Error;
+        }
+      });
+      const wellFormed = decoded.filter((entry) => !(entry instanceof Error)) as ReturnType<typeof decodeGlobalId>[];
+      const loaded = await resolveNodes(builder, context, info, wellFormed);
+      let next = 0;
+      // A malformed id fails its own entry; the others resolve as usual.
+      return decoded.map((entry) => (entry instanceof Error ? entry : loaded[next++]));
+    },
+  }),
+);

@@ -1,0 +1,777 @@
+/* eslint-disable */
+/** Internal type. DO NOT USE DIRECTLY. */
+type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
+/** Internal type. DO NOT USE DIRECTLY. */
+export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
+import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+export type CancelledAssistantsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type CancelledAssistantsQuery = { organization: { assistants: { nodes: Array<{ restId: string }> } | null } };
+
+export type TwoOrgsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type TwoOrgsQuery = { broken: { restId: string, assistants: { nodes: Array<{ restId: string }> } | null }, healthy: { restId: string, assistants: { nodes: Array<{ restId: string }> } | null } };
+
+export type ServiceSdlQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ServiceSdlQuery = { _service: { sdl: string | null } };
+
+export type HooliViaConnectionQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type HooliViaConnectionQuery = { organization: { id: string, assistants: { nodes: Array<{ id: string, name: string, config: { language: string }, integrations: Array<{ id: string, integrationId: string }>, actions: Array<{ id: string, name: string }> }> } | null } };
+
+export type EntitiesQueryVariables = Exact<{
+  representations: Array<unknown> | unknown;
+}>;
+
+
+export type EntitiesQuery = { _entities: Array<
+    | { id: string, name: string }
+    | { id: string, name: string, config: { language: string }, integrations: Array<{ id: string, integrationId: string }>, actions: Array<{ id: string, name: string }> }
+    | { id: string, integrationId: string }
+    | { id: string, restId: string }
+   | null> };
+
+export type OrganizationEntitiesQueryVariables = Exact<{
+  r: Array<unknown> | unknown;
+}>;
+
+
+export type OrganizationEntitiesQuery = { _entities: Array<
+    | { restId: string }
+    | Record<PropertyKey, never>
+   | null> };
+
+export type AssistantFieldsFragment = { id: string, restId: string, name: string, enabled: boolean, avatarUrl: string | null, hasSecretKey: boolean, createdAt: string, updatedAt: string, organization: { id: string, restId: string }, config: { language: string, model: string, knowledgeScope: string, instructions: string | null, stt: { model: string }, tts: { model: string, voiceId: string }, conversation: { threadMode: string, enableMemories: boolean, enableTransferToHumanTool: boolean, welcomeBanner: string | null, suggestedMessages: Array<string>, autoIntroMessage: string | null, enableEndConversationTool: boolean, enableBlockContactTool: boolean, enablePrivateChats: boolean } }, integrations: Array<{ id: string, restId: string, integrationId: string, enabled: boolean, connectionId: string | null, config: unknown, error: string | null, createdAt: string, updatedAt: string, assistant: { restId: string } }>, actions: Array<{ id: string, restId: string, name: string, enabled: boolean, instructions: string | null, actionId: string, connectionId: string | null, createdAt: string, updatedAt: string, assistant: { restId: string }, config: { input: unknown, definitions: Array<{ path: string, definition: unknown }> } }> };
+
+export type PageQueryVariables = Exact<{
+  org: string;
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  last?: number | null | undefined;
+  before?: string | null | undefined;
+}>;
+
+
+export type PageQuery = { organization: { assistants: { edges: Array<{ cursor: string, node: { restId: string } }>, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null } } | null } };
+
+export type FullPageQueryVariables = Exact<{
+  org: string;
+  first?: number | null | undefined;
+}>;
+
+
+export type FullPageQuery = { organization: { id: string, restId: string, assistants: { nodes: Array<{ id: string, restId: string, name: string, enabled: boolean, avatarUrl: string | null, hasSecretKey: boolean, createdAt: string, updatedAt: string, organization: { id: string, restId: string }, config: { language: string, model: string, knowledgeScope: string, instructions: string | null, stt: { model: string }, tts: { model: string, voiceId: string }, conversation: { threadMode: string, enableMemories: boolean, enableTransferToHumanTool: boolean, welcomeBanner: string | null, suggestedMessages: Array<string>, autoIntroMessage: string | null, enableEndConversationTool: boolean, enableBlockContactTool: boolean, enablePrivateChats: boolean } }, integrations: Array<{ id: string, restId: string, integrationId: string, enabled: boolean, connectionId: string | null, config: unknown, error: string | null, createdAt: string, updatedAt: string, assistant: { restId: string } }>, actions: Array<{ id: string, restId: string, name: string, enabled: boolean, instructions: string | null, actionId: string, connectionId: string | null, createdAt: string, updatedAt: string, assistant: { restId: string }, config: { input: unknown, definitions: Array<{ path: string, definition: unknown }> } }> }>, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean } } | null } };
+
+export type InitechWindowQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type InitechWindowQuery = { organization: { assistants: { nodes: Array<{ name: string }> } | null } };
+
+export type InitechWindowAliasesQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type InitechWindowAliasesQuery = { a: { assistants: { nodes: Array<{ restId: string }> } | null }, b: { assistants: { edges: Array<{ cursor: string }> } | null }, c: { assistants: { pageInfo: { hasNextPage: boolean } } | null }, d: { assistants: { nodes: Array<{ name: string }> } | null } };
+
+export type InitechWindowNamesFragment = { assistants: { nodes: Array<{ name: string }> } | null };
+
+export type FiveOrganizationsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type FiveOrganizationsQuery = { a: { assistants: { nodes: Array<{ restId: string }> } | null }, b: { assistants: { nodes: Array<{ restId: string }> } | null }, c: { assistants: { nodes: Array<{ restId: string }> } | null }, d: { assistants: { nodes: Array<{ restId: string }> } | null }, e: { assistants: { nodes: Array<{ restId: string }> } | null } };
+
+export type RefetchNamesQueryVariables = Exact<{
+  ids: Array<string> | string;
+}>;
+
+
+export type RefetchNamesQuery = { nodes: Array<
+    | { id: string }
+    | { restId: string, name: string, id: string, organization: { restId: string } }
+    | { id: string }
+    | { id: string }
+   | null>, organization: { restId: string } };
+
+export type EntityNamesQueryVariables = Exact<{
+  representations: Array<unknown> | unknown;
+}>;
+
+
+export type EntityNamesQuery = { _entities: Array<
+    | { name: string }
+    | { restId: string }
+    | Record<PropertyKey, never>
+   | null> };
+
+export type NodesQueryVariables = Exact<{
+  ids: Array<string> | string;
+}>;
+
+
+export type NodesQuery = { nodes: Array<
+    | { __typename: 'Action', restId: string, actionId: string, id: string, assistant: { restId: string } }
+    | { __typename: 'Assistant', restId: string, name: string, id: string, organization: { restId: string } }
+    | { __typename: 'Integration', restId: string, integrationId: string, id: string, assistant: { restId: string } }
+    | { __typename: 'Organization', restId: string, id: string }
+   | null> };
+
+export type NodeIdQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type NodeIdQuery = { node:
+    | { id: string }
+    | { id: string }
+    | { id: string }
+    | { id: string }
+   | null };
+
+export type HooliIdsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type HooliIdsQuery = { organization: { id: string, assistants: { nodes: Array<{ id: string, restId: string, integrations: Array<{ id: string, restId: string }>, actions: Array<{ id: string, restId: string }> }> } | null } };
+
+export type OrganizationNodeQueryVariables = Exact<{
+  id: string;
+}>;
+
+
+export type OrganizationNodeQuery = { node:
+    | { id: string }
+    | { id: string }
+    | { id: string }
+    | { restId: string, id: string }
+   | null };
+
+export type OrgAssistantRestIdsQueryVariables = Exact<{
+  org: string;
+}>;
+
+
+export type OrgAssistantRestIdsQuery = { organization: { assistants: { nodes: Array<{ restId: string }> } | null } };
+
+export type FirstAcmeAssistantNameQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type FirstAcmeAssistantNameQuery = { organization: { assistants: { nodes: Array<{ name: string }> } | null } };
+
+export type FailuresWithSecretsQueryVariables = Exact<{
+  badId: string;
+}>;
+
+
+export type FailuresWithSecretsQuery = { a: { assistants: { nodes: Array<{ name: string, hasSecretKey: boolean }> } | null }, b: { assistants: { nodes: Array<{ name: string }> } | null }, c: { assistants: { nodes: Array<{ name: string }> } | null }, d: { assistants: { nodes: Array<{ name: string, hasSecretKey: boolean }> } | null }, e:
+    | { id: string }
+    | { id: string }
+    | { id: string }
+    | { id: string }
+   | null };
+
+export type NestedWindowsQueryVariables = Exact<{
+  org: string;
+}>;
+
+
+export type NestedWindowsQuery = { organization: { wide: { nodes: Array<{ restId: string }> } | null, narrow: { nodes: Array<{ restId: string }> } | null } };
+
+export type StalePageQueryVariables = Exact<{
+  org: string;
+  after?: string | null | undefined;
+}>;
+
+
+export type StalePageQuery = { organization: { assistants: { nodes: Array<{ restId: string }>, pageInfo: { hasPreviousPage: boolean, hasNextPage: boolean } } | null } };
+
+export class TypedDocumentString<TResult, TVariables>
+  extends String
+  implements DocumentTypeDecoration<TResult, TVariables>
+{
+  __apiType?: NonNullable<DocumentTypeDecoration<TResult, TVariables>['__apiType']>;
+  private value: string;
+  public __meta__?: Record<string, any> | undefined;
+
+  constructor(value: string, __meta__?: Record<string, any> | undefined) {
+    super(value);
+    this.value = value;
+    this.__meta__ = __meta__;
+  }
+
+  override toString(): string & DocumentTypeDecoration<TResult, TVariables> {
+    return this.value;
+  }
+}
+export const AssistantFieldsFragmentDoc = new TypedDocumentString(`
+    fragment AssistantFields on Assistant {
+  id
+  restId
+  organization {
+    id
+    restId
+  }
+  name
+  enabled
+  avatarUrl
+  hasSecretKey
+  config {
+    language
+    model
+    stt {
+      model
+    }
+    tts {
+      model
+      voiceId
+    }
+    conversation {
+      threadMode
+      enableMemories
+      enableTransferToHumanTool
+      welcomeBanner
+      suggestedMessages
+      autoIntroMessage
+      enableEndConversationTool
+      enableBlockContactTool
+      enablePrivateChats
+    }
+    knowledgeScope
+    instructions
+  }
+  integrations {
+    id
+    restId
+    assistant {
+      restId
+    }
+    integrationId
+    enabled
+    connectionId
+    config
+    error
+    createdAt
+    updatedAt
+  }
+  actions {
+    id
+    restId
+    assistant {
+      restId
+    }
+    name
+    enabled
+    instructions
+    actionId
+    connectionId
+    config {
+      input
+      definitions {
+        path
+        definition
+      }
+    }
+    createdAt
+    updatedAt
+  }
+  createdAt
+  updatedAt
+}
+    `, {"fragmentName":"AssistantFields"}) as unknown as TypedDocumentString<AssistantFieldsFragment, unknown>;
+export const InitechWindowNamesFragmentDoc = new TypedDocumentString(`
+    fragment InitechWindowNames on Organization {
+  assistants(first: 30) {
+    nodes {
+      name
+    }
+  }
+}
+    `, {"fragmentName":"InitechWindowNames"}) as unknown as TypedDocumentString<InitechWindowNamesFragment, unknown>;
+export const CancelledAssistantsDocument = new TypedDocumentString(`
+    query CancelledAssistants {
+  organization(restId: "acme") {
+    assistants {
+      nodes {
+        restId
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<CancelledAssistantsQuery, CancelledAssistantsQueryVariables>;
+export const TwoOrgsDocument = new TypedDocumentString(`
+    query TwoOrgs {
+  broken: organization(restId: "acme") {
+    restId
+    assistants(first: 3) {
+      nodes {
+        restId
+      }
+    }
+  }
+  healthy: organization(restId: "wayne") {
+    restId
+    assistants(first: 3) {
+      nodes {
+        restId
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<TwoOrgsQuery, TwoOrgsQueryVariables>;
+export const ServiceSdlDocument = new TypedDocumentString(`
+    query ServiceSdl {
+  _service {
+    sdl
+  }
+}
+    `) as unknown as TypedDocumentString<ServiceSdlQuery, ServiceSdlQueryVariables>;
+export const HooliViaConnectionDocument = new TypedDocumentString(`
+    query HooliViaConnection {
+  organization(restId: "hooli") {
+    id
+    assistants(first: 5) {
+      nodes {
+        id
+        name
+        config {
+          language
+        }
+        integrations {
+          id
+          integrationId
+        }
+        actions {
+          id
+          name
+        }
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<HooliViaConnectionQuery, HooliViaConnectionQueryVariables>;
+export const EntitiesDocument = new TypedDocumentString(`
+    query Entities($representations: [_Any!]!) {
+  _entities(representations: $representations) {
+    ... on Organization {
+      id
+      restId
+    }
+    ... on Assistant {
+      id
+      name
+      config {
+        language
+      }
+      integrations {
+        id
+        integrationId
+      }
+      actions {
+        id
+        name
+      }
+    }
+    ... on Integration {
+      id
+      integrationId
+    }
+    ... on Action {
+      id
+      name
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<EntitiesQuery, EntitiesQueryVariables>;
+export const OrganizationEntitiesDocument = new TypedDocumentString(`
+    query OrganizationEntities($r: [_Any!]!) {
+  _entities(representations: $r) {
+    ... on Organization {
+      restId
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<OrganizationEntitiesQuery, OrganizationEntitiesQueryVariables>;
+export const PageDocument = new TypedDocumentString(`
+    query Page($org: ID!, $first: Int, $after: String, $last: Int, $before: String) {
+  organization(restId: $org) {
+    assistants(first: $first, after: $after, last: $last, before: $before) {
+      edges {
+        cursor
+        node {
+          restId
+        }
+      }
+      pageInfo {
+        hasNextPage
+        hasPreviousPage
+        startCursor
+        endCursor
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<PageQuery, PageQueryVariables>;
+export const FullPageDocument = new TypedDocumentString(`
+    query FullPage($org: ID!, $first: Int) {
+  organization(restId: $org) {
+    id
+    restId
+    assistants(first: $first) {
+      nodes {
+        ...AssistantFields
+      }
+      pageInfo {
+        hasNextPage
+        hasPreviousPage
+      }
+    }
+  }
+}
+    fragment AssistantFields on Assistant {
+  id
+  restId
+  organization {
+    id
+    restId
+  }
+  name
+  enabled
+  avatarUrl
+  hasSecretKey
+  config {
+    language
+    model
+    stt {
+      model
+    }
+    tts {
+      model
+      voiceId
+    }
+    conversation {
+      threadMode
+      enableMemories
+      enableTransferToHumanTool
+      welcomeBanner
+      suggestedMessages
+      autoIntroMessage
+      enableEndConversationTool
+      enableBlockContactTool
+      enablePrivateChats
+    }
+    knowledgeScope
+    instructions
+  }
+  integrations {
+    id
+    restId
+    assistant {
+      restId
+    }
+    integrationId
+    enabled
+    connectionId
+    config
+    error
+    createdAt
+    updatedAt
+  }
+  actions {
+    id
+    restId
+    assistant {
+      restId
+    }
+    name
+    enabled
+    instructions
+    actionId
+    connectionId
+    config {
+      input
+      definitions {
+        path
+        definition
+      }
+    }
+    createdAt
+    updatedAt
+  }
+  createdAt
+  updatedAt
+}`) as unknown as TypedDocumentString<FullPageQuery, FullPageQueryVariables>;
+export const InitechWindowDocument = new TypedDocumentString(`
+    query InitechWindow {
+  organization(restId: "initech") {
+    assistants(first: 30) {
+      nodes {
+        name
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<InitechWindowQuery, InitechWindowQueryVariables>;
+export const InitechWindowAliasesDocument = new TypedDocumentString(`
+    query InitechWindowAliases {
+  a: organization(restId: "initech") {
+    assistants(first: 30) {
+      nodes {
+        restId
+      }
+    }
+  }
+  b: organization(restId: "initech") {
+    assistants(first: 30) {
+      edges {
+        cursor
+      }
+    }
+  }
+  c: organization(restId: "initech") {
+    assistants(first: 30) {
+      pageInfo {
+        hasNextPage
+      }
+    }
+  }
+  d: organization(restId: "initech") {
+    ...InitechWindowNames
+  }
+}
+    fragment InitechWindowNames on Organization {
+  assistants(first: 30) {
+    nodes {
+      name
+    }
+  }
+}`) as unknown as TypedDocumentString<InitechWindowAliasesQuery, InitechWindowAliasesQueryVariables>;
+export const FiveOrganizationsDocument = new TypedDocumentString(`
+    query FiveOrganizations {
+  a: organization(restId: "acme") {
+    assistants(first: 5) {
+      nodes {
+        restId
+      }
+    }
+  }
+  b: organization(restId: "globex") {
+    assistants(first: 5) {
+      nodes {
+        restId
+      }
+    }
+  }
+  c: organization(restId: "initech") {
+    assistants(first: 5) {
+      nodes {
+        restId
+      }
+    }
+  }
+  d: organization(restId: "hooli") {
+    assistants(first: 5) {
+      nodes {
+        restId
+      }
+    }
+  }
+  e: organization(restId: "wayne") {
+    assistants(first: 5) {
+      nodes {
+        restId
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<FiveOrganizationsQuery, FiveOrganizationsQueryVariables>;
+export const RefetchNamesDocument = new TypedDocumentString(`
+    query RefetchNames($ids: [ID!]!) {
+  nodes(ids: $ids) {
+    id
+    ... on Assistant {
+      restId
+      name
+      organization {
+        restId
+      }
+    }
+  }
+  organization(restId: "acme") {
+    restId
+  }
+}
+    `) as unknown as TypedDocumentString<RefetchNamesQuery, RefetchNamesQueryVariables>;
+export const EntityNamesDocument = new TypedDocumentString(`
+    query EntityNames($representations: [_Any!]!) {
+  _entities(representations: $representations) {
+    ... on Organization {
+      restId
+    }
+    ... on Assistant {
+      name
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<EntityNamesQuery, EntityNamesQueryVariables>;
+export const NodesDocument = new TypedDocumentString(`
+    query Nodes($ids: [ID!]!) {
+  nodes(ids: $ids) {
+    __typename
+    id
+    ... on Assistant {
+      restId
+      name
+      organization {
+        restId
+      }
+    }
+    ... on Integration {
+      restId
+      integrationId
+      assistant {
+        restId
+      }
+    }
+    ... on Action {
+      restId
+      actionId
+      assistant {
+        restId
+      }
+    }
+    ... on Organization {
+      restId
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<NodesQuery, NodesQueryVariables>;
+export const NodeIdDocument = new TypedDocumentString(`
+    query NodeId($id: ID!) {
+  node(id: $id) {
+    id
+  }
+}
+    `) as unknown as TypedDocumentString<NodeIdQuery, NodeIdQueryVariables>;
+export const HooliIdsDocument = new TypedDocumentString(`
+    query HooliIds {
+  organization(restId: "hooli") {
+    id
+    assistants(first: 5) {
+      nodes {
+        id
+        restId
+        integrations {
+          id
+          restId
+        }
+        actions {
+          id
+          restId
+        }
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<HooliIdsQuery, HooliIdsQueryVariables>;
+export const OrganizationNodeDocument = new TypedDocumentString(`
+    query OrganizationNode($id: ID!) {
+  node(id: $id) {
+    id
+    ... on Organization {
+      restId
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<OrganizationNodeQuery, OrganizationNodeQueryVariables>;
+export const OrgAssistantRestIdsDocument = new TypedDocumentString(`
+    query OrgAssistantRestIds($org: ID!) {
+  organization(restId: $org) {
+    assistants {
+      nodes {
+        restId
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<OrgAssistantRestIdsQuery, OrgAssistantRestIdsQueryVariables>;
+export const FirstAcmeAssistantNameDocument = new TypedDocumentString(`
+    query FirstAcmeAssistantName {
+  organization(restId: "acme") {
+    assistants(first: 1) {
+      nodes {
+        name
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<FirstAcmeAssistantNameQuery, FirstAcmeAssistantNameQueryVariables>;
+export const FailuresWithSecretsDocument = new TypedDocumentString(`
+    query FailuresWithSecrets($badId: ID!) {
+  a: organization(restId: "acme") {
+    assistants {
+      nodes {
+        name
+        hasSecretKey
+      }
+    }
+  }
+  b: organization(restId: "globex") {
+    assistants {
+      nodes {
+        name
+      }
+    }
+  }
+  c: organization(restId: "initech") {
+    assistants {
+      nodes {
+        name
+      }
+    }
+  }
+  d: organization(restId: "hooli") {
+    assistants {
+      nodes {
+        name
+        hasSecretKey
+      }
+    }
+  }
+  e: node(id: $badId) {
+    id
+  }
+}
+    `) as unknown as TypedDocumentString<FailuresWithSecretsQuery, FailuresWithSecretsQueryVariables>;
+export const NestedWindowsDocument = new TypedDocumentString(`
+    query NestedWindows($org: ID!) {
+  organization(restId: $org) {
+    wide: assistants(first: 30) {
+      nodes {
+        restId
+      }
+    }
+    narrow: assistants(first: 10) {
+      nodes {
+        restId
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<NestedWindowsQuery, NestedWindowsQueryVariables>;
+export const StalePageDocument = new TypedDocumentString(`
+    query StalePage($org: ID!, $after: String) {
+  organization(restId: $org) {
+    assistants(first: 5, after: $after) {
+      nodes {
+        restId
+      }
+      pageInfo {
+        hasPreviousPage
+        hasNextPage
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<StalePageQuery, StalePageQueryVariables>;
