@@ -48,6 +48,16 @@ describe('upstream client', () => {
     await client.close();
   });
 
+  it('gives up at once when Retry-After would outlast the deadline', async () => {
+    await using upstream = await startDemoUpstream();
+    upstream.inject({ status: 503, retryAfter: '5' });
+    const client = clientFor(upstream.url, { timeoutMs: 2_000, retries: 10 });
+    const failure = await client.listAssistants(request).catch((error: unknown) => error);
+    expect(failure).toMatchObject({ status: 503, retryAfterSeconds: 5 });
+    expect(upstream.requests).toHaveLength(1);
+    await client.close();
+  });
+
   it('rejects the caller’s abort at once', async () => {
     await using upstream = await startDemoUpstream({ latencyMs: 30_000 });
     const client = clientFor(upstream.url, { timeoutMs: 60_000 });

@@ -14,20 +14,27 @@ const twoOrgs = graphql(`
 const fastRetries = { UPSTREAM_RETRIES: '2', UPSTREAM_TIMEOUT_MS: '3000' };
 
 describe('each upstream failure yields its contract code, and only its own part is null', () => {
-  it.each<[string, Fault, string, Record<string, unknown>]>([
-    ['401', { status: 401 }, 'UNAUTHENTICATED', { upstreamStatus: 401 }],
-    ['403', { status: 403 }, 'FORBIDDEN', { upstreamStatus: 403 }],
-    ['404', { status: 404 }, 'NOT_FOUND', { upstreamStatus: 404 }],
-    ['400', { status: 400 }, 'UPSTREAM_ERROR', { upstreamStatus: 400 }],
-    ['500', { status: 500 }, 'UPSTREAM_ERROR', { upstreamStatus: 500 }],
-    ['503 every time', { status: 503, retryAfter: '0' }, 'UPSTREAM_ERROR', { upstreamStatus: 503 }],
-    ['429 every time', { status: 429, retryAfter: '0' }, 'RATE_LIMITED', { upstreamStatus: 429, retryAfterSeconds: 0 }],
-    ['invalid JSON', { body: 'malformed' }, 'UPSTREAM_BAD_RESPONSE', { upstreamStatus: 200 }],
-    ['an object instead of an array', { body: 'wrong-shape' }, 'UPSTREAM_BAD_RESPONSE', { upstreamStatus: 200 }],
-    ['an assistant of the wrong shape', { body: 'bad-item' }, 'UPSTREAM_BAD_RESPONSE', { upstreamStatus: 200 }],
-    ['a dropped connection', { drop: 'before-response' }, 'UPSTREAM_ERROR', {}],
-    ['a connection dropped mid-body', { drop: 'mid-body' }, 'UPSTREAM_ERROR', {}],
-  ])('%s', async (_name, fault, code, extensions) => {
+  // The last column: upstream calls for the failing org (UPSTREAM_RETRIES=2 retries what a retry can fix).
+  it.each<[string, Fault, string, Record<string, unknown>, number]>([
+    ['401', { status: 401 }, 'UNAUTHENTICATED', { upstreamStatus: 401 }, 1],
+    ['403', { status: 403 }, 'FORBIDDEN', { upstreamStatus: 403 }, 1],
+    ['404', { status: 404 }, 'NOT_FOUND', { upstreamStatus: 404 }, 1],
+    ['400', { status: 400 }, 'UPSTREAM_ERROR', { upstreamStatus: 400 }, 1],
+    ['500', { status: 500 }, 'UPSTREAM_ERROR', { upstreamStatus: 500 }, 1],
+    ['503 every time', { status: 503, retryAfter: '0' }, 'UPSTREAM_ERROR', { upstreamStatus: 503 }, 3],
+    [
+      '429 every time',
+      { status: 429, retryAfter: '0' },
+      'RATE_LIMITED',
+      { upstreamStatus: 429, retryAfterSeconds: 0 },
+      3,
+    ],
+    ['invalid JSON', { body: 'malformed' }, 'UPSTREAM_BAD_RESPONSE', { upstreamStatus: 200 }, 1],
+    ['an object instead of an array', { body: 'wrong-shape' }, 'UPSTREAM_BAD_RESPONSE', { upstreamStatus: 200 }, 1],
+    ['an assistant of the wrong shape', { body: 'bad-item' }, 'UPSTREAM_BAD_RESPONSE', { upstreamStatus: 200 }, 1],
+    ['a dropped connection', { drop: 'before-response' }, 'UPSTREAM_ERROR', {}, 3],
+    ['a connection dropped mid-body', { drop: 'mid-body' }, 'UPSTREAM_ERROR', {}, 3],
+  ])('%s', async (_name, fault, code, extensions, attempts) => {
     await using gateway = await startTestGateway({ env: fastRetries });
     gateway.upstream.inject({ orgId: 'acme', ...fault });
     const response = await gateway.query(twoOrgs);
@@ -37,6 +44,7 @@ describe('each upstream failure yields its contract code, and only its own part 
     const [error] = response.errors ?? [];
     expect(error?.path).toEqual(['broken', 'assistants']);
     expect(error?.extensions).toEqual({ code, ...extensions });
+    expect(gateway.upstream.requests.filter((request) => request.orgId === 'acme')).toHaveLength(attempts);
   });
 
   it('names the bad path of a body that does not fit, never its values', async () => {
