@@ -43,7 +43,7 @@ export const defaultLimits: Limits = Object.freeze({
   maxAliases: 30,
   maxTokens: 2_000,
   maxDirectives: 50,
-  maxCost: 20_000,
+  maxCost: 500_000,
   maxBatch: 10,
 });
 

@@ -15,7 +15,12 @@ async function main(): Promise<void> {
 
   const demo = config.upstreamUrl
     ? undefined
-    : await startDemoUpstream({ pageBase: config.upstreamPageBase, maxTake: config.upstreamMaxTake });
+    : await startDemoUpstream({
+        pageBase: config.upstreamPageBase,
+        maxTake: config.upstreamMaxTake,
+        // A long-running demo counts requests; it does not keep them.
+        recordRequests: false,
+      });
   const upstreamUrl = config.upstreamUrl ?? new URL(demo?.url as string);
   if (demo) {
     logger.info(`UPSTREAM_URL is not set: serving the embedded demo upstream at ${demo.url}`);

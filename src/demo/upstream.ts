@@ -24,6 +24,8 @@ export interface DemoUpstreamOptions {
   maxTake?: number;
   /** Default createSeedData(). */
   data?: Map<string, WireAssistant[]>;
+  /** Keep every request in `requests` (default true); long-running servers only count them. */
+  recordRequests?: boolean;
 }
 
 export interface Fault {
@@ -59,6 +61,8 @@ export interface DemoUpstream {
   readonly url: string;
   /** Every request received, in order, failed ones included (a snapshot). */
   readonly requests: readonly RecordedRequest[];
+  /** How many requests arrived since start or the last reset, recorded or not. */
+  readonly requestCount: number;
   /** Max requests in flight at once since start or the last reset. */
   readonly peakConcurrency: number;
   readonly inFlight: number;
@@ -96,6 +100,8 @@ export async function startDemoUpstream(options: DemoUpstreamOptions = {}): Prom
   const data = options.data ?? createSeedData();
 
   let requests: RecordedRequest[] = [];
+  let requestCount = 0;
+  const recordRequests = options.recordRequests ?? true;
   let faults: ActiveFault[] = [];
   let inFlight = 0;
   let peakConcurrency = 0;
@@ -119,14 +125,16 @@ export async function startDemoUpstream(options: DemoUpstreamOptions = {}): Prom
     const query = new URLSearchParams(queryAt === -1 ? '' : rawPath.slice(queryAt + 1));
     const route = matchRoute(pathname, basePath);
 
-    requests.push({
-      method: req.method ?? '',
-      rawPath,
-      orgId: route?.orgId ?? '',
-      page: query.get('page'),
-      take: query.get('take'),
-      authorization: req.headers.authorization,
-    });
+    requestCount++;
+    if (recordRequests)
+      requests.push({
+        method: req.method ?? '',
+        rawPath,
+        orgId: route?.orgId ?? '',
+        page: query.get('page'),
+        take: query.get('take'),
+        authorization: req.headers.authorization,
+      });
 
     const fault = takeFault(route?.orgId ?? null);
     if (!(await delay(latencyMs + (fault?.latencyMs ?? 0), res))) return;
@@ -231,6 +239,9 @@ export async function startDemoUpstream(options: DemoUpstreamOptions = {}): Prom
     get requests() {
       return [...requests];
     },
+    get requestCount() {
+      return requestCount;
+    },
     get peakConcurrency() {
       return peakConcurrency;
     },
@@ -253,6 +264,7 @@ export async function startDemoUpstream(options: DemoUpstreamOptions = {}): Prom
     },
     reset() {
       requests = [];
+      requestCount = 0;
       faults = [];
       // Requests still in flight are part of the new measurement window.
       peakConcurrency = inFlight;

@@ -1,0 +1,104 @@
+// The benchmark's scenarios: what each target is asked, and how to tell that
+// both answered with the same assistants.
+
+import { createSeedData } from '../src/demo/seed.ts';
+import { encodeGlobalId } from '../src/global-id.ts';
+import { encodeCursor } from '../src/paging.ts';
+
+export interface Scenario {
+  readonly name: string;
+  readonly description: string;
+  /** The GraphQL operation sent to the gateway. */
+  readonly query: string;
+  readonly variables?: Record<string, unknown>;
+  /**
+   * The upstream requests the passthrough makes: the very ones the gateway's
+   * planner makes, so that the two differ only in what sits between.
+   */
+  readonly upstreamPaths: readonly string[];
+  /** Assistant ids in the gateway's answer. */
+  gatewayIds(body: unknown): string[];
+  /** The same assistants, read from the upstream bodies the passthrough returns. */
+  upstreamIds(pages: { id: string }[][]): string[];
+}
+
+const everyField = /* GraphQL */ `
+  fragment EveryField on Assistant {
+    id restId name enabled avatarUrl hasSecretKey createdAt updatedAt
+    organization { id restId }
+    config {
+      language model knowledgeScope instructions
+      stt { model }
+      tts { model voiceId }
+      conversation {
+        threadMode enableMemories enableTransferToHumanTool welcomeBanner suggestedMessages
+        autoIntroMessage enableEndConversationTool enableBlockContactTool enablePrivateChats
+      }
+    }
+    integrations { id restId integrationId enabled connectionId config error createdAt updatedAt }
+    actions {
+      id restId name enabled instructions actionId connectionId createdAt updatedAt
+      config { input definitions { path definition } }
+    }
+  }
+`;
+
+const fiveOrgs = ['acme', 'globex', 'initech', 'hooli', 'wayne'] as const;
+const seed = createSeedData();
+const refetched = [
+  ...(seed.get('initech') ?? []).slice(10, 15).map((assistant) => ['initech', assistant.id] as const),
+  ...(seed.get('globex') ?? []).slice(20, 25).map((assistant) => ['globex', assistant.id] as const),
+];
+
+type Connection = { edges: { node: { restId: string } }[] };
+const idsOf = (connection: Connection) => connection.edges.map((edge) => edge.node.restId);
+const data = (body: unknown) => (body as { data: Record<string, { assistants: Connection }> }).data;
+
+export const scenarios: readonly Scenario[] = [
+  {
+    name: 'a',
+    description: 'one org, first 20 assistants, every contract field',
+    query: /* GraphQL */ `query A { organization(restId: "globex") { assistants(first: 20) {
+      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+      edges { cursor node { ...EveryField } } } } } ${everyField}`,
+    upstreamPaths: ['/orgs/globex/assistants?page=1&take=21'],
+    gatewayIds: (body) => idsOf(data(body).organization?.assistants as Connection),
+    upstreamIds: ([page]) => (page ?? []).slice(0, 20).map((item) => item.id),
+  },
+  {
+    name: 'b',
+    description: 'five orgs × first 20 in one query, every contract field',
+    query: /* GraphQL */ `query B { ${fiveOrgs
+      .map(
+        (org) =>
+          `${org}: organization(restId: "${org}") { assistants(first: 20) { edges { node { ...EveryField } } } }`,
+      )
+      .join('\n')} } ${everyField}`,
+    upstreamPaths: fiveOrgs.map((org) => `/orgs/${org}/assistants?page=1&take=21`),
+    gatewayIds: (body) => fiveOrgs.flatMap((org) => idsOf(data(body)[org]?.assistants as Connection)),
+    upstreamIds: (pages) => pages.flatMap((page) => page.slice(0, 20).map((item) => item.id)),
+  },
+  {
+    name: 'c',
+    description: 'first 50 after an offset of 30 in a large org (planned across pages)',
+    query: /* GraphQL */ `query C($after: String) { organization(restId: "initech") {
+      assistants(first: 50, after: $after) { pageInfo { hasNextPage hasPreviousPage } edges { cursor node { ...EveryField } } } } }
+      ${everyField}`,
+    variables: { after: encodeCursor('initech', 29) },
+    upstreamPaths: ['/orgs/initech/assistants?page=1&take=81'],
+    gatewayIds: (body) => idsOf(data(body).organization?.assistants as Connection),
+    upstreamIds: ([page]) => (page ?? []).slice(30, 80).map((item) => item.id),
+  },
+  {
+    name: 'd',
+    description: '`nodes` of 10 assistants of two orgs (refetch by scan)',
+    query: /* GraphQL */ `query D($ids: [ID!]!) { nodes(ids: $ids) { ...EveryField } } ${everyField}`,
+    variables: { ids: refetched.map(([org, id]) => encodeGlobalId('Assistant', `${org}/${id}`)) },
+    upstreamPaths: ['/orgs/initech/assistants?page=1&take=100', '/orgs/globex/assistants?page=1&take=100'],
+    gatewayIds: (body) => (body as { data: { nodes: { restId: string }[] } }).data.nodes.map((node) => node.restId),
+    upstreamIds: (pages) => {
+      const byId = new Set(pages.flat().map((item) => item.id));
+      return refetched.map(([, id]) => id).filter((id) => byId.has(id));
+    },
+  },
+];
