@@ -6,6 +6,7 @@ import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesPlugin } from '@escape.tech/graphql-armor-max-directives';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
+import { useGraphQlJit } from '@envelop/graphql-jit';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createLogger, createYoga, maskError, type YogaLogger } from 'graphql-yoga';
 import type { Config } from './config.ts';
@@ -65,6 +66,8 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       maxDirectivesPlugin({ n: limits.maxDirectives }),
       costLimitPlugin({ maxCost: limits.maxCost }),
       useRequestErrorCodes(),
+      // Executes each distinct operation as compiled code (cached per document).
+      useGraphQlJit(),
     ],
   });
 

@@ -199,17 +199,30 @@ const isoTimestamp = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(
 function timestamp(raw: JsonObject, key: string, path: string): string {
   const value = raw[key];
   if (typeof value === 'string') {
-    const match = isoTimestamp.exec(value);
-    if (match) {
-      const [, year, month, day, hour, , , zone] = match;
-      const normalised = hour === undefined ? `${value}T00:00:00Z` : zone ? value : `${value}Z`;
-      const instant = new Date(normalised);
-      if (!Number.isNaN(instant.getTime()) && isCalendarDate(Number(year), Number(month), Number(day))) {
-        return instant.toISOString();
-      }
+    const known = utcInstants.get(value);
+    if (known !== undefined) return known;
+    const instant = toUtcInstant(value);
+    if (instant !== undefined) {
+      // The same timestamps come back page after page: remember a bounded number.
+      if (utcInstants.size >= maxRememberedInstants) utcInstants.clear();
+      utcInstants.set(value, instant);
+      return instant;
     }
   }
   return fail(`${path}.${key}`, 'an ISO-8601 date or date-time', value);
+}
+
+const utcInstants = new Map<string, string>();
+const maxRememberedInstants = 50_000;
+
+function toUtcInstant(value: string): string | undefined {
+  const match = isoTimestamp.exec(value);
+  if (!match) return undefined;
+  const [, year, month, day, hour, , , zone] = match;
+  const normalised = hour === undefined ? `${value}T00:00:00Z` : zone ? value : `${value}Z`;
+  const instant = new Date(normalised);
+  if (Number.isNaN(instant.getTime()) || !isCalendarDate(Number(year), Number(month), Number(day))) return undefined;
+  return instant.toISOString();
 }
 
 /** Whether a written date exists: Date would quietly move 30 February to March. */
