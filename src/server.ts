@@ -7,7 +7,6 @@ import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesPlugin } from '@escape.tech/graphql-armor-max-directives';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import { useGraphQlJit } from '@envelop/graphql-jit';
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createLogger, createYoga, maskError, type YogaLogger } from 'graphql-yoga';
 import type { Config } from './config.ts';
 import { type Context, createContextFactory } from './context.ts';
@@ -47,7 +46,9 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     logging: logger,
     landingPage: false,
     batching: { limit: limits.maxBatch },
-    renderGraphiQL,
+    // GraphiQL's page bundles its scripts (no CDN needed), and they weigh
+    // about 45 MB in memory: load them when a browser first asks.
+    renderGraphiQL: async (options) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
     graphiql: { title: 'Assistants GraphQL', defaultQuery: exampleQuery },
     maskedErrors: {
       // Known failures are GraphQL errors by the time they get here (see
