@@ -230,7 +230,7 @@ for (const scenario of chosen) {
 
 const fixed = (value: number, digits: number) => value.toFixed(digits);
 const table = [
-  '| scenario | target | ops/s | × passthrough | p50 ms | p99 ms | upstream calls/op (planned) | CPU ms/op | peak RSS MB |',
+  '| scenario | target | ops/s | × passthrough | p50 ms | p99 ms | upstream calls/op (planned) | CPU ms/op | peak RSS MB so far |',
   '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
   ...rows.map(
     (row) =>

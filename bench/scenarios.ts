@@ -44,11 +44,14 @@ const everyField = /* GraphQL */ `
 `;
 
 const fiveOrgs = ['acme', 'globex', 'initech', 'hooli', 'wayne'] as const;
-const seed = createSeedData();
-const refetched = [
-  ...(seed.get('initech') ?? []).slice(10, 15).map((assistant) => ['initech', assistant.id] as const),
-  ...(seed.get('globex') ?? []).slice(20, 25).map((assistant) => ['globex', assistant.id] as const),
-];
+/** The ten assistants scenario d refetches; read from the seed only when asked (the passthrough never asks). */
+function refetched(): (readonly [string, string])[] {
+  const seed = createSeedData();
+  return [
+    ...(seed.get('initech') ?? []).slice(10, 15).map((assistant) => ['initech', assistant.id] as const),
+    ...(seed.get('globex') ?? []).slice(20, 25).map((assistant) => ['globex', assistant.id] as const),
+  ];
+}
 
 type Connection = { edges: { node: { restId: string } }[] };
 const idsOf = (connection: Connection) => connection.edges.map((edge) => edge.node.restId);
@@ -93,12 +96,16 @@ export const scenarios: readonly Scenario[] = [
     name: 'd',
     description: '`nodes` of 10 assistants of two orgs (refetch by scan)',
     query: /* GraphQL */ `query D($ids: [ID!]!) { nodes(ids: $ids) { ...EveryField } } ${everyField}`,
-    variables: { ids: refetched.map(([org, id]) => encodeGlobalId('Assistant', `${org}/${id}`)) },
+    get variables() {
+      return { ids: refetched().map(([org, id]) => encodeGlobalId('Assistant', `${org}/${id}`)) };
+    },
     upstreamPaths: ['/orgs/initech/assistants?page=1&take=100', '/orgs/globex/assistants?page=1&take=100'],
     gatewayIds: (body) => (body as { data: { nodes: { restId: string }[] } }).data.nodes.map((node) => node.restId),
     upstreamIds: (pages) => {
       const byId = new Set(pages.flat().map((item) => item.id));
-      return refetched.map(([, id]) => id).filter((id) => byId.has(id));
+      return refetched()
+        .map(([, id]) => id)
+        .filter((id) => byId.has(id));
     },
   },
 ];

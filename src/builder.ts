@@ -49,6 +49,8 @@ export const builder = new SchemaBuilder<{
     },
     pageInfoTypeOptions: {
       description: 'Where a page stands in its list.',
+      // Every Relay subgraph defines the same PageInfo: let a supergraph share it.
+      shareable: true,
     },
     hasNextPageFieldOptions: {
       description: 'Whether an item exists after this page.',

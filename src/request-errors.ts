@@ -29,12 +29,13 @@ function isRequestError(error: GraphQLError | Error): error is GraphQLError {
   return (
     isGraphQLError(error) &&
     error.path === undefined &&
-    requestErrorCodes.has(error.extensions.code as string | undefined)
+    requestErrorCodes.has(error.extensions?.code as string | undefined)
   );
 }
 
 function asBadInput(error: GraphQLError): GraphQLError {
-  const { code, ...extensions } = error.extensions;
+  // Some executors (graphql-jit) leave `extensions` out.
+  const { code, ...extensions } = error.extensions ?? {};
   const badInput: ErrorCode = 'BAD_USER_INPUT';
   return new GraphQLError(error.message, {
     nodes: error.nodes,

@@ -6,8 +6,8 @@ import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesPlugin } from '@escape.tech/graphql-armor-max-directives';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
-import { useGraphQlJit } from '@envelop/graphql-jit';
 import { createLogger, createYoga, maskError, type YogaLogger } from 'graphql-yoga';
+import { useCompiledExecution } from './compiled-execution.ts';
 import type { Config } from './config.ts';
 import { type Context, createContextFactory } from './context.ts';
 import { isGraphQLError } from './errors.ts';
@@ -67,8 +67,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       maxDirectivesPlugin({ n: limits.maxDirectives }),
       costLimitPlugin({ maxCost: limits.maxCost }),
       useRequestErrorCodes(),
-      // Executes each distinct operation as compiled code (cached per document).
-      useGraphQlJit(),
+      useCompiledExecution(),
     ],
   });
 

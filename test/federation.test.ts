@@ -142,6 +142,31 @@ describe('federation', () => {
     ).toEqual(['acme:1/100', 'globex:1/100']);
   });
 
+  it('shares PageInfo with another Relay subgraph', async () => {
+    await using gateway = await startTestGateway();
+    const { data } = await gateway.query(serviceSdl);
+    const otherRelaySubgraph = parse(/* GraphQL */ `
+      extend schema @link(url: "https://specs.apollo.dev/federation/v2.6", import: ["@shareable"])
+      type PageInfo @shareable {
+        hasNextPage: Boolean!
+        hasPreviousPage: Boolean!
+        startCursor: String
+        endCursor: String
+      }
+      type TicketConnection { pageInfo: PageInfo! }
+      type Query { tickets: TicketConnection! }
+    `);
+    const composition = composeServices([
+      {
+        name: 'assistants',
+        typeDefs: parse(present(data?._service.sdl, 'sdl')),
+        url: 'http://assistants.test/graphql',
+      },
+      { name: 'tickets', typeDefs: otherRelaySubgraph, url: 'http://tickets.test/graphql' },
+    ]);
+    expect(composition.errors ?? []).toEqual([]);
+  });
+
   it('answers _entities with the same data as the connection, and null for ids not found', async () => {
     await using gateway = await startTestGateway();
     const viaConnection = dataOf(

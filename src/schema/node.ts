@@ -25,18 +25,18 @@ builder.queryField('nodes', (t) =>
       if (ids.length > maxNodeIds) {
         throw new BadInputError(`nodes takes at most ${maxNodeIds} ids, got ${ids.length}`);
       }
-      const decoded = ids.map((id): ReturnType<typeof decodeGlobalId> | Error => {
-        try {
-          return decodeGlobalId(id);
-        } catch (error) {
-          return error as Error;
-        }
-      });
-      const wellFormed = decoded.filter((entry) => !(entry instanceof Error)) as ReturnType<typeof decodeGlobalId>[];
-      const loaded = await resolveNodes(builder, context, info, wellFormed);
-      let next = 0;
-      // A malformed id fails its own entry; the others resolve as usual.
-      return decoded.map((entry) => (entry instanceof Error ? entry : loaded[next++]));
+      // Each id on its own: a malformed id, or one whose load fails, fails
+      // only its own entry. Loads of the same tick still batch in the loaders.
+      return Promise.all(
+        ids.map(async (id) => {
+          try {
+            const [node] = await resolveNodes(builder, context, info, [decodeGlobalId(id)]);
+            return node;
+          } catch (error) {
+            return error instanceof Error ? error : new Error(String(error));
+          }
+        }),
+      );
     },
   }),
 );

@@ -16,6 +16,8 @@ import * as types from './graphql.ts';
  */
 type Documents = {
     "\n  query CancelledAssistants { organization(restId: \"acme\") { assistants { nodes { restId } } } }\n": typeof types.CancelledAssistantsDocument,
+    "\n  query MixedNodes($ids: [ID!]!) {\n    nodes(ids: $ids) { id ... on Assistant { restId } ... on Organization { restId } }\n    organization(restId: \"wayne\") { restId }\n  }\n": typeof types.MixedNodesDocument,
+    "\n  query MixedEntities($representations: [_Any!]!) {\n    _entities(representations: $representations) { ... on Assistant { restId } ... on Organization { restId } }\n  }\n": typeof types.MixedEntitiesDocument,
     "\n  query TwoOrgs {\n    broken: organization(restId: \"acme\") { restId assistants(first: 3) { nodes { restId } } }\n    healthy: organization(restId: \"wayne\") { restId assistants(first: 3) { nodes { restId } } }\n  }\n": typeof types.TwoOrgsDocument,
     "\n  query ServiceSdl { _service { sdl } }\n": typeof types.ServiceSdlDocument,
     "\n          query HooliViaConnection {\n            organization(restId: \"hooli\") {\n              id\n              assistants(first: 5) { nodes { id name config { language } integrations { id integrationId } actions { id name } } }\n            }\n          }\n        ": typeof types.HooliViaConnectionDocument,
@@ -41,6 +43,8 @@ type Documents = {
 };
 const documents: Documents = {
     "\n  query CancelledAssistants { organization(restId: \"acme\") { assistants { nodes { restId } } } }\n": types.CancelledAssistantsDocument,
+    "\n  query MixedNodes($ids: [ID!]!) {\n    nodes(ids: $ids) { id ... on Assistant { restId } ... on Organization { restId } }\n    organization(restId: \"wayne\") { restId }\n  }\n": types.MixedNodesDocument,
+    "\n  query MixedEntities($representations: [_Any!]!) {\n    _entities(representations: $representations) { ... on Assistant { restId } ... on Organization { restId } }\n  }\n": types.MixedEntitiesDocument,
     "\n  query TwoOrgs {\n    broken: organization(restId: \"acme\") { restId assistants(first: 3) { nodes { restId } } }\n    healthy: organization(restId: \"wayne\") { restId assistants(first: 3) { nodes { restId } } }\n  }\n": types.TwoOrgsDocument,
     "\n  query ServiceSdl { _service { sdl } }\n": types.ServiceSdlDocument,
     "\n          query HooliViaConnection {\n            organization(restId: \"hooli\") {\n              id\n              assistants(first: 5) { nodes { id name config { language } integrations { id integrationId } actions { id name } } }\n            }\n          }\n        ": types.HooliViaConnectionDocument,
@@ -69,6 +73,14 @@ const documents: Documents = {
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query CancelledAssistants { organization(restId: \"acme\") { assistants { nodes { restId } } } }\n"): typeof import('./graphql.ts').CancelledAssistantsDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query MixedNodes($ids: [ID!]!) {\n    nodes(ids: $ids) { id ... on Assistant { restId } ... on Organization { restId } }\n    organization(restId: \"wayne\") { restId }\n  }\n"): typeof import('./graphql.ts').MixedNodesDocument;
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query MixedEntities($representations: [_Any!]!) {\n    _entities(representations: $representations) { ... on Assistant { restId } ... on Organization { restId } }\n  }\n"): typeof import('./graphql.ts').MixedEntitiesDocument;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -9,6 +9,29 @@ export type CancelledAssistantsQueryVariables = Exact<{ [key: string]: never; }>
 
 export type CancelledAssistantsQuery = { organization: { assistants: { nodes: Array<{ restId: string }> } | null } };
 
+export type MixedNodesQueryVariables = Exact<{
+  ids: Array<string> | string;
+}>;
+
+
+export type MixedNodesQuery = { nodes: Array<
+    | { id: string }
+    | { restId: string, id: string }
+    | { id: string }
+    | { restId: string, id: string }
+   | null>, organization: { restId: string } };
+
+export type MixedEntitiesQueryVariables = Exact<{
+  representations: Array<unknown> | unknown;
+}>;
+
+
+export type MixedEntitiesQuery = { _entities: Array<
+    | { restId: string }
+    | { restId: string }
+    | Record<PropertyKey, never>
+   | null> };
+
 export type TwoOrgsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
@@ -300,6 +323,34 @@ export const CancelledAssistantsDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<CancelledAssistantsQuery, CancelledAssistantsQueryVariables>;
+export const MixedNodesDocument = new TypedDocumentString(`
+    query MixedNodes($ids: [ID!]!) {
+  nodes(ids: $ids) {
+    id
+    ... on Assistant {
+      restId
+    }
+    ... on Organization {
+      restId
+    }
+  }
+  organization(restId: "wayne") {
+    restId
+  }
+}
+    `) as unknown as TypedDocumentString<MixedNodesQuery, MixedNodesQueryVariables>;
+export const MixedEntitiesDocument = new TypedDocumentString(`
+    query MixedEntities($representations: [_Any!]!) {
+  _entities(representations: $representations) {
+    ... on Assistant {
+      restId
+    }
+    ... on Organization {
+      restId
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<MixedEntitiesQuery, MixedEntitiesQueryVariables>;
 export const TwoOrgsDocument = new TypedDocumentString(`
     query TwoOrgs {
   broken: organization(restId: "acme") {

@@ -1,0 +1,125 @@
+// Compiled execution must answer exactly as graphql-js would; where it would
+// not, the gateway keeps graphql-js. These pin the cases that differ.
+
+import { parse } from 'graphql';
+import { describe, expect, it } from 'vitest';
+import { isCompilable } from '../src/compiled-execution.ts';
+import { createSeedData } from '../src/demo/seed.ts';
+import { encodeGlobalId } from '../src/global-id.ts';
+import { graphql } from './generated/index.ts';
+import { startTestGateway } from './helpers/gateway.ts';
+
+const seed = createSeedData();
+const acmeFirst = seed.get('acme')?.[0]?.id as string;
+const wayneFirst = seed.get('wayne')?.[0]?.id as string;
+
+const mixedNodes = graphql(`
+  query MixedNodes($ids: [ID!]!) {
+    nodes(ids: $ids) { id ... on Assistant { restId } ... on Organization { restId } }
+    organization(restId: "wayne") { restId }
+  }
+`);
+
+const mixedEntities = graphql(`
+  query MixedEntities($representations: [_Any!]!) {
+    _entities(representations: $representations) { ... on Assistant { restId } ... on Organization { restId } }
+  }
+`);
+
+describe('which operations run compiled', () => {
+  it.each([
+    ['one operation', '{ organization(restId: "a") { restId } }', true],
+    ['two operations', 'query A { __typename } query B { __typename }', false],
+    ['nodes at the root', '{ nodes(ids: []) { id } }', false],
+    ['nodes through a fragment on Query', '{ ...Q } fragment Q on Query { nodes(ids: []) { id } }', false],
+    ['_entities at the root', '{ _entities(representations: []) { __typename } }', false],
+    ['a connection’s nodes', '{ organization(restId: "a") { assistants { nodes { name } } } }', true],
+  ])('%s', (_name, query, compiled) => {
+    expect(isCompilable(parse(query))).toBe(compiled);
+  });
+});
+
+describe('answers that must not depend on the executor', () => {
+  it('runs the operation the operation name picks, in a document of several', async () => {
+    await using gateway = await startTestGateway();
+    const document =
+      'query A { a: organization(restId: "acme") { restId } } query B { b: organization(restId: "wayne") { restId } }';
+    const ask = async (operationName: string) => {
+      const response = await fetch(gateway.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: document, operationName }),
+      });
+      return response.json();
+    };
+    expect(await ask('A')).toEqual({ data: { a: { restId: 'acme' } } });
+    expect(await ask('B')).toEqual({ data: { b: { restId: 'wayne' } } });
+  });
+
+  it('keeps each nodes entry in its place when some fail, whatever fails first', async () => {
+    await using gateway = await startTestGateway();
+    // globex fails at once; wayne answers late; one id is malformed; one Organization id is refused.
+    gateway.upstream.inject({ orgId: 'globex', status: 404 });
+    gateway.upstream.inject({ orgId: 'wayne', latencyMs: 100 });
+    const ids = [
+      encodeGlobalId('Assistant', 'globex/asst_x'),
+      encodeGlobalId('Assistant', `wayne/${wayneFirst}`),
+      'garbage',
+      encodeGlobalId('Organization', '..'),
+      encodeGlobalId('Assistant', `acme/${acmeFirst}`),
+    ];
+    const { data, errors } = await gateway.query(mixedNodes, { ids });
+    expect(data).toEqual({
+      nodes: [null, { id: ids[1], restId: wayneFirst }, null, null, { id: ids[4], restId: acmeFirst }],
+      organization: { restId: 'wayne' },
+    });
+    const byPath = [...(errors ?? [])].sort((a, b) => String(a.path).localeCompare(String(b.path)));
+    expect(byPath.map((error) => [error.path, error.extensions?.code])).toEqual([
+      [['nodes', 0], 'NOT_FOUND'],
+      [['nodes', 2], 'BAD_USER_INPUT'],
+      [['nodes', 3], 'BAD_USER_INPUT'],
+    ]);
+  });
+
+  it('answers _entities with one entry per representation, in order, when some fail', async () => {
+    await using gateway = await startTestGateway();
+    gateway.upstream.inject({ orgId: 'globex', status: 404 });
+    gateway.upstream.inject({ orgId: 'wayne', latencyMs: 100 });
+    const { data, errors } = await gateway.query(mixedEntities, {
+      representations: [
+        { __typename: 'Assistant', id: encodeGlobalId('Assistant', 'globex/asst_x') },
+        { __typename: 'Assistant', id: encodeGlobalId('Assistant', `wayne/${wayneFirst}`) },
+        { __typename: 'Assistant', id: 'garbage' },
+        { __typename: 'Organization', restId: 'acme' },
+      ],
+    });
+    expect(data?._entities).toEqual([null, { restId: wayneFirst }, null, { restId: 'acme' }]);
+    const byPath = [...(errors ?? [])].sort((a, b) => String(a.path).localeCompare(String(b.path)));
+    expect(byPath.map((error) => [error.path, error.extensions?.code])).toEqual([
+      [['_entities', 0], 'NOT_FOUND'],
+      [['_entities', 2], 'BAD_USER_INPUT'],
+    ]);
+  });
+
+  it.each([
+    ['a missing required variable', {}],
+    ['a string for an Int', { org: 'acme', first: 'x' }],
+    ['an Int out of range', { org: 'acme', first: 1e12 }],
+    ['a float for an ID', { org: 4.5 }],
+  ])('refuses %s with BAD_USER_INPUT, never a server error', async (_name, variables) => {
+    await using gateway = await startTestGateway();
+    const response = await fetch(gateway.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        query:
+          'query ($org: ID!, $first: Int) { organization(restId: $org) { assistants(first: $first) { nodes { restId } } } }',
+        variables,
+      }),
+    });
+    expect(response.status).toBeLessThan(500);
+    const body = (await response.json()) as { errors?: { extensions?: { code?: string } }[] };
+    expect(body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(gateway.upstream.requests).toHaveLength(0);
+  });
+});
