@@ -4,14 +4,15 @@
 // asynchronously; both matter to correctness, so such operations stay on
 // graphql-js:
 // - documents with more than one operation (the operation name picks one);
-// - operations whose root fields resolve lists item by item, each of which may
-//   fail on its own: `nodes` and federation's `_entities`.
+// - operations with federation's `_entities` at the root, whose items may each
+//   fail on their own. (`nodes` settles every item before it answers, so a
+//   failed id is an Error value in place, which compiled code keeps in order.)
 
 import { useGraphQlJit } from '@envelop/graphql-jit';
 import { type DocumentNode, Kind, type SelectionSetNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 
-const itemByItemRootFields = new Set(['nodes', '_entities']);
+const itemByItemRootFields = new Set(['_entities']);
 
 export function useCompiledExecution(): Plugin {
   const compilable = new WeakMap<DocumentNode, boolean>();

@@ -30,9 +30,13 @@ describe('which operations run compiled', () => {
   it.each([
     ['one operation', '{ organization(restId: "a") { restId } }', true],
     ['two operations', 'query A { __typename } query B { __typename }', false],
-    ['nodes at the root', '{ nodes(ids: []) { id } }', false],
-    ['nodes through a fragment on Query', '{ ...Q } fragment Q on Query { nodes(ids: []) { id } }', false],
+    ['nodes at the root', '{ nodes(ids: []) { id } }', true],
     ['_entities at the root', '{ _entities(representations: []) { __typename } }', false],
+    [
+      '_entities through a fragment on Query',
+      '{ ...Q } fragment Q on Query { _entities(representations: []) { __typename } }',
+      false,
+    ],
     ['a connection’s nodes', '{ organization(restId: "a") { assistants { nodes { name } } } }', true],
   ])('%s', (_name, query, compiled) => {
     expect(isCompilable(parse(query))).toBe(compiled);
