@@ -26,6 +26,8 @@ export interface Limits {
   readonly maxDirectives: number;
   readonly maxCost: number;
   readonly maxBatch: number;
+  /** Upstream calls one GraphQL request may make, retries aside. */
+  readonly maxUpstreamCalls: number;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -45,6 +47,7 @@ export const defaultLimits: Limits = Object.freeze({
   maxDirectives: 50,
   maxCost: 500_000,
   maxBatch: 10,
+  maxUpstreamCalls: 100,
 });
 
 export function loadConfig(env: Env): Config {
@@ -69,6 +72,7 @@ export function loadConfig(env: Env): Config {
       maxDirectives: read.integer('MAX_DIRECTIVES', defaultLimits.maxDirectives, 1, 10_000),
       maxCost: read.integer('MAX_COST', defaultLimits.maxCost, 1, 100_000_000),
       maxBatch: read.integer('MAX_BATCH', defaultLimits.maxBatch, 1, 1_000),
+      maxUpstreamCalls: read.integer('MAX_UPSTREAM_CALLS', defaultLimits.maxUpstreamCalls, 1, 100_000),
     }),
     logLevel: read.oneOf('LOG_LEVEL', ['debug', 'info', 'warn', 'error', 'silent'], 'info'),
   };

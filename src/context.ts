@@ -14,6 +14,7 @@ export interface ContextOptions {
   readonly client: UpstreamClient;
   readonly paging: PagingOptions;
   readonly maxScanPages: number;
+  readonly maxUpstreamCalls: number;
   /** Sent as `Bearer …` when a caller sends no `Authorization` of its own. */
   readonly upstreamToken: string | undefined;
 }
@@ -25,6 +26,7 @@ export function createContextFactory(options: ContextOptions) {
       client: options.client,
       paging: options.paging,
       maxScanPages: options.maxScanPages,
+      maxUpstreamCalls: options.maxUpstreamCalls,
       // An empty header is no credential: treat it as absent.
       authorization: request.headers.get('authorization') || fallbackAuthorization,
       signal: request.signal,

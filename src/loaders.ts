@@ -44,6 +44,8 @@ export interface LoaderOptions {
   readonly paging: PagingOptions;
   /** How many pages a refetch may read of one org's list before it gives up. */
   readonly maxScanPages: number;
+  /** How many upstream calls this request may make in all. */
+  readonly maxUpstreamCalls: number;
   /** The `Authorization` header to send for this request's caller. */
   readonly authorization: string | undefined;
   readonly signal: AbortSignal | undefined;
@@ -52,14 +54,21 @@ export interface LoaderOptions {
 export function createLoaders(options: LoaderOptions): Loaders {
   const { client, paging, authorization, signal } = options;
 
+  let upstreamCalls = 0;
   const page = new DataLoader<PageKey, AssistantRecord[], string>(
     (keys) =>
       // Every key is its own upstream call, all in flight together; a failed
       // call fails only its own key, with the contract's error.
       Promise.all(
-        keys.map((key) =>
-          client.listAssistants({ ...key, authorization, signal }).catch((error: unknown) => asFailure(error)),
-        ),
+        keys.map((key) => {
+          // However the query is shaped, one request costs a bounded number of calls.
+          if (++upstreamCalls > options.maxUpstreamCalls) {
+            return new BadInputError(
+              `this request needs more than ${options.maxUpstreamCalls} upstream calls (MAX_UPSTREAM_CALLS)`,
+            );
+          }
+          return client.listAssistants({ ...key, authorization, signal }).catch((error: unknown) => asFailure(error));
+        }),
       ),
     // take and page are integers, so the org id, last, cannot blur the key.
     { cacheKeyFn: (key) => `${key.take}:${key.page}:${key.orgId}` },

@@ -9,6 +9,7 @@ import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import { createLogger, createYoga, maskError, type YogaLogger } from 'graphql-yoga';
 import { useCompiledExecution } from './compiled-execution.ts';
 import type { Config } from './config.ts';
+import { useConnectionNestingLimit } from './connection-nesting.ts';
 import { type Context, createContextFactory } from './context.ts';
 import { isGraphQLError } from './errors.ts';
 import { exampleQuery } from './example-query.ts';
@@ -41,6 +42,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       client,
       paging: { pageBase: config.upstreamPageBase, maxTake: config.upstreamMaxTake },
       maxScanPages: config.refetchMaxPages,
+      maxUpstreamCalls: config.limits.maxUpstreamCalls,
       upstreamToken: config.upstreamToken,
     }),
     logging: logger,
@@ -66,6 +68,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       maxAliasesPlugin({ n: limits.maxAliases }),
       maxDirectivesPlugin({ n: limits.maxDirectives }),
       costLimitPlugin({ maxCost: limits.maxCost }),
+      useConnectionNestingLimit(),
       useRequestErrorCodes(),
       useCompiledExecution(),
     ],

@@ -113,4 +113,34 @@ describe('hostile requests get a clear error, cost no upstream call, and the gat
     expect(body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(gateway.upstream.requests).toHaveLength(0);
   });
+
+  it('a connection nested in a connection, whose page sizes would multiply', async () => {
+    await using gateway = await startTestGateway();
+    const nested = `{ organization(restId: "initech") { assistants(first: 100) { nodes { organization {
+      assistants(first: 100) { nodes { name } } } } } } }`;
+    const { body } = await post(gateway, JSON.stringify({ query: nested }));
+    expect(body.errors?.[0]?.message).toMatch(/^assistants is nested inside another connection/);
+    expect(body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(gateway.upstream.requests).toHaveLength(0);
+
+    // The same through fragments.
+    const viaFragments = `{ organization(restId: "initech") { ...Page } }
+      fragment Page on Organization { assistants(first: 100) { nodes { organization { ...Inner } } } }
+      fragment Inner on Organization { assistants(first: 5) { edges { cursor } } }`;
+    const second = await post(gateway, JSON.stringify({ query: viaFragments }));
+    expect(second.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    await answersNormally(gateway);
+  });
+
+  it('a request that would need more upstream calls than MAX_UPSTREAM_CALLS', async () => {
+    await using gateway = await startTestGateway({ env: { MAX_UPSTREAM_CALLS: '3', MAX_ALIASES: '10' } });
+    const five = ['acme', 'globex', 'initech', 'hooli', 'wayne']
+      .map((org) => `${org}: organization(restId: "${org}") { assistants(first: 1) { nodes { restId } } }`)
+      .join(' ');
+    const { body } = await post(gateway, JSON.stringify({ query: `{ ${five} }` }));
+    const codes = (body.errors ?? []).map((error) => error.extensions?.code);
+    expect(codes).toEqual(['BAD_USER_INPUT', 'BAD_USER_INPUT']);
+    expect(body.errors?.[0]?.message).toBe('this request needs more than 3 upstream calls (MAX_UPSTREAM_CALLS)');
+    expect(gateway.upstream.requests).toHaveLength(3);
+  });
 });
