@@ -2,17 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BadInputError } from '../src/errors.ts';
 import { decodeGlobalId, encodeGlobalId, joinKey, nodeTypenames, splitKey } from '../src/global-id.ts';
-
-function badInput(run: () => unknown): BadInputError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(BadInputError);
-    expect((error as BadInputError).code).toBe('BAD_USER_INPUT');
-    return error as BadInputError;
-  }
-  throw new Error('expected a BadInputError');
-}
+import { expectBadInput } from './helpers/bad-input.ts';
 
 const partsFor = { Organization: 1, Assistant: 2, Integration: 3, Action: 3 } as const;
 const restId = fc.oneof(
@@ -92,7 +82,7 @@ describe('global ids', () => {
     ['standard base64 padding', Buffer.from('Organization:abc').toString('base64')],
     ['whitespace inside', ` ${raw('Organization:acme')}`],
   ])('refuses %s', (_name, id) => {
-    badInput(() => decodeGlobalId(id));
+    expectBadInput(() => decodeGlobalId(id));
   });
 
   it('refuses a non-canonical last character that decodes to the same bytes', () => {
@@ -103,7 +93,7 @@ describe('global ids', () => {
     const flipped = short.slice(0, -1) + alphabet[alphabet.indexOf(short.at(-1) ?? '') ^ 1];
     expect(Buffer.from(flipped, 'base64url').toString()).toBe('Organization:acme');
     expect(decodeGlobalId(short)).toEqual({ typename: 'Organization', id: 'acme' });
-    badInput(() => decodeGlobalId(flipped));
+    expectBadInput(() => decodeGlobalId(flipped));
   });
 
   it('refuses any string that is not the canonical encoding of what it decodes to', () => {
@@ -124,7 +114,7 @@ describe('global ids', () => {
   });
 
   it('bound the echo of a long malformed id', () => {
-    expect(badInput(() => decodeGlobalId('!'.repeat(10_000))).message.length).toBeLessThan(200);
+    expect(expectBadInput(() => decodeGlobalId('!'.repeat(10_000))).message.length).toBeLessThan(200);
   });
 });
 
@@ -146,11 +136,11 @@ describe('joinKey and splitKey', () => {
     ['a truncated percent escape', 'acme/%E0%A4%A', 2],
     ['invalid UTF-8 in percent escapes', 'acme/%C3%28', 2],
   ])('refuse %s', (_name, key, count) => {
-    expect(badInput(() => splitKey(key, count, 'Assistant')).message).toMatch(/Assistant/);
+    expect(expectBadInput(() => splitKey(key, count, 'Assistant')).message).toMatch(/Assistant/);
   });
 
   it('refuse a key of the wrong part count end to end', () => {
     const id = encodeGlobalId('Integration', joinKey(['acme', 'asst_1']));
-    badInput(() => splitKey(decodeGlobalId(id).id, 3, 'Integration'));
+    expectBadInput(() => splitKey(decodeGlobalId(id).id, 3, 'Integration'));
   });
 });

@@ -11,20 +11,10 @@ import {
   resolveWindow,
   sliceWindow,
 } from '../src/paging.ts';
+import { expectBadInput } from './helpers/bad-input.ts';
 
 const org = 'acme';
 const cursor = (offset: number) => encodeCursor(org, offset);
-
-function badInput(run: () => unknown): BadInputError {
-  try {
-    run();
-  } catch (error) {
-    expect(error).toBeInstanceOf(BadInputError);
-    expect((error as BadInputError).code).toBe('BAD_USER_INPUT');
-    return error as BadInputError;
-  }
-  throw new Error('expected a BadInputError');
-}
 
 describe('resolveWindow', () => {
   it.each<[string, ConnectionArgs, RegExp]>([
@@ -46,11 +36,11 @@ describe('resolveWindow', () => {
     ['a garbage before cursor', { last: 1, before: 'garbage' }, /cursor/],
     ['an after cursor of another org', { first: 1, after: encodeCursor('hooli', 1) }, /cursor/],
   ])('refuses %s with BAD_USER_INPUT', (_name, args, message) => {
-    expect(badInput(() => resolveWindow(args, org)).message).toMatch(message);
+    expect(expectBadInput(() => resolveWindow(args, org)).message).toMatch(message);
   });
 
   it('explains that last needs before because the upstream reports no total', () => {
-    expect(badInput(() => resolveWindow({ last: 5 }, org)).message).toMatch(/total/);
+    expect(expectBadInput(() => resolveWindow({ last: 5 }, org)).message).toMatch(/total/);
   });
 
   it.each<[string, ConnectionArgs, { start: number; end: number }]>([
@@ -98,12 +88,12 @@ describe('cursors', () => {
     ['a prefix of the org', raw('assistants:v1:5:acm')],
     ['an org with more', raw('assistants:v1:5:acme:x')],
   ])('refuses %s', (_name, text) => {
-    badInput(() => decodeCursor(text, 'acme'));
+    expectBadInput(() => decodeCursor(text, 'acme'));
   });
 
   it('never echoes more than a bounded part of a long cursor', () => {
     const long = 'x'.repeat(10_000);
-    expect(badInput(() => decodeCursor(long, 'acme')).message.length).toBeLessThan(200);
+    expect(expectBadInput(() => decodeCursor(long, 'acme')).message.length).toBeLessThan(200);
   });
 });
 
