@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { BadInputError } from '../src/errors.ts';
 import {
   type ConnectionArgs,
   collectRange,
