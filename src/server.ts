@@ -42,7 +42,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       client,
       paging: { pageBase: config.upstreamPageBase, maxTake: config.upstreamMaxTake },
       maxScanPages: config.refetchMaxPages,
-      maxUpstreamCalls: config.limits.maxUpstreamCalls,
+      maxUpstreamCalls: limits.maxUpstreamCalls,
       upstreamToken: config.upstreamToken,
     }),
     logging: logger,
