@@ -1,7 +1,7 @@
 // The GraphQL context: made fresh for every request, with loaders bound to
 // that request's caller and abort signal.
 
-import type { YogaInitialContext } from 'graphql-yoga';
+import type { YogaInitialContext, YogaLogger } from 'graphql-yoga';
 import { createLoaders, type Loaders } from './loaders.ts';
 import type { PagingOptions } from './paging.ts';
 import type { UpstreamClient } from './upstream/client.ts';
@@ -17,6 +17,7 @@ export interface ContextOptions {
   readonly maxUpstreamCalls: number;
   /** Sent as `Bearer …` when a caller sends no `Authorization` of its own. */
   readonly upstreamToken: string | undefined;
+  readonly logger: YogaLogger;
 }
 
 export function createContextFactory(options: ContextOptions) {
@@ -30,6 +31,11 @@ export function createContextFactory(options: ContextOptions) {
       // An empty header is no credential: treat it as absent.
       authorization: request.headers.get('authorization') || fallbackAuthorization,
       signal: request.signal,
+      // What failed and where; never headers or bodies, which may hold credentials.
+      onUpstreamFailure: (failure, key) =>
+        options.logger.warn(
+          `upstream ${failure.code}${failure.status === undefined ? '' : ` ${failure.status}`} for org ${JSON.stringify(key.orgId)} page ${key.page} take ${key.take}`,
+        ),
     }),
   });
 }

@@ -49,6 +49,8 @@ export interface LoaderOptions {
   /** The `Authorization` header to send for this request's caller. */
   readonly authorization: string | undefined;
   readonly signal: AbortSignal | undefined;
+  /** Told of every failed upstream call, for the operators' log. */
+  readonly onUpstreamFailure?: (failure: UpstreamError, key: PageKey) => void;
 }
 
 export function createLoaders(options: LoaderOptions): Loaders {
@@ -67,7 +69,10 @@ export function createLoaders(options: LoaderOptions): Loaders {
               `this request needs more than ${options.maxUpstreamCalls} upstream calls (MAX_UPSTREAM_CALLS)`,
             );
           }
-          return client.listAssistants({ ...key, authorization, signal }).catch((error: unknown) => asFailure(error));
+          return client.listAssistants({ ...key, authorization, signal }).catch((error: unknown) => {
+            if (error instanceof UpstreamError) options.onUpstreamFailure?.(error, key);
+            return asFailure(error);
+          });
         }),
       ),
     // take and page are integers, so the org id, last, cannot blur the key.

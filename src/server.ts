@@ -44,6 +44,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       maxScanPages: config.refetchMaxPages,
       maxUpstreamCalls: limits.maxUpstreamCalls,
       upstreamToken: config.upstreamToken,
+      logger,
     }),
     logging: logger,
     landingPage: false,

@@ -129,6 +129,9 @@ describe('secrets stay out of the log', () => {
       .flat()
       .flatMap((assistant) => (assistant.secret_key ? [assistant.secret_key] : []));
     const logged = logger.lines.join('\n');
+    // Operators see what failed, and where.
+    expect(logged).toContain('upstream UPSTREAM_STATUS 500 for org "globex" page 1 take 21');
+    expect(logged).toContain('upstream UPSTREAM_BAD_RESPONSE 200 for org "acme"');
     const answered = JSON.stringify(body);
     for (const secret of [...secrets, token, 'caller-token-XYZ-123']) {
       expect(logged).not.toContain(secret);
