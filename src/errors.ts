@@ -83,3 +83,10 @@ export function upstreamGraphQLError(error: UpstreamError): GraphQLError {
   }
   return new GraphQLError(message, { extensions });
 }
+
+/** For work whose caller has gone away. */
+export function cancelledGraphQLError(): GraphQLError {
+  return new GraphQLError('The request was cancelled before the upstream answered', {
+    extensions: { code: 'UPSTREAM_ERROR' },
+  });
+}

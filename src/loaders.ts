@@ -3,7 +3,7 @@
 // to another, and every upstream page is read at most once per request.
 
 import DataLoader from 'dataloader';
-import { BadInputError, upstreamGraphQLError } from './errors.ts';
+import { BadInputError, cancelledGraphQLError, upstreamGraphQLError } from './errors.ts';
 import {
   collectRange,
   fetchRange,
@@ -157,5 +157,7 @@ export function createLoaders(options: LoaderOptions): Loaders {
 /** A failure as the caller will see it: upstream failures carry the contract's code. */
 function asFailure(error: unknown): Error {
   if (error instanceof UpstreamError) return upstreamGraphQLError(error);
+  // The caller went away: nobody will read this, and it is no fault to log.
+  if (error instanceof Error && error.name === 'AbortError') return cancelledGraphQLError();
   return error instanceof Error ? error : new Error(String(error));
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { graphql } from './generated/index.ts';
-import { startTestGateway } from './helpers/gateway.ts';
+import { createRecordingLogger, startTestGateway } from './helpers/gateway.ts';
 
 const acmeAssistants = graphql(`
   query CancelledAssistants { organization(restId: "acme") { assistants { nodes { restId } } } }
@@ -25,5 +25,26 @@ describe('cancellation', () => {
     expect(await outcome).toBe('aborted');
     // The gateway closed its upstream request long before the upstream would have answered.
     await vi.waitFor(() => expect(gateway.upstream.inFlight).toBe(0), { timeout: 5_000 });
+  });
+
+  it('neither retries nor logs a call whose caller went away', async () => {
+    const logger = createRecordingLogger();
+    await using gateway = await startTestGateway({ upstream: { latencyMs: 300 }, env: { LOG_LEVEL: 'debug' }, logger });
+    const caller = new AbortController();
+    const pending = fetch(gateway.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: String(acmeAssistants) }),
+      signal: caller.signal,
+    }).catch(() => 'aborted');
+    await vi.waitFor(() => expect(gateway.upstream.inFlight).toBe(1));
+    caller.abort();
+    expect(await pending).toBe('aborted');
+    await vi.waitFor(() => expect(gateway.upstream.inFlight).toBe(0));
+    // A later request runs after the cancelled one has settled.
+    const after = await gateway.query(acmeAssistants);
+    expect(after.errors).toBeUndefined();
+    expect(gateway.upstream.requests).toHaveLength(2);
+    expect(logger.lines.filter((line) => line.startsWith('warn') || line.startsWith('error'))).toEqual([]);
   });
 });

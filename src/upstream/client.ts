@@ -87,8 +87,10 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
         if (error instanceof undiciErrors.ResponseExceededMaxSizeError) {
           throw new UpstreamBadResponseError(`body: expected at most ${maxResponseBytes} bytes, got more`);
         }
-        if (request.signal?.aborted) throw request.signal.reason;
         if (deadline.aborted) throw new UpstreamTimeoutError(options.timeoutMs);
+        // Ask the combined signal, not the caller's: some Fetch implementations'
+        // signals report `aborted` late, after the abort has already spread.
+        if (signal.aborted) throw signal.reason;
         failure = new UpstreamConnectionError(error);
       }
 
@@ -104,8 +106,8 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       try {
         await sleep(decision.delayMs, undefined, { signal });
       } catch {
-        if (request.signal?.aborted) throw request.signal.reason;
-        throw new UpstreamTimeoutError(options.timeoutMs);
+        if (deadline.aborted) throw new UpstreamTimeoutError(options.timeoutMs);
+        throw signal.reason;
       }
     }
   }
