@@ -19,7 +19,7 @@ import type { Plugin } from 'graphql-yoga';
 
 const isConnection = (type: GraphQLNamedType | undefined) => type?.name.endsWith('Connection') === true;
 
-export function connectionNestingRule(context: ValidationContext): ASTVisitor {
+function connectionNestingRule(context: ValidationContext): ASTVisitor {
   const schema = context.getSchema();
   const fragments = new Map<string, FragmentDefinitionNode>(
     context

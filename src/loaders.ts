@@ -3,7 +3,7 @@
 // to another, and every upstream page is read at most once per request.
 
 import DataLoader from 'dataloader';
-import { BadInputError, cancelledGraphQLError, upstreamGraphQLError } from './errors.ts';
+import { BadInputError, cancelledGraphQLError, quoteInput, upstreamGraphQLError } from './errors.ts';
 import {
   collectRange,
   fetchRange,
@@ -31,8 +31,6 @@ export interface AssistantKey {
 }
 
 export interface Loaders {
-  /** One upstream page of an org's assistant list. */
-  readonly page: DataLoader<PageKey, AssistantRecord[], string>;
   /** An assistant by its REST id, found by scanning its org's list once for all ids asked. */
   readonly assistant: DataLoader<AssistantKey, AssistantRecord | null, string>;
   /** The items of a window of an org's list, with exact page flags. */
@@ -115,7 +113,7 @@ export function createLoaders(options: LoaderOptions): Loaders {
       if (items.length < take || byId.size === wanted.size) return byId;
     }
     throw new BadInputError(
-      `refetch stopped after ${options.maxScanPages} pages of organization ${JSON.stringify(orgId)} (REFETCH_MAX_PAGES)`,
+      `refetch stopped after ${options.maxScanPages} pages of organization ${quoteInput(orgId)} (REFETCH_MAX_PAGES)`,
     );
   }
 
@@ -143,7 +141,6 @@ export function createLoaders(options: LoaderOptions): Loaders {
   );
 
   return {
-    page,
     assistant,
     async loadWindow(orgId, window) {
       const slice = sliceWindow(window, await loadRange(orgId, fetchRange(window)));

@@ -7,7 +7,7 @@ import { BadInputError } from '../errors.ts';
 import { decodeGlobalId } from '../global-id.ts';
 
 /** Refetch is a scan of each org's list: bound how many ids one field may ask for. */
-export const maxNodeIds = 100;
+const maxNodeIds = 100;
 
 builder.queryField('nodes', (t) =>
   t.field({

@@ -1,5 +1,5 @@
 import { builder } from '../builder.ts';
-import { BadInputError } from '../errors.ts';
+import { BadInputError, quoteInput } from '../errors.ts';
 import { joinKey, keyOfGlobalId, splitKey } from '../global-id.ts';
 import { encodeCursor, resolveWindow } from '../paging.ts';
 import { isSendableOrgId } from '../upstream/client.ts';
@@ -13,11 +13,9 @@ export interface OrganizationShape {
 export const Organization = builder.objectRef<OrganizationShape>('Organization');
 
 /** The organization for a caller-given REST id, refused if no upstream path can hold it. */
-export function organizationFor(restId: string): OrganizationShape {
+function organizationFor(restId: string): OrganizationShape {
   if (!isSendableOrgId(restId)) {
-    throw new BadInputError(
-      `${JSON.stringify(restId)} cannot be an organization id: it would not stay one path segment`,
-    );
+    throw new BadInputError(`${quoteInput(restId)} cannot be an organization id: it would not stay one path segment`);
   }
   return { restId };
 }
