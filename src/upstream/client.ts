@@ -4,6 +4,7 @@
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Pool, errors as undiciErrors } from 'undici';
+import { type CallDeadline, startDeadline } from './deadline.ts';
 import { decodeAssistantList } from './decode.ts';
 import {
   UpstreamBadResponseError,
@@ -61,10 +62,23 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     request: { readonly authorization: string | undefined; readonly signal: AbortSignal | undefined },
   ): Promise<unknown> {
     const started = Date.now();
-    const deadline = AbortSignal.timeout(options.timeoutMs);
-    const signal = request.signal ? AbortSignal.any([request.signal, deadline]) : deadline;
+    const deadline = startDeadline(options.timeoutMs, request.signal);
+    try {
+      return await callWithRetries(path, request.authorization, deadline, started);
+    } finally {
+      deadline.dispose();
+    }
+  }
+
+  async function callWithRetries(
+    path: string,
+    authorization: string | undefined,
+    deadline: CallDeadline,
+    started: number,
+  ): Promise<unknown> {
+    const { signal } = deadline;
     const headers: Record<string, string> = { accept: 'application/json' };
-    if (request.authorization !== undefined) headers.authorization = request.authorization;
+    if (authorization !== undefined) headers.authorization = authorization;
 
     for (let attempts = 1; ; attempts++) {
       let failure: UpstreamError;
@@ -87,8 +101,8 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
         if (error instanceof undiciErrors.ResponseExceededMaxSizeError) {
           throw new UpstreamBadResponseError(`body: expected at most ${maxResponseBytes} bytes, got more`);
         }
-        if (deadline.aborted) throw new UpstreamTimeoutError(options.timeoutMs);
-        // Ask the combined signal, not the caller's: some Fetch implementations'
+        if (deadline.expired) throw new UpstreamTimeoutError(options.timeoutMs);
+        // Ask the call's signal, not the caller's: some Fetch implementations'
         // signals report `aborted` late, after the abort has already spread.
         if (signal.aborted) throw signal.reason;
         failure = new UpstreamConnectionError(error);
@@ -106,7 +120,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       try {
         await sleep(decision.delayMs, undefined, { signal });
       } catch {
-        if (deadline.aborted) throw new UpstreamTimeoutError(options.timeoutMs);
+        if (deadline.expired) throw new UpstreamTimeoutError(options.timeoutMs);
         throw signal.reason;
       }
     }
