@@ -9,7 +9,10 @@ import {
   isSpecifiedScalarType,
 } from 'graphql';
 import { describe, expect, it } from 'vitest';
+import { createSeedData } from '../src/demo/seed.ts';
+import { encodeGlobalId } from '../src/global-id.ts';
 import { createSchema } from '../src/schema/index.ts';
+import { decodeAssistantList } from '../src/upstream/decode.ts';
 
 const sdlOf = (exposeSecretKeys: boolean) =>
   (
@@ -51,5 +54,27 @@ describe('the schema', () => {
       }
     }
     expect(undescribed).toEqual([]);
+  });
+});
+
+describe('node ids', () => {
+  it('resolve synchronously, to the global id of the record they are read from', () => {
+    const assistant = decodeAssistantList(createSeedData().get('acme'), 'acme').find(
+      (record) => record.integrations.length > 0 && record.actions.length > 0,
+    );
+    if (!assistant?.integrations[0] || !assistant.actions[0]) throw new Error('the seed has changed');
+    const records = {
+      Organization: [{ restId: 'acme' }, `acme`],
+      Assistant: [assistant, `acme/${assistant.id}`],
+      Integration: [assistant.integrations[0], `acme/${assistant.id}/${assistant.integrations[0].id}`],
+      Action: [assistant.actions[0], `acme/${assistant.id}/${assistant.actions[0].id}`],
+    } as const;
+    const schema = createSchema({ exposeSecretKeys: false });
+    for (const [typename, [record, key]] of Object.entries(records)) {
+      const type = schema.getType(typename);
+      const resolve = isObjectType(type) ? type.getFields().id?.resolve : undefined;
+      // A plain string, not a promise: compiled execution stays on its fast path.
+      expect(resolve?.(record, {}, {}, {} as never)).toBe(encodeGlobalId(typename, key));
+    }
   });
 });

@@ -1,13 +1,12 @@
 import { builder } from '../builder.ts';
-import { joinKey, keyOfGlobalId } from '../global-id.ts';
+import { keyOfGlobalId } from '../global-id.ts';
 import { findAction, findAll } from '../refetch.ts';
 import type { ActionRecord } from '../upstream/records.ts';
 import { Assistant } from './assistant.ts';
+import { nodeKeys } from './node-keys.ts';
 
 export const Action = builder.loadableNodeRef('Action', {
-  id: {
-    resolve: (action: ActionRecord) => joinKey([action.assistant.orgId, action.assistant.id, action.id]),
-  },
+  id: { resolve: nodeKeys.Action },
   load: (keys: string[], { loaders }) => findAll(keys, (key) => findAction(key, loaders)),
 });
 

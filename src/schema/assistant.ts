@@ -1,13 +1,14 @@
 import { builder } from '../builder.ts';
-import { joinKey, keyOfGlobalId } from '../global-id.ts';
+import { keyOfGlobalId } from '../global-id.ts';
 import { findAll, findAssistant } from '../refetch.ts';
-import type { AssistantConfigRecord, AssistantRecord, ConversationConfigRecord } from '../upstream/records.ts';
+import type { AssistantConfigRecord, ConversationConfigRecord } from '../upstream/records.ts';
 import { Action } from './action.ts';
 import { Integration } from './integration.ts';
+import { nodeKeys } from './node-keys.ts';
 import { Organization } from './organization.ts';
 
 export const Assistant = builder.loadableNodeRef('Assistant', {
-  id: { resolve: (assistant: AssistantRecord) => joinKey([assistant.orgId, assistant.id]) },
+  id: { resolve: nodeKeys.Assistant },
   load: (keys: string[], { loaders }) => findAll(keys, (key) => findAssistant(key, loaders)),
 });
 

@@ -1,14 +1,11 @@
 import { builder } from '../builder.ts';
-import { joinKey, keyOfGlobalId } from '../global-id.ts';
+import { keyOfGlobalId } from '../global-id.ts';
 import { findAll, findIntegration } from '../refetch.ts';
-import type { IntegrationRecord } from '../upstream/records.ts';
 import { Assistant } from './assistant.ts';
+import { nodeKeys } from './node-keys.ts';
 
 export const Integration = builder.loadableNodeRef('Integration', {
-  id: {
-    resolve: (integration: IntegrationRecord) =>
-      joinKey([integration.assistant.orgId, integration.assistant.id, integration.id]),
-  },
+  id: { resolve: nodeKeys.Integration },
   load: (keys: string[], { loaders }) => findAll(keys, (key) => findIntegration(key, loaders)),
 });
 

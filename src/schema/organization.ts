@@ -1,14 +1,10 @@
 import { builder } from '../builder.ts';
 import { BadInputError, quoteInput } from '../errors.ts';
-import { joinKey, keyOfGlobalId, splitKey } from '../global-id.ts';
+import { keyOfGlobalId, splitKey } from '../global-id.ts';
 import { encodeCursor, resolveWindow } from '../paging.ts';
 import { isSendableOrgId } from '../upstream/client.ts';
 import { Assistant } from './assistant.ts';
-
-/** An organization is only its REST id: nothing about it is fetched until a field needs it. */
-export interface OrganizationShape {
-  readonly restId: string;
-}
+import { nodeKeys, type OrganizationShape } from './node-keys.ts';
 
 export const Organization = builder.objectRef<OrganizationShape>('Organization');
 
@@ -27,7 +23,7 @@ function organizationForKey(key: string): OrganizationShape {
 
 builder.node(Organization, {
   description: 'An organization of the Assistants API: the owner of a list of assistants.',
-  id: { resolve: (org) => joinKey([org.restId]) },
+  id: { resolve: nodeKeys.Organization },
   loadOne: (key) => organizationForKey(key),
   fields: (t) => ({
     restId: t.exposeID('restId', { description: 'The `org_id` of the REST API.' }),
