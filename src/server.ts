@@ -49,6 +49,9 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     logging: logger,
     landingPage: false,
     batching: { limit: limits.maxBatch },
+    // http.ts refuses an oversized or unbounded body before yoga sees it;
+    // yoga's own check would pipe every body through a second stream to count it again.
+    maxRequestBodySize: false,
     // GraphiQL's page bundles its scripts (no CDN needed), and they weigh
     // about 45 MB in memory: load them when a browser first asks.
     renderGraphiQL: async (options) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
