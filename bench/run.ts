@@ -3,12 +3,22 @@
 // machine drift hits both. Figures are ratios against the passthrough measured
 // in the same run. Loopback only.
 
-import { type ChildProcess, execFileSync, fork, spawn } from 'node:child_process';
-import { once } from 'node:events';
+import { type ChildProcess, execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import autocannon from 'autocannon';
+import {
+  forkTs,
+  type HttpRequest,
+  type LoadRound,
+  measureLoad,
+  median,
+  peakRssMb,
+  ready,
+  startGateway,
+  startUpstream,
+  upstreamCount,
+} from './processes.ts';
 import { type Scenario, scenarios } from './scenarios.ts';
 
 const { values: flags } = parseArgs({
@@ -27,98 +37,25 @@ const rounds = Number(flags.rounds);
 const chosen = scenarios.filter((scenario) => flags.scenarios.split(',').includes(scenario.name));
 const root = new URL('..', import.meta.url);
 
-// --- the processes under test ---------------------------------------------------
-
-function forkTs(file: string, env: Record<string, string>): ChildProcess {
-  return fork(new URL(file, import.meta.url), {
-    execArgv: ['--import', 'tsx'],
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
-}
-
-async function ready<T>(child: ChildProcess): Promise<T> {
-  const [message] = (await once(child, 'message')) as [{ ready: T }];
-  return message.ready;
-}
-
-function upstreamCount(upstream: ChildProcess): Promise<number> {
-  const answer = once(upstream, 'message').then(([message]) => (message as { count: number }).count);
-  upstream.send('count');
-  return answer;
-}
-
-/** The gateway as users run it in production: compiled, NODE_ENV=production. */
-async function startGateway(upstreamUrl: string): Promise<{ child: ChildProcess; url: string }> {
-  execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
-  const child = spawn(process.execPath, ['dist/main.js'], {
-    cwd: root,
-    env: { ...process.env, NODE_ENV: 'production', PORT: '0', UPSTREAM_URL: upstreamUrl, NO_COLOR: '1' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let output = '';
-  for await (const chunk of child.stdout as NodeJS.ReadableStream) {
-    output += chunk;
-    const match = /gateway ready: (http:\/\/localhost:\d+\/graphql)/.exec(output);
-    if (match) return { child, url: (match[1] as string).replace('localhost', '127.0.0.1') };
-  }
-  throw new Error(`the gateway did not start:\n${output}`);
-}
-
-// --- measuring ---------------------------------------------------------------
-
-/**
- * CPU time (user + system) so far, in ms: of the whole process, or of its
- * main thread alone (the one that runs JavaScript; V8's garbage collector and
- * compiler also work on helper threads).
- */
-function cpuMs(pid: number, of: 'process' | 'main thread' = 'process'): number {
-  const stat = of === 'process' ? `/proc/${pid}/stat` : `/proc/${pid}/task/${pid}/stat`;
-  const fields = readFileSync(stat, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  const ticks = Number(fields[11]) + Number(fields[12]);
-  return (ticks * 1000) / 100; // Linux reports CPU time in ticks of 1/100 s.
-}
-
-/** The most resident memory a process has held, in MB. */
-function peakRssMb(pid: number): number {
-  const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return Number(match?.[1] ?? 0) / 1024;
-}
-
 interface Target {
   readonly name: 'gateway' | 'passthrough';
   readonly pid: number;
-  request(scenario: Scenario): { url: string; method: 'GET' | 'POST'; body?: string; headers?: Record<string, string> };
+  request(scenario: Scenario): HttpRequest;
 }
 
-interface Round {
-  readonly opsPerSecond: number;
-  readonly p50: number;
-  readonly p99: number;
+interface Round extends LoadRound {
   readonly upstreamCallsPerOp: number;
-  readonly cpuMsPerOp: number;
-  readonly mainThreadCpuMsPerOp: number;
 }
 
 async function load(target: Target, scenario: Scenario, seconds: number, upstream: ChildProcess): Promise<Round> {
-  const cpuBefore = cpuMs(target.pid);
-  const mainThreadBefore = cpuMs(target.pid, 'main thread');
   const callsBefore = await upstreamCount(upstream);
-  const result = await autocannon({ ...target.request(scenario), connections, duration: seconds });
-  const ops = result.requests.total;
-  if (result.non2xx > 0 || result.errors > 0 || result.timeouts > 0) {
-    throw new Error(
-      `${target.name} ${scenario.name}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`,
-    );
-  }
-  return {
-    opsPerSecond: ops / seconds,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    upstreamCallsPerOp: ((await upstreamCount(upstream)) - callsBefore) / ops,
-    cpuMsPerOp: (cpuMs(target.pid) - cpuBefore) / ops,
-    mainThreadCpuMsPerOp: (cpuMs(target.pid, 'main thread') - mainThreadBefore) / ops,
-  };
+  const round = await measureLoad(
+    target.pid,
+    target.request(scenario),
+    { connections, seconds },
+    `${target.name} ${scenario.name}`,
+  );
+  return { ...round, upstreamCallsPerOp: ((await upstreamCount(upstream)) - callsBefore) / round.ops };
 }
 
 /** Both targets must answer with the same assistants before either is loaded. */
@@ -142,21 +79,13 @@ async function checkSameAssistants(gateway: Target, passthrough: Target, scenari
   return gatewayIds.length;
 }
 
-const median = (values: readonly number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2
-    ? (sorted[middle] as number)
-    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-};
-
 // --- the run -----------------------------------------------------------------
 
-const upstream = forkTs('./upstream.ts', { LATENCY_MS: flags.latency });
-const upstreamUrl = await ready<string>(upstream);
+const { child: upstream, url: upstreamUrl } = await startUpstream(flags.latency);
 const passthroughChild = forkTs('./passthrough.ts', { UPSTREAM_URL: upstreamUrl });
 const passthroughPort = await ready<number>(passthroughChild);
-const gatewayProcess = await startGateway(upstreamUrl);
+execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
+const gatewayProcess = await startGateway(new URL('dist/main.js', root), upstreamUrl);
 const children = [upstream, passthroughChild, gatewayProcess.child];
 process.on('exit', () => {
   for (const child of children) child.kill('SIGTERM');

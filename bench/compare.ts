@@ -1,0 +1,111 @@
+// `npm run bench:compare -- --base <git ref>`: this working tree's gateway
+// against the gateway built from another commit, on one demo upstream, in
+// alternating rounds (A B B A A B …) so that machine drift hits both. What a
+// change does to throughput and CPU, as ratios from one run. Loopback only.
+
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, rmSync, symlinkSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { type LoadRound, measureLoad, median, peakRssMb, startGateway, startUpstream } from './processes.ts';
+import { scenarios } from './scenarios.ts';
+
+const { values: flags } = parseArgs({
+  options: {
+    base: { type: 'string' },
+    duration: { type: 'string', default: '4' },
+    connections: { type: 'string', default: '10' },
+    latency: { type: 'string', default: '5' },
+    rounds: { type: 'string', default: '6' },
+    scenarios: { type: 'string', default: 'a,b,c' },
+  },
+});
+if (!flags.base) {
+  process.stderr.write('usage: npm run bench:compare -- --base <git ref> [--scenarios a,b,c] [--rounds 6]\n');
+  process.exit(2);
+}
+const load = { connections: Number(flags.connections), seconds: Number(flags.duration) };
+const rounds = Number(flags.rounds);
+const chosen = scenarios.filter((scenario) => flags.scenarios.split(',').includes(scenario.name));
+const root = new URL('..', import.meta.url);
+
+/** The base commit's sources, compiled with this checkout's dependencies. */
+function buildBase(ref: string): URL {
+  const dir = new URL('.bench-tmp/compare-base/', root);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const archive = execFileSync('git', ['archive', ref, 'src', 'tsconfig.json', 'tsconfig.build.json', 'package.json'], {
+    cwd: root,
+    maxBuffer: 256 * 1024 * 1024,
+  });
+  execFileSync('tar', ['-x', '-C', dir.pathname], { input: archive });
+  symlinkSync(new URL('node_modules', root).pathname, new URL('node_modules', dir).pathname);
+  execFileSync(
+    process.execPath,
+    [new URL('node_modules/typescript/bin/tsc', root).pathname, '-p', 'tsconfig.build.json'],
+    {
+      cwd: dir,
+      stdio: 'inherit',
+    },
+  );
+  return new URL('dist/main.js', dir);
+}
+
+execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
+const baseMain = buildBase(flags.base);
+const upstream = await startUpstream(flags.latency);
+const builds = [
+  { name: `base (${flags.base})`, ...(await startGateway(baseMain, upstream.url)) },
+  { name: 'this tree', ...(await startGateway(new URL('dist/main.js', root), upstream.url)) },
+];
+process.on('exit', () => {
+  for (const child of [upstream.child, ...builds.map((build) => build.child)]) child.kill('SIGTERM');
+});
+
+const lines = [
+  '| scenario | build | ops/s | × base | CPU ms/op (main thread) | × base CPU | peak RSS MB so far |',
+  '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
+];
+for (const scenario of chosen) {
+  const request = (url: string) => ({
+    url,
+    method: 'POST' as const,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: scenario.query, variables: scenario.variables }),
+  });
+  for (const build of builds) {
+    // A build that answers with errors would be measuring its errors.
+    const { url, ...init } = request(build.url);
+    const answer = (await (await fetch(url, init)).json()) as { errors?: unknown };
+    if (answer.errors) throw new Error(`${build.name} ${scenario.name}: ${JSON.stringify(answer.errors)}`);
+    // Warm up (JIT, connection pools, caches) before anything counts.
+    await measureLoad(build.child.pid as number, request(build.url), { ...load, seconds: 1 }, build.name);
+  }
+  const measured = builds.map(() => [] as LoadRound[]);
+  for (let round = 0; round < rounds; round++) {
+    // A B, then B A: neither build always goes first.
+    const order = round % 2 === 0 ? [0, 1] : [1, 0];
+    for (const index of order) {
+      const build = builds[index] as (typeof builds)[number];
+      measured[index]?.push(
+        await measureLoad(build.child.pid as number, request(build.url), load, `${build.name} ${scenario.name}`),
+      );
+    }
+  }
+  const summaries = measured.map((list) => ({
+    opsPerSecond: median(list.map((one) => one.opsPerSecond)),
+    cpuMsPerOp: median(list.map((one) => one.cpuMsPerOp)),
+    mainThreadCpuMsPerOp: median(list.map((one) => one.mainThreadCpuMsPerOp)),
+  }));
+  const base = summaries[0] as (typeof summaries)[number];
+  builds.forEach((build, index) => {
+    const own = summaries[index] as (typeof summaries)[number];
+    lines.push(
+      `| ${scenario.name} | ${build.name} | ${own.opsPerSecond.toFixed(0)} | ${(own.opsPerSecond / base.opsPerSecond).toFixed(3)} | ${own.cpuMsPerOp.toFixed(2)} (${own.mainThreadCpuMsPerOp.toFixed(2)}) | ${(own.cpuMsPerOp / base.cpuMsPerOp).toFixed(3)} | ${peakRssMb(build.child.pid as number).toFixed(0)} |`,
+    );
+  });
+  process.stderr.write(`scenario ${scenario.name} done\n`);
+}
+process.stdout.write(
+  `\n${lines.join('\n')}\n\n${rounds} rounds of ${load.seconds} s, ${load.connections} connections\n`,
+);
+process.exit(0);

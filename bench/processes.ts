@@ -1,0 +1,117 @@
+// The bench's processes and what it reads of them: the demo upstream, the
+// gateway as production runs it, and CPU and memory from /proc. Shared by
+// `run.ts` (gateway against passthrough) and `compare.ts` (build against build).
+
+import { type ChildProcess, fork, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import autocannon from 'autocannon';
+
+/** A bench script (TypeScript, through tsx) in its own process, with an IPC channel. */
+export function forkTs(file: string, env: Record<string, string>): ChildProcess {
+  return fork(new URL(file, import.meta.url), {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+}
+
+/** What a forked bench script reports once it listens. */
+export async function ready<T>(child: ChildProcess): Promise<T> {
+  const [message] = (await once(child, 'message')) as [{ ready: T }];
+  return message.ready;
+}
+
+/** The demo upstream with latency, in its own process. */
+export async function startUpstream(latencyMs: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = forkTs('./upstream.ts', { LATENCY_MS: latencyMs });
+  return { child, url: await ready<string>(child) };
+}
+
+/** How many requests the upstream has answered so far. */
+export function upstreamCount(upstream: ChildProcess): Promise<number> {
+  const answer = once(upstream, 'message').then(([message]) => (message as { count: number }).count);
+  upstream.send('count');
+  return answer;
+}
+
+/** A compiled gateway (`main` is its dist/main.js) as production runs it: NODE_ENV=production. */
+export async function startGateway(main: URL, upstreamUrl: string): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, [main.pathname], {
+    env: { ...process.env, NODE_ENV: 'production', PORT: '0', UPSTREAM_URL: upstreamUrl, NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let output = '';
+  for await (const chunk of child.stdout as NodeJS.ReadableStream) {
+    output += chunk;
+    const match = /gateway ready: (http:\/\/localhost:\d+\/graphql)/.exec(output);
+    if (match) return { child, url: (match[1] as string).replace('localhost', '127.0.0.1') };
+  }
+  throw new Error(`the gateway did not start:\n${output}`);
+}
+
+/**
+ * CPU time (user + system) so far, in ms: of the whole process, or of its
+ * main thread alone (the one that runs JavaScript; V8's garbage collector and
+ * compiler also work on helper threads).
+ */
+export function cpuMs(pid: number, of: 'process' | 'main thread' = 'process'): number {
+  const stat = of === 'process' ? `/proc/${pid}/stat` : `/proc/${pid}/task/${pid}/stat`;
+  const fields = readFileSync(stat, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  return (ticks * 1000) / 100; // Linux reports CPU time in ticks of 1/100 s.
+}
+
+/** The most resident memory a process has held, in MB. */
+export function peakRssMb(pid: number): number {
+  const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return Number(match?.[1] ?? 0) / 1024;
+}
+
+export const median = (values: readonly number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+};
+
+export interface LoadRound {
+  readonly ops: number;
+  readonly opsPerSecond: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly cpuMsPerOp: number;
+  readonly mainThreadCpuMsPerOp: number;
+}
+
+export interface HttpRequest {
+  readonly url: string;
+  readonly method: 'GET' | 'POST';
+  readonly body?: string;
+  readonly headers?: Record<string, string>;
+}
+
+/** One round of autocannon against the process `pid` serves; any failed request fails the run. */
+export async function measureLoad(
+  pid: number,
+  request: HttpRequest,
+  load: { readonly connections: number; readonly seconds: number },
+  label: string,
+): Promise<LoadRound> {
+  const cpuBefore = cpuMs(pid);
+  const mainThreadBefore = cpuMs(pid, 'main thread');
+  const result = await autocannon({ ...request, connections: load.connections, duration: load.seconds });
+  const ops = result.requests.total;
+  if (result.non2xx > 0 || result.errors > 0 || result.timeouts > 0) {
+    throw new Error(`${label}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`);
+  }
+  return {
+    ops,
+    opsPerSecond: ops / load.seconds,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    cpuMsPerOp: (cpuMs(pid) - cpuBefore) / ops,
+    mainThreadCpuMsPerOp: (cpuMs(pid, 'main thread') - mainThreadBefore) / ops,
+  };
+}
