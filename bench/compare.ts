@@ -5,6 +5,7 @@
 
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, symlinkSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { type LoadRound, measureLoad, median, peakRssMb, startGateway, startUpstream } from './processes.ts';
 import { scenarios } from './scenarios.ts';
@@ -26,6 +27,20 @@ if (!flags.base) {
 const load = { connections: Number(flags.connections), seconds: Number(flags.duration) };
 const rounds = Number(flags.rounds);
 const chosen = scenarios.filter((scenario) => flags.scenarios.split(',').includes(scenario.name));
+for (const [name, value] of [
+  ['--connections', load.connections],
+  ['--duration', load.seconds],
+  ['--rounds', rounds],
+] as const) {
+  if (!Number.isInteger(value) || value < 1) {
+    process.stderr.write(`${name} must be a whole number of at least 1\n`);
+    process.exit(2);
+  }
+}
+if (chosen.length !== flags.scenarios.split(',').length) {
+  process.stderr.write(`--scenarios: choose from ${scenarios.map((scenario) => scenario.name).join(', ')}\n`);
+  process.exit(2);
+}
 const root = new URL('..', import.meta.url);
 
 /** The base commit's sources, compiled with this checkout's dependencies. */
@@ -37,11 +52,11 @@ function buildBase(ref: string): URL {
     cwd: root,
     maxBuffer: 256 * 1024 * 1024,
   });
-  execFileSync('tar', ['-x', '-C', dir.pathname], { input: archive });
-  symlinkSync(new URL('node_modules', root).pathname, new URL('node_modules', dir).pathname);
+  execFileSync('tar', ['-x', '-C', fileURLToPath(dir)], { input: archive });
+  symlinkSync(fileURLToPath(new URL('node_modules', root)), fileURLToPath(new URL('node_modules', dir)));
   execFileSync(
     process.execPath,
-    [new URL('node_modules/typescript/bin/tsc', root).pathname, '-p', 'tsconfig.build.json'],
+    [fileURLToPath(new URL('node_modules/typescript/bin/tsc', root)), '-p', 'tsconfig.build.json'],
     {
       cwd: dir,
       stdio: 'inherit',
@@ -57,9 +72,6 @@ const builds = [
   { name: `base (${flags.base})`, ...(await startGateway(baseMain, upstream.url)) },
   { name: 'this tree', ...(await startGateway(new URL('dist/main.js', root), upstream.url)) },
 ];
-process.on('exit', () => {
-  for (const child of [upstream.child, ...builds.map((build) => build.child)]) child.kill('SIGTERM');
-});
 
 const lines = [
   '| scenario | build | ops/s | × base | CPU ms/op (main thread) | × base CPU | peak RSS MB so far |',
@@ -72,14 +84,17 @@ for (const scenario of chosen) {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ query: scenario.query, variables: scenario.variables }),
   });
+  // Both builds must answer, and answer alike: otherwise this would compare different work.
+  const answers: string[] = [];
   for (const build of builds) {
-    // A build that answers with errors would be measuring its errors.
     const { url, ...init } = request(build.url);
-    const answer = (await (await fetch(url, init)).json()) as { errors?: unknown };
+    const answer = (await (await fetch(url, init)).json()) as { data?: unknown; errors?: unknown };
     if (answer.errors) throw new Error(`${build.name} ${scenario.name}: ${JSON.stringify(answer.errors)}`);
+    answers.push(JSON.stringify(answer.data));
     // Warm up (JIT, connection pools, caches) before anything counts.
     await measureLoad(build.child.pid as number, request(build.url), { ...load, seconds: 1 }, build.name);
   }
+  if (answers[0] !== answers[1]) throw new Error(`scenario ${scenario.name}: the two builds answer differently`);
   const measured = builds.map(() => [] as LoadRound[]);
   for (let round = 0; round < rounds; round++) {
     // A B, then B A: neither build always goes first.

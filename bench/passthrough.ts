@@ -36,3 +36,5 @@ server.listen(port, '127.0.0.1', () => {
   process.send?.({ ready: typeof address === 'object' && address ? address.port : port });
 });
 process.on('SIGTERM', () => server.close(() => process.exit(0)));
+// The bench went away without stopping us: nobody is left to measure.
+process.on('disconnect', () => process.exit(0));

@@ -5,15 +5,18 @@
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 
 /** A bench script (TypeScript, through tsx) in its own process, with an IPC channel. */
 export function forkTs(file: string, env: Record<string, string>): ChildProcess {
-  return fork(new URL(file, import.meta.url), {
-    execArgv: ['--import', 'tsx'],
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  });
+  return stopOnExit(
+    fork(new URL(file, import.meta.url), {
+      execArgv: ['--import', 'tsx'],
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    }),
+  );
 }
 
 /** What a forked bench script reports once it listens. */
@@ -35,19 +38,39 @@ export function upstreamCount(upstream: ChildProcess): Promise<number> {
   return answer;
 }
 
+/** Child processes to stop when the bench ends, however it ends. */
+const started = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of started) child.kill('SIGTERM');
+});
+
+/** Registers a child to be stopped when the bench exits. */
+export function stopOnExit(child: ChildProcess): ChildProcess {
+  started.add(child);
+  return child;
+}
+
 /** A compiled gateway (`main` is its dist/main.js) as production runs it: NODE_ENV=production. */
 export async function startGateway(main: URL, upstreamUrl: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [main.pathname], {
-    env: { ...process.env, NODE_ENV: 'production', PORT: '0', UPSTREAM_URL: upstreamUrl, NO_COLOR: '1' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = stopOnExit(
+    spawn(process.execPath, [fileURLToPath(main)], {
+      env: { ...process.env, NODE_ENV: 'production', PORT: '0', UPSTREAM_URL: upstreamUrl, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    }),
+  );
+  // A build that never says it is ready (crashed, or logs otherwise) must not hang the bench.
+  const giveUp = setTimeout(() => child.kill('SIGTERM'), 30_000);
   let output = '';
-  for await (const chunk of child.stdout as NodeJS.ReadableStream) {
-    output += chunk;
-    const match = /gateway ready: (http:\/\/localhost:\d+\/graphql)/.exec(output);
-    if (match) return { child, url: (match[1] as string).replace('localhost', '127.0.0.1') };
+  try {
+    for await (const chunk of child.stdout as NodeJS.ReadableStream) {
+      output += chunk;
+      const match = /gateway ready: (http:\/\/localhost:\d+\/graphql)/.exec(output);
+      if (match) return { child, url: (match[1] as string).replace('localhost', '127.0.0.1') };
+    }
+  } finally {
+    clearTimeout(giveUp);
   }
-  throw new Error(`the gateway did not start:\n${output}`);
+  throw new Error(`the gateway ${fileURLToPath(main)} did not start:\n${output}`);
 }
 
 /**

@@ -86,10 +86,6 @@ const passthroughChild = forkTs('./passthrough.ts', { UPSTREAM_URL: upstreamUrl 
 const passthroughPort = await ready<number>(passthroughChild);
 execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
 const gatewayProcess = await startGateway(new URL('dist/main.js', root), upstreamUrl);
-const children = [upstream, passthroughChild, gatewayProcess.child];
-process.on('exit', () => {
-  for (const child of children) child.kill('SIGTERM');
-});
 
 const gateway: Target = {
   name: 'gateway',

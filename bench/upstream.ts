@@ -12,3 +12,5 @@ process.on('message', (message) => {
   if (message === 'count') process.send?.({ count: upstream.requestCount });
 });
 process.on('SIGTERM', () => void upstream.close().then(() => process.exit(0)));
+// The bench went away without stopping us: nobody is left to measure.
+process.on('disconnect', () => process.exit(0));

@@ -26,6 +26,10 @@ export interface GatewayOptions {
   readonly logger?: YogaLogger;
 }
 
+/**
+ * The gateway as a yoga instance. Serve it through `createHttpServer`
+ * (http.ts): that is where request bodies are bounded (MAX_BODY_BYTES).
+ */
 export function createGateway(config: GatewayConfig, options: GatewayOptions = {}) {
   const logger = options.logger ?? createLogger(config.logLevel);
   const client: UpstreamClient = createUpstreamClient({

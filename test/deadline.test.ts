@@ -23,6 +23,10 @@ describe('an upstream call deadline', () => {
     expect(deadline.signal.aborted).toBe(true);
     expect(deadline.signal.reason).toBe(reason);
     expect(deadline.expired).toBe(false);
+    // The timer firing later does not turn the cancellation into a timeout.
+    vi.advanceTimersByTime(1_000);
+    expect(deadline.expired).toBe(false);
+    expect(deadline.signal.reason).toBe(reason);
   });
 
   it('starts aborted when the caller already is', () => {

@@ -16,6 +16,8 @@ export function startDeadline(timeoutMs: number, caller: AbortSignal | undefined
   const controller = new AbortController();
   let expired = false;
   const timer = setTimeout(() => {
+    // A caller that went away first keeps it a cancellation, not a timeout.
+    if (controller.signal.aborted) return;
     expired = true;
     controller.abort(new DOMException(`upstream call exceeded ${timeoutMs} ms`, 'TimeoutError'));
   }, timeoutMs);
