@@ -61,10 +61,9 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     path: string,
     request: { readonly authorization: string | undefined; readonly signal: AbortSignal | undefined },
   ): Promise<unknown> {
-    const started = Date.now();
     const deadline = startDeadline(options.timeoutMs, request.signal);
     try {
-      return await callWithRetries(path, request.authorization, deadline, started);
+      return await callWithRetries(path, request.authorization, deadline);
     } finally {
       deadline.dispose();
     }
@@ -74,8 +73,8 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     path: string,
     authorization: string | undefined,
     deadline: CallDeadline,
-    started: number,
   ): Promise<unknown> {
+    const started = Date.now();
     const { signal } = deadline;
     const headers: Record<string, string> = { accept: 'application/json' };
     if (authorization !== undefined) headers.authorization = authorization;
