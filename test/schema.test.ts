@@ -57,8 +57,8 @@ describe('the schema', () => {
   });
 });
 
-describe('node ids', () => {
-  it('resolve synchronously, to the global id of the record they are read from', () => {
+describe('resolvers of loaded records', () => {
+  it('serve node ids synchronously, as the global id of the record they are read from', () => {
     const assistant = decodeAssistantList(createSeedData().get('acme'), 'acme').find(
       (record) => record.integrations.length > 0 && record.actions.length > 0,
     );
@@ -75,6 +75,22 @@ describe('node ids', () => {
       const resolve = isObjectType(type) ? type.getFields().id?.resolve : undefined;
       // A plain string, not a promise: compiled execution stays on its fast path.
       expect(resolve?.(record, {}, {}, {} as never)).toBe(encodeGlobalId(typename, key));
+    }
+  });
+
+  it('leave fields that serve already-loaded records to the default resolver, which compiled code inlines', () => {
+    const schema = createSchema({ exposeSecretKeys: false });
+    const resolverOf = (typename: string, field: string) => {
+      const type = schema.getType(typename);
+      return isObjectType(type) ? type.getFields()[field]?.resolve : null;
+    };
+    for (const [typename, field] of [
+      ['Assistant', 'integrations'],
+      ['Assistant', 'actions'],
+      ['AssistantConnection', 'edges'],
+      ['AssistantEdge', 'node'],
+    ]) {
+      expect(resolverOf(typename as string, field as string), `${typename}.${field}`).toBeUndefined();
     }
   });
 });

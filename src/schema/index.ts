@@ -6,7 +6,7 @@ import './assistant.ts';
 import './integration.ts';
 import './action.ts';
 import './node.ts';
-import { resolveIdsSynchronously } from './synchronous-ids.ts';
+import { resolveDirectly } from './direct-resolvers.ts';
 
 builder.queryType({ description: 'The entry points of the Assistants graph.' });
 
@@ -19,12 +19,12 @@ export interface SchemaOptions {
 export function createSchema(options: SchemaOptions) {
   // One schema serves both: the public Relay API, and an Apollo Federation v2
   // subgraph (`_service`, `_entities`) for supergraphs.
-  return resolveIdsSynchronously(builder.toSubGraphSchema({ subGraph: variantOf(options) }));
+  return resolveDirectly(builder.toSubGraphSchema({ subGraph: variantOf(options) }));
 }
 
 /** The public API alone, without federation's members: what `schema/schema.graphql` shows. */
 export function createPublicSchema(options: SchemaOptions) {
-  return resolveIdsSynchronously(builder.toSchema({ subGraph: variantOf(options) }));
+  return resolveDirectly(builder.toSchema({ subGraph: variantOf(options) }));
 }
 
 function variantOf(options: SchemaOptions): SchemaVariant {

@@ -1,6 +1,6 @@
 // The key inside each node type's global id: the REST ids that locate its
 // record (see global-id.ts). One table, read by the types' `id` options and
-// by `synchronous-ids.ts`.
+// by `direct-resolvers.ts`.
 
 import { joinKey, type NodeTypename } from '../global-id.ts';
 import type { ActionRecord, AssistantRecord, IntegrationRecord } from '../upstream/records.ts';
