@@ -14,6 +14,7 @@ import { type Context, createContextFactory } from './context.ts';
 import { isGraphQLError } from './errors.ts';
 import { exampleQuery } from './example-query.ts';
 import { useRequestErrorCodes } from './request-errors.ts';
+import { useResultSerializer } from './result-serializer.ts';
 import { createSchema } from './schema/index.ts';
 import { createUpstreamClient, type UpstreamClient } from './upstream/client.ts';
 
@@ -79,6 +80,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       useConnectionNestingLimit(),
       useRequestErrorCodes(),
       useCompiledExecution(),
+      useResultSerializer(),
     ],
   });
 
