@@ -55,11 +55,15 @@ export function createLoaders(options: LoaderOptions): Loaders {
   const { client, paging, authorization, signal } = options;
 
   let upstreamCalls = 0;
+  const failed = (key: PageKey, error: unknown): Error => {
+    if (error instanceof UpstreamError) options.onUpstreamFailure?.(error, key);
+    return asFailure(error);
+  };
   const page = new DataLoader<PageKey, AssistantRecord[], string>(
-    (keys) =>
+    async (keys) => {
       // Every key is its own upstream call, all in flight together; a failed
       // call fails only its own key, with the contract's error.
-      Promise.all(
+      const bodies = await Promise.all(
         keys.map((key) => {
           // However the query is shaped, one request costs a bounded number of calls.
           if (++upstreamCalls > options.maxUpstreamCalls) {
@@ -67,12 +71,23 @@ export function createLoaders(options: LoaderOptions): Loaders {
               `this request needs more than ${options.maxUpstreamCalls} upstream calls (MAX_UPSTREAM_CALLS)`,
             );
           }
-          return client.listAssistants({ ...key, authorization, signal }).catch((error: unknown) => {
-            if (error instanceof UpstreamError) options.onUpstreamFailure?.(error, key);
-            return asFailure(error);
-          });
+          return client
+            .fetchAssistantPage({ ...key, authorization, signal })
+            .catch((error: unknown) => failed(key, error));
         }),
-      ),
+      );
+      // Parsed only once the whole batch is in: records made as each page
+      // arrived would wait for the slowest, long enough to outlive a
+      // young-generation collection and be copied; raw text waits cheaply.
+      return bodies.map((body, i) => {
+        if (body instanceof Error) return body;
+        try {
+          return body.decode();
+        } catch (error) {
+          return failed(keys[i] as PageKey, error);
+        }
+      });
+    },
     // take and page are integers, so the org id, last, cannot blur the key.
     { cacheKeyFn: (key) => `${key.take}:${key.page}:${key.orgId}` },
   );

@@ -38,9 +38,17 @@ export interface AssistantPageRequest {
   readonly signal: AbortSignal | undefined;
 }
 
+/** An answered page, not yet parsed. */
+export interface AssistantPageBody {
+  /** The page's records; throws UpstreamBadResponseError if the body does not fit. */
+  decode(): AssistantRecord[];
+}
+
 export interface UpstreamClient {
   /** `GET /orgs/{org_id}/assistants?page=&take=`, decoded. */
   listAssistants(request: AssistantPageRequest): Promise<AssistantRecord[]>;
+  /** The same call, leaving the parsing to the caller's moment (see loaders.ts). */
+  fetchAssistantPage(request: AssistantPageRequest): Promise<AssistantPageBody>;
   close(): Promise<void>;
 }
 
@@ -57,10 +65,10 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
   const basePath = options.baseUrl.pathname.replace(/\/+$/, '');
   const random = options.random ?? Math.random;
 
-  async function getJson(
+  async function getText(
     path: string,
     request: { readonly authorization: string | undefined; readonly signal: AbortSignal | undefined },
-  ): Promise<unknown> {
+  ): Promise<string> {
     const deadline = startDeadline(options.timeoutMs, request.signal);
     try {
       return await callWithRetries(path, request.authorization, deadline);
@@ -73,7 +81,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     path: string,
     authorization: string | undefined,
     deadline: CallDeadline,
-  ): Promise<unknown> {
+  ): Promise<string> {
     const started = Date.now();
     const { signal } = deadline;
     const headers: Record<string, string> = { accept: 'application/json' };
@@ -85,8 +93,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       try {
         const response = await pool.request({ path, method: 'GET', headers, signal });
         if (response.statusCode === 200) {
-          const text = await response.body.text();
-          return parseJson(text);
+          return await response.body.text();
         }
         // Always consume the body: an unread body pins its connection.
         await response.body.dump();
@@ -125,20 +132,16 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     }
   }
 
+  async function fetchAssistantPage(request: AssistantPageRequest): Promise<AssistantPageBody> {
+    const query = `page=${request.page}&take=${request.take}`;
+    const path = `${basePath}/orgs/${orgPathSegment(request.orgId)}/assistants?${query}`;
+    const text = await getText(path, request);
+    return { decode: () => decodeAssistantPage(text, request) };
+  }
+
   return {
-    async listAssistants(request) {
-      const query = `page=${request.page}&take=${request.take}`;
-      const path = `${basePath}/orgs/${orgPathSegment(request.orgId)}/assistants?${query}`;
-      const assistants = decodeAssistantList(await getJson(path, request), request.orgId);
-      // A page longer than asked for means the upstream ignored the paging:
-      // reading on would never reach the end of the list.
-      if (assistants.length > request.take) {
-        throw new UpstreamBadResponseError(
-          `body: expected at most ${request.take} assistants, got ${assistants.length}`,
-        );
-      }
-      return assistants;
-    },
+    fetchAssistantPage,
+    listAssistants: async (request) => (await fetchAssistantPage(request)).decode(),
     close: () => pool.close(),
   };
 }
@@ -155,6 +158,16 @@ export function orgPathSegment(orgId: string): string {
 
 export function isSendableOrgId(orgId: string): boolean {
   return orgId !== '' && orgId !== '.' && orgId !== '..' && orgId.isWellFormed();
+}
+
+function decodeAssistantPage(text: string, request: AssistantPageRequest): AssistantRecord[] {
+  const assistants = decodeAssistantList(parseJson(text), request.orgId);
+  // A page longer than asked for means the upstream ignored the paging:
+  // reading on would never reach the end of the list.
+  if (assistants.length > request.take) {
+    throw new UpstreamBadResponseError(`body: expected at most ${request.take} assistants, got ${assistants.length}`);
+  }
+  return assistants;
 }
 
 function parseJson(text: string): unknown {
