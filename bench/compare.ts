@@ -7,7 +7,15 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { type LoadRound, measureLoad, median, peakRssMb, startGateway, startUpstream } from './processes.ts';
+import {
+  gatewayRequest,
+  type LoadRound,
+  measureLoad,
+  median,
+  peakRssMb,
+  startGateway,
+  startUpstream,
+} from './processes.ts';
 import { scenarios } from './scenarios.ts';
 
 const { values: flags } = parseArgs({
@@ -78,12 +86,7 @@ const lines = [
   '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
 ];
 for (const scenario of chosen) {
-  const request = (url: string) => ({
-    url,
-    method: 'POST' as const,
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query: scenario.query, variables: scenario.variables }),
-  });
+  const request = (url: string) => gatewayRequest(url, scenario);
   // Both builds must answer, and answer alike: otherwise this would compare different work.
   const answers: string[] = [];
   for (const build of builds) {

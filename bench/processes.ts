@@ -7,6 +7,7 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import type { Scenario } from './scenarios.ts';
 
 /** A bench script (TypeScript, through tsx) in its own process, with an IPC channel. */
 export function forkTs(file: string, env: Record<string, string>): ChildProcess {
@@ -113,6 +114,16 @@ export interface HttpRequest {
   readonly method: 'GET' | 'POST';
   readonly body?: string;
   readonly headers?: Record<string, string>;
+}
+
+/** A scenario's operation as a request to a gateway at `url`. */
+export function gatewayRequest(url: string, scenario: Scenario): HttpRequest {
+  return {
+    url,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query: scenario.query, variables: scenario.variables }),
+  };
 }
 
 /** One round of autocannon against the process `pid` serves; any failed request fails the run. */

@@ -9,6 +9,7 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import {
   forkTs,
+  gatewayRequest,
   type HttpRequest,
   type LoadRound,
   measureLoad,
@@ -90,12 +91,7 @@ const gatewayProcess = await startGateway(new URL('dist/main.js', root), upstrea
 const gateway: Target = {
   name: 'gateway',
   pid: gatewayProcess.child.pid as number,
-  request: (scenario) => ({
-    url: gatewayProcess.url,
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ query: scenario.query, variables: scenario.variables }),
-  }),
+  request: (scenario) => gatewayRequest(gatewayProcess.url, scenario),
 };
 const passthrough: Target = {
   name: 'passthrough',

@@ -1,9 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { startDemoUpstream } from '../src/demo/upstream.ts';
-import { createUpstreamClient, orgPathSegment } from '../src/upstream/client.ts';
+import {
+  type AssistantPageRequest,
+  createUpstreamClient,
+  orgPathSegment,
+  type UpstreamClient,
+} from '../src/upstream/client.ts';
 import { UpstreamBadResponseError, UpstreamStatusError, UpstreamTimeoutError } from '../src/upstream/errors.ts';
 
 const request = { orgId: 'globex', page: 1, take: 20, authorization: undefined, signal: undefined };
+
+/** One page, fetched and decoded. */
+async function listAssistants(client: UpstreamClient, page: AssistantPageRequest) {
+  return (await client.fetchAssistantPage(page)).decode();
+}
 
 function clientFor(url: string, overrides: Partial<Parameters<typeof createUpstreamClient>[0]> = {}) {
   return createUpstreamClient({ baseUrl: new URL(url), timeoutMs: 2_000, retries: 2, connections: 4, ...overrides });
@@ -13,7 +23,7 @@ describe('upstream client', () => {
   it('decodes a page into records', async () => {
     await using upstream = await startDemoUpstream();
     const client = clientFor(upstream.url);
-    const page = await client.listAssistants(request);
+    const page = await listAssistants(client, request);
     expect(page).toHaveLength(20);
     expect(page[0]?.orgId).toBe('globex');
     await client.close();
@@ -22,7 +32,7 @@ describe('upstream client', () => {
   it('refuses a body over its size limit as a bad response', async () => {
     await using upstream = await startDemoUpstream();
     const client = clientFor(upstream.url, { maxResponseBytes: 1_000 });
-    await expect(client.listAssistants(request)).rejects.toBeInstanceOf(UpstreamBadResponseError);
+    await expect(listAssistants(client, request)).rejects.toBeInstanceOf(UpstreamBadResponseError);
     expect(upstream.requests).toHaveLength(1);
     await client.close();
   });
@@ -31,7 +41,7 @@ describe('upstream client', () => {
     await using upstream = await startDemoUpstream();
     upstream.inject({ status: 429, retryAfter: '30' });
     const client = clientFor(upstream.url);
-    const failure = await client.listAssistants(request).catch((error: unknown) => error);
+    const failure = await listAssistants(client, request).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(UpstreamStatusError);
     expect(failure).toMatchObject({ status: 429, retryAfterSeconds: 30 });
     await client.close();
@@ -42,7 +52,7 @@ describe('upstream client', () => {
     upstream.inject({ status: 503, latencyMs: 150 });
     // Each attempt takes 150 ms; a 400 ms deadline leaves room for three at most.
     const client = clientFor(upstream.url, { timeoutMs: 400, retries: 10, random: () => 0 });
-    const failure = await client.listAssistants(request).catch((error: unknown) => error);
+    const failure = await listAssistants(client, request).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(UpstreamTimeoutError);
     expect(upstream.requests.length).toBeLessThanOrEqual(3);
     await client.close();
@@ -52,7 +62,7 @@ describe('upstream client', () => {
     await using upstream = await startDemoUpstream();
     upstream.inject({ status: 503, retryAfter: '5' });
     const client = clientFor(upstream.url, { timeoutMs: 2_000, retries: 10 });
-    const failure = await client.listAssistants(request).catch((error: unknown) => error);
+    const failure = await listAssistants(client, request).catch((error: unknown) => error);
     expect(failure).toMatchObject({ status: 503, retryAfterSeconds: 5 });
     expect(upstream.requests).toHaveLength(1);
     await client.close();
@@ -62,7 +72,7 @@ describe('upstream client', () => {
     await using upstream = await startDemoUpstream({ latencyMs: 30_000 });
     const client = clientFor(upstream.url, { timeoutMs: 60_000 });
     const caller = new AbortController();
-    const pending = client.listAssistants({ ...request, signal: caller.signal });
+    const pending = listAssistants(client, { ...request, signal: caller.signal });
     caller.abort(new Error('caller went away'));
     await expect(pending).rejects.toThrow('caller went away');
     await client.close();

@@ -45,9 +45,7 @@ export interface AssistantPageBody {
 }
 
 export interface UpstreamClient {
-  /** `GET /orgs/{org_id}/assistants?page=&take=`, decoded. */
-  listAssistants(request: AssistantPageRequest): Promise<AssistantRecord[]>;
-  /** The same call, leaving the parsing to the caller's moment (see loaders.ts). */
+  /** `GET /orgs/{org_id}/assistants?page=&take=`; parsed when the caller decodes it (see loaders.ts). */
   fetchAssistantPage(request: AssistantPageRequest): Promise<AssistantPageBody>;
   close(): Promise<void>;
 }
@@ -141,7 +139,6 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
 
   return {
     fetchAssistantPage,
-    listAssistants: async (request) => (await fetchAssistantPage(request)).decode(),
     close: () => pool.close(),
   };
 }
