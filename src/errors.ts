@@ -84,6 +84,23 @@ export function upstreamGraphQLError(error: UpstreamError): GraphQLError {
   return new GraphQLError(message, { extensions });
 }
 
+/**
+ * A failure as one entry of a list reports it: a fresh Error, never one that
+ * another entry holds too, so that nothing done to one entry's value (such as
+ * branding it with a type) reaches another.
+ */
+export function errorOfOneEntry(error: unknown): Error {
+  if (isGraphQLError(error)) {
+    return new GraphQLError(error.message, { extensions: error.extensions, originalError: error.originalError });
+  }
+  const copy = new Error(error instanceof Error ? error.message : String(error), { cause: error });
+  if (error instanceof Error) {
+    copy.name = error.name;
+    copy.stack = error.stack;
+  }
+  return copy;
+}
+
 /** For work whose caller has gone away. */
 export function cancelledGraphQLError(): GraphQLError {
   return new GraphQLError('The request was cancelled before the upstream answered', {

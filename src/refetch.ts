@@ -3,6 +3,7 @@
 // ids of one org in one request share one scan. Used by `node`/`nodes` and by
 // federation's `_entities`.
 
+import { errorOfOneEntry } from './errors.ts';
 import { splitKey } from './global-id.ts';
 import type { Loaders } from './loaders.ts';
 import type { ActionRecord, AssistantRecord, IntegrationRecord } from './upstream/records.ts';
@@ -24,7 +25,12 @@ export async function findAction(key: string, loaders: Loaders): Promise<ActionR
   return assistant?.actions.find((action) => action.id === id) ?? null;
 }
 
-/** Results in key order: an Error for a key that is malformed or failed, null for one not found. */
+/**
+ * Results in key order: an Error for a key that is malformed or failed, null
+ * for one not found. Each failed key gets an Error of its own: Pothos brands
+ * every loaded value with its node type, and one failed org scan answers the
+ * keys of several types (an assistant, its integrations, its actions).
+ */
 export function findAll<T>(
   keys: readonly string[],
   find: (key: string) => Promise<T | null>,
@@ -34,7 +40,7 @@ export function findAll<T>(
       // A malformed key throws synchronously: it fails only its own entry.
       Promise.resolve()
         .then(() => find(key))
-        .catch((error: unknown) => (error instanceof Error ? error : new Error(String(error)))),
+        .catch((error: unknown) => errorOfOneEntry(error)),
     ),
   );
 }

@@ -147,6 +147,33 @@ describe('refetching by global id', () => {
     expect(gateway.upstream.requests).toHaveLength(0);
   });
 
+  it('fails each id of a failed org on its own, whatever the mix of types and duplicates', async () => {
+    await using gateway = await startTestGateway();
+    gateway.upstream.inject({ orgId: 'hooli', status: 403 });
+    const hooli = seed.get('hooli') ?? [];
+    const owner = present(
+      hooli.find((a) => a.integrations.length > 0 && a.actions.length > 0),
+      'an assistant with integrations and actions',
+    );
+    const assistant = assistantId('hooli', owner.id);
+    const integration = encodeGlobalId('Integration', `hooli/${owner.id}/${owner.integrations[0]?.id}`);
+    const action = encodeGlobalId('Action', `hooli/${owner.id}/${owner.actions[0]?.id}`);
+    // One failed scan answers every type of node in the org: each entry must fail with its own error.
+    const ids = [
+      assistant,
+      integration,
+      action,
+      assistant,
+      integration,
+      assistantId('initech', initech[0]?.id as string),
+    ];
+    const { data, errors } = await gateway.query(nodesQuery, { ids });
+    expect(data?.nodes.map((node) => node?.restId ?? null)).toEqual([null, null, null, null, null, initech[0]?.id]);
+    expect(errors?.map((error) => [error.path, error.extensions?.code])).toEqual(
+      [0, 1, 2, 3, 4].map((index) => [['nodes', index], 'FORBIDDEN']),
+    );
+  });
+
   it('nulls only the ids of an org whose scan failed', async () => {
     await using gateway = await startTestGateway();
     gateway.upstream.inject({ orgId: 'globex', status: 500 });
