@@ -8,14 +8,24 @@ export interface HttpServerOptions {
   readonly maxBodyBytes: number;
 }
 
+/**
+ * What a refused body may still cost us: the client gets its answer, and we
+ * read and drop the rest of its body until it ends, or until it has sent this
+ * much more or taken this long (then the connection is cut).
+ */
+export const refusedBodyDiscard = Object.freeze({ maxBytes: 16 * 1024 * 1024, maxMs: 10_000 });
+
 export function createHttpServer(gateway: Gateway, options: HttpServerOptions): Server {
   return createServer((request, response) => {
     const refusal = refuseBody(request, options.maxBodyBytes);
     if (refusal) {
-      // Answer without reading the body, then drop the connection: the
-      // rest of a huge body is not worth receiving.
-      response.writeHead(refusal.status, { 'content-type': 'application/json', connection: 'close' });
-      response.end(JSON.stringify({ errors: [{ message: refusal.message, extensions: { code: 'BAD_USER_INPUT' } }] }));
+      const answer = JSON.stringify({ errors: [{ message: refusal.message, extensions: { code: 'BAD_USER_INPUT' } }] });
+      response.writeHead(refusal.status, {
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(answer),
+      });
+      response.end(answer);
+      discardBody(request);
       return;
     }
     void gateway.requestListener(request, response);
@@ -36,6 +46,28 @@ function refuseBody(request: IncomingMessage, maxBodyBytes: number): { status: n
     return { status: 411, message: 'a request body needs a Content-Length header' };
   }
   return undefined;
+}
+
+/**
+ * A lingering close: keeps reading the refused body and drops it. Closing at
+ * once would reset a client that is still writing, and many clients write
+ * their whole body before they read: they would see a reset, not the answer.
+ * Once the body ends the connection serves on as usual.
+ */
+function discardBody(request: IncomingMessage): void {
+  let discarded = 0;
+  const cut = () => request.socket.destroy();
+  const deadline = setTimeout(cut, refusedBodyDiscard.maxMs);
+  const stop = () => clearTimeout(deadline);
+  request.on('data', (chunk: Buffer) => {
+    discarded += chunk.length;
+    if (discarded > refusedBodyDiscard.maxBytes) {
+      stop();
+      cut();
+    }
+  });
+  request.once('end', stop);
+  request.once('close', stop);
 }
 
 /**
