@@ -52,10 +52,22 @@ export function stopOnExit(child: ChildProcess): ChildProcess {
 }
 
 /** A compiled gateway (`main` is its dist/main.js) as production runs it: NODE_ENV=production. */
-export async function startGateway(main: URL, upstreamUrl: string): Promise<{ child: ChildProcess; url: string }> {
+export function startGateway(main: URL, upstreamUrl: string): Promise<{ child: ChildProcess; url: string }> {
+  return startGatewayProcess([fileURLToPath(main)], { NODE_ENV: 'production', UPSTREAM_URL: upstreamUrl });
+}
+
+/**
+ * A gateway process (`args` after node: a compiled main, or `--import tsx`
+ * and the source main as `npm start` runs it) on an ephemeral port; resolves
+ * once it says it is ready.
+ */
+export async function startGatewayProcess(
+  args: readonly string[],
+  env: Record<string, string>,
+): Promise<{ child: ChildProcess; url: string }> {
   const child = stopOnExit(
-    spawn(process.execPath, [fileURLToPath(main)], {
-      env: { ...process.env, NODE_ENV: 'production', PORT: '0', UPSTREAM_URL: upstreamUrl, NO_COLOR: '1' },
+    spawn(process.execPath, args, {
+      env: { ...process.env, PORT: '0', NO_COLOR: '1', ...env },
       stdio: ['ignore', 'pipe', 'inherit'],
     }),
   );
@@ -71,7 +83,7 @@ export async function startGateway(main: URL, upstreamUrl: string): Promise<{ ch
   } finally {
     clearTimeout(giveUp);
   }
-  throw new Error(`the gateway ${fileURLToPath(main)} did not start:\n${output}`);
+  throw new Error(`the gateway (node ${args.join(' ')}) did not start:\n${output}`);
 }
 
 /**
@@ -88,7 +100,16 @@ export function cpuMs(pid: number, of: 'process' | 'main thread' = 'process'): n
 
 /** The most resident memory a process has held, in MB. */
 export function peakRssMb(pid: number): number {
-  const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return procStatusMb(pid, 'VmHWM');
+}
+
+/** The resident memory a process holds now, in MB. */
+export function rssMb(pid: number): number {
+  return procStatusMb(pid, 'VmRSS');
+}
+
+function procStatusMb(pid: number, field: 'VmHWM' | 'VmRSS'): number {
+  const match = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return Number(match?.[1] ?? 0) / 1024;
 }
 

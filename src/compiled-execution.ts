@@ -1,35 +1,92 @@
-// Compiled execution (graphql-jit) for the operations it runs exactly as
-// graphql-js would, and graphql-js for the rest. graphql-jit caches compiled
-// code by document alone, and loses the order of a list whose items fail
-// asynchronously; both matter to correctness, so such operations stay on
-// graphql-js:
+// Compiled execution (graphql-jit) for hot operations, graphql-js for the rest.
+//
+// Memory: a compiled operation weighs up to a few megabytes, so only a
+// document that has already run `compileAfterUses` times is compiled, and
+// compiled operations stay within `maxBytes` (estimated from their tokens;
+// least recently used go first). V8 would
+// also keep the generated source of every `new Function` graphql-jit ever
+// called in its eval cache until the heap nears its limit; that cache only
+// pays for code evaluated again and again, which a server does not do, so it
+// is turned off for the process.
+//
+// Correctness: graphql-jit loses the order of a list whose items fail
+// asynchronously, and compiles one operation of a document; such operations
+// stay on graphql-js:
 // - documents with more than one operation (the operation name picks one);
 // - operations with federation's `_entities` at the root, whose items may each
 //   fail on their own. (`nodes` settles every item before it answers, so a
 //   failed id is an Error value in place, which compiled code keeps in order.)
 
-import { useGraphQlJit } from '@envelop/graphql-jit';
-import { type DocumentNode, Kind, type SelectionSetNode } from 'graphql';
+import { setFlagsFromString } from 'node:v8';
+import { type DocumentNode, type ExecutionArgs, Kind, type SelectionSetNode } from 'graphql';
+import { type CompiledQuery, compileQuery, isCompiledQuery } from 'graphql-jit';
 import type { Plugin } from 'graphql-yoga';
+import { LRUCache } from 'lru-cache';
+import { countTokens } from './document-cache.ts';
+
+/**
+ * Heap a compiled operation costs per token of its document: measured at
+ * 1.1-3.3 KB (see the README's operations notes); the estimate takes the top.
+ */
+const compiledBytesPerToken = 3_500;
+
+export interface CompiledExecutionOptions {
+  /** Estimated bytes of compiled operations kept at most; 0 runs everything on graphql-js. */
+  readonly maxBytes: number;
+  /** Runs a document has on graphql-js before it is compiled. */
+  readonly compileAfterUses: number;
+}
+
+export interface CompiledExecution extends Plugin {
+  /** How many operations are compiled right now, and their estimated bytes. */
+  readonly compiled: () => { readonly count: number; readonly bytes: number };
+}
 
 const itemByItemRootFields = new Set(['_entities']);
 
-export function useCompiledExecution(): Plugin {
+export function useCompiledExecution(options: CompiledExecutionOptions): CompiledExecution {
+  if (options.maxBytes === 0) return { compiled: () => ({ count: 0, bytes: 0 }) };
+  setFlagsFromString('--no-compilation-cache');
+
+  // By query text, so that a document parsed again (after the document cache
+  // let it go) finds its compiled form.
+  const compiled = new LRUCache<string, CompiledQuery>({ maxSize: options.maxBytes });
+  // By document: yoga hands out one parsed document per query text while its
+  // document cache keeps it, so a use count lives exactly as long as that.
+  const uses = new WeakMap<DocumentNode, number>();
   const compilable = new WeakMap<DocumentNode, boolean>();
-  return useGraphQlJit(
-    {},
-    {
-      // Yoga reuses one parsed document per distinct query, so this is decided once per query.
-      enableIf: ({ document }) => {
-        let verdict = compilable.get(document);
-        if (verdict === undefined) {
-          verdict = isCompilable(document);
-          compilable.set(document, verdict);
-        }
-        return verdict;
-      },
+
+  function compiledFor(args: ExecutionArgs): CompiledQuery | undefined {
+    const text = args.document.loc?.source.body;
+    if (text === undefined) return undefined;
+    const known = compiled.get(text);
+    if (known) return known;
+
+    let verdict = compilable.get(args.document);
+    if (verdict === undefined) {
+      verdict = isCompilable(args.document);
+      compilable.set(args.document, verdict);
+    }
+    if (!verdict) return undefined;
+    const used = uses.get(args.document) ?? 0;
+    if (used < options.compileAfterUses) {
+      uses.set(args.document, used + 1);
+      return undefined;
+    }
+    const result = compileQuery(args.schema, args.document, args.operationName ?? undefined);
+    // What graphql-jit cannot compile, graphql-js runs (and reports, if it is an error).
+    if (!isCompiledQuery(result)) return undefined;
+    compiled.set(text, result, { size: Math.max(1, countTokens(args.document)) * compiledBytesPerToken });
+    return result;
+  }
+
+  return {
+    compiled: () => ({ count: compiled.size, bytes: compiled.calculatedSize }),
+    onExecute({ args, setExecuteFn }) {
+      const query = compiledFor(args);
+      if (query) setExecuteFn((run) => query.query(run.rootValue, run.contextValue, run.variableValues));
     },
-  ) as Plugin;
+  };
 }
 
 export function isCompilable(document: DocumentNode): boolean {

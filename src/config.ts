@@ -1,3 +1,5 @@
+import type { CorsOrigins } from './cors.ts';
+
 /** Every setting of the gateway, read once from the environment and frozen. */
 export interface Config {
   readonly port: number;
@@ -13,8 +15,26 @@ export interface Config {
   /** How many pages of one org a refetch (`node`, `nodes`, `_entities`) may read. */
   readonly refetchMaxPages: number;
   readonly exposeSecretKeys: boolean;
+  /** Origins whose pages may call the gateway from a browser; never with credentials. */
+  readonly corsOrigins: CorsOrigins;
   readonly limits: Limits;
+  readonly caches: CacheSizes;
+  /**
+   * How far V8 lets its heap grow past the data that survived the last full
+   * collection before it collects again, in %; 0 leaves V8's own choice (up to 300%).
+   */
+  readonly heapGrowthPercent: number;
   readonly logLevel: LogLevel;
+}
+
+/** How much the gateway remembers of the operations it has run: each cache has a bound. */
+export interface CacheSizes {
+  /** Estimated bytes of parsed and validated documents kept, by query text (least recently used go first). */
+  readonly documentBytes: number;
+  /** Estimated bytes of compiled operations kept (graphql-jit); 0 runs everything on graphql-js. */
+  readonly compiledBytes: number;
+  /** Runs a document has on graphql-js before it is compiled: only hot documents pay for compiling. */
+  readonly compileAfterUses: number;
 }
 
 /** Bounds on what one HTTP request may ask of the gateway. */
@@ -50,6 +70,14 @@ export const defaultLimits: Limits = Object.freeze({
   maxUpstreamCalls: 100,
 });
 
+const mebibyte = 1024 * 1024;
+
+export const defaultCacheSizes: CacheSizes = Object.freeze({
+  documentBytes: 16 * mebibyte,
+  compiledBytes: 64 * mebibyte,
+  compileAfterUses: 1,
+});
+
 export function loadConfig(env: Env): Config {
   const read = new EnvReader(env);
   const config: Config = {
@@ -64,6 +92,7 @@ export function loadConfig(env: Env): Config {
     upstreamConnections: read.integer('UPSTREAM_CONNECTIONS', 64, 1, 10_000),
     refetchMaxPages: read.integer('REFETCH_MAX_PAGES', 100, 1, 100_000),
     exposeSecretKeys: read.boolean('EXPOSE_SECRET_KEYS', false),
+    corsOrigins: read.origins('CORS_ORIGINS'),
     limits: Object.freeze({
       maxBodyBytes: read.integer('MAX_BODY_BYTES', defaultLimits.maxBodyBytes, 1_000, 100_000_000),
       maxDepth: read.integer('MAX_DEPTH', defaultLimits.maxDepth, 1, 1_000),
@@ -74,6 +103,14 @@ export function loadConfig(env: Env): Config {
       maxBatch: read.integer('MAX_BATCH', defaultLimits.maxBatch, 1, 1_000),
       maxUpstreamCalls: read.integer('MAX_UPSTREAM_CALLS', defaultLimits.maxUpstreamCalls, 1, 100_000),
     }),
+    caches: Object.freeze({
+      documentBytes:
+        read.integer('DOCUMENT_CACHE_MB', defaultCacheSizes.documentBytes / mebibyte, 0, 16_384) * mebibyte,
+      compiledBytes:
+        read.integer('COMPILED_CACHE_MB', defaultCacheSizes.compiledBytes / mebibyte, 0, 16_384) * mebibyte,
+      compileAfterUses: read.integer('COMPILE_AFTER_USES', defaultCacheSizes.compileAfterUses, 0, 1_000),
+    }),
+    heapGrowthPercent: read.integer('HEAP_GROWTH_PERCENT', 100, 0, 1_000),
     logLevel: read.oneOf('LOG_LEVEL', ['debug', 'info', 'warn', 'error', 'silent'], 'info'),
   };
   return Object.freeze(config);
@@ -126,6 +163,27 @@ class EnvReader {
     if (value === undefined) return fallback;
     if ((allowed as readonly string[]).includes(value)) return value as T;
     throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got ${quote(value)}`);
+  }
+
+  /** `*` (the default), or a comma-separated list of origins such as `https://app.example.com`. */
+  origins(name: string): CorsOrigins {
+    const value = this.raw(name);
+    if (value === undefined || value === '*') return '*';
+    const origins = value.split(',').map((origin) => origin.trim());
+    for (const origin of origins) {
+      let parsed: URL | undefined;
+      try {
+        parsed = new URL(origin);
+      } catch {
+        parsed = undefined;
+      }
+      if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') || parsed.origin !== origin) {
+        throw new ConfigError(
+          `${name} must be * or comma-separated origins such as https://app.example.com, got ${quote(origin)}`,
+        );
+      }
+    }
+    return Object.freeze(origins);
   }
 
   url(name: string): URL | undefined {

@@ -11,6 +11,8 @@ import { useCompiledExecution } from './compiled-execution.ts';
 import type { Config } from './config.ts';
 import { useConnectionNestingLimit } from './connection-nesting.ts';
 import { type Context, createContextFactory } from './context.ts';
+import { corsPolicy, useVaryByOrigin } from './cors.ts';
+import { createDocumentCache } from './document-cache.ts';
 import { isGraphQLError } from './errors.ts';
 import { exampleQuery } from './example-query.ts';
 import { useRequestErrorCodes } from './request-errors.ts';
@@ -39,7 +41,12 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     retries: config.upstreamRetries,
     connections: config.upstreamConnections,
   });
-  const { limits } = config;
+  const { limits, caches } = config;
+  const documentCache = createDocumentCache(caches.documentBytes);
+  const compiledExecution = useCompiledExecution({
+    maxBytes: caches.compiledBytes,
+    compileAfterUses: caches.compileAfterUses,
+  });
 
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema: createSchema({ exposeSecretKeys: config.exposeSecretKeys }),
@@ -53,6 +60,8 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     }),
     logging: logger,
     landingPage: false,
+    cors: corsPolicy(config.corsOrigins),
+    parserAndValidationCache: documentCache,
     batching: { limit: limits.maxBatch },
     // http.ts refuses an oversized or unbounded body before yoga sees it;
     // yoga's own check would pipe every body through a second stream to count it again.
@@ -77,9 +86,10 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       maxAliasesPlugin({ n: limits.maxAliases }),
       maxDirectivesPlugin({ n: limits.maxDirectives }),
       costLimitPlugin({ maxCost: limits.maxCost }),
+      useVaryByOrigin(config.corsOrigins),
       useConnectionNestingLimit(),
       useRequestErrorCodes(),
-      useCompiledExecution(),
+      compiledExecution,
       useResultSerializer(),
     ],
   });
@@ -87,6 +97,13 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   return Object.assign(yoga, {
     /** Closes the upstream connection pool. */
     dispose: () => client.close(),
+    /** What the gateway remembers of operations: each bounded by a setting. */
+    cacheSizes: () => ({
+      documents: documentCache
+        ? { count: documentCache.count(), bytes: documentCache.bytes() }
+        : { count: 0, bytes: 0 },
+      compiledOperations: compiledExecution.compiled(),
+    }),
   });
 }
 

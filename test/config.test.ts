@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, defaultLimits, loadConfig } from '../src/config.ts';
+import { ConfigError, defaultCacheSizes, defaultLimits, loadConfig } from '../src/config.ts';
 
 function configError(env: Record<string, string>): ConfigError {
   try {
@@ -24,6 +24,9 @@ describe('loadConfig defaults', () => {
     expect(config.exposeSecretKeys).toBe(false);
     expect(config.logLevel).toBe('info');
     expect(config.limits).toEqual(defaultLimits);
+    expect(config.caches).toEqual(defaultCacheSizes);
+    expect(config.corsOrigins).toBe('*');
+    expect(config.heapGrowthPercent).toBe(100);
   });
 
   it('treats empty and blank values as unset', () => {
@@ -73,6 +76,19 @@ describe('loadConfig reads', () => {
     expect(config.logLevel).toBe('warn');
   });
 
+  it('cache bounds in MiB, and compiled execution switched off with a zero', () => {
+    const config = loadConfig({ DOCUMENT_CACHE_MB: '8', COMPILED_CACHE_MB: '0', COMPILE_AFTER_USES: '3' });
+    expect(config.caches).toEqual({ documentBytes: 8 * 1024 * 1024, compiledBytes: 0, compileAfterUses: 3 });
+  });
+
+  it('CORS origins as a list, blanks trimmed', () => {
+    expect(loadConfig({ CORS_ORIGINS: 'https://app.example.com, http://localhost:3000' }).corsOrigins).toEqual([
+      'https://app.example.com',
+      'http://localhost:3000',
+    ]);
+    expect(loadConfig({ CORS_ORIGINS: '*' }).corsOrigins).toBe('*');
+  });
+
   it('plain http URLs, with surrounding blanks trimmed', () => {
     expect(loadConfig({ UPSTREAM_URL: ' http://localhost:9000 ' }).upstreamUrl?.href).toBe('http://localhost:9000/');
   });
@@ -111,6 +127,13 @@ describe('loadConfig refuses a bad value with one line naming the variable', () 
     ['EXPOSE_SECRET_KEYS', 'maybe'],
     ['LOG_LEVEL', 'loud'],
     ['LOG_LEVEL', 'INFO '.repeat(3)],
+    ['CORS_ORIGINS', 'https://app.example.com/'],
+    ['CORS_ORIGINS', 'app.example.com'],
+    ['CORS_ORIGINS', 'https://a.example.com,*'],
+    ['CORS_ORIGINS', 'https://a.example.com,'],
+    ['DOCUMENT_CACHE_MB', '-1'],
+    ['COMPILED_CACHE_MB', 'lots'],
+    ['HEAP_GROWTH_PERCENT', '5000'],
   ])('%s=%j', (name, value) => {
     const error = configError({ [name]: value });
     expect(error.name).toBe('ConfigError');

@@ -5,6 +5,7 @@ import { parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { isCompilable } from '../src/compiled-execution.ts';
 import { createSeedData } from '../src/demo/seed.ts';
+import { exampleQuery } from '../src/example-query.ts';
 import { encodeGlobalId } from '../src/global-id.ts';
 import { graphql } from './generated/index.ts';
 import { startTestGateway } from './helpers/gateway.ts';
@@ -43,9 +44,16 @@ describe('which operations run compiled', () => {
   });
 });
 
-describe('answers that must not depend on the executor', () => {
+// Compiled at once, and compiled only from the second use (the default): the
+// first run of each document is graphql-js's.
+describe.each([
+  ['compiled from the first use', '0'],
+  ['on graphql-js first', '1'],
+])('answers that must not depend on the executor, %s', (_mode, compileAfterUses) => {
+  const env = { COMPILE_AFTER_USES: compileAfterUses };
+
   it('runs the operation the operation name picks, in a document of several', async () => {
-    await using gateway = await startTestGateway();
+    await using gateway = await startTestGateway({ env });
     const document =
       'query A { a: organization(restId: "acme") { restId } } query B { b: organization(restId: "wayne") { restId } }';
     const ask = async (operationName: string) => {
@@ -61,7 +69,7 @@ describe('answers that must not depend on the executor', () => {
   });
 
   it('keeps each nodes entry in its place when some fail, whatever fails first', async () => {
-    await using gateway = await startTestGateway();
+    await using gateway = await startTestGateway({ env });
     // globex fails at once; wayne answers late; one id is malformed; one Organization id is refused.
     gateway.upstream.inject({ orgId: 'globex', status: 404 });
     gateway.upstream.inject({ orgId: 'wayne', latencyMs: 100 });
@@ -86,7 +94,7 @@ describe('answers that must not depend on the executor', () => {
   });
 
   it('answers _entities with one entry per representation, in order, when some fail', async () => {
-    await using gateway = await startTestGateway();
+    await using gateway = await startTestGateway({ env });
     gateway.upstream.inject({ orgId: 'globex', status: 404 });
     gateway.upstream.inject({ orgId: 'wayne', latencyMs: 100 });
     const { data, errors } = await gateway.query(mixedEntities, {
@@ -111,7 +119,7 @@ describe('answers that must not depend on the executor', () => {
     ['an Int out of range', { org: 'acme', first: 1e12 }],
     ['a float for an ID', { org: 4.5 }],
   ])('refuses %s with BAD_USER_INPUT, never a server error', async (_name, variables) => {
-    await using gateway = await startTestGateway();
+    await using gateway = await startTestGateway({ env });
     const response = await fetch(gateway.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -125,5 +133,52 @@ describe('answers that must not depend on the executor', () => {
     const body = (await response.json()) as { errors?: { extensions?: { code?: string } }[] };
     expect(body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(gateway.upstream.requests).toHaveLength(0);
+  });
+});
+
+describe('compiled execution of hot documents, within its bound', () => {
+  const everyField = (n: number) =>
+    exampleQuery
+      .replace('query FirstAssistants', `query Hot${n}`)
+      .replace('assistants(first: 20)', `assistants(first: ${1 + (n % 20)})`);
+  const post = async (url: string, query: string) => {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query }),
+    });
+    return response.json();
+  };
+
+  it('compiles a document on its second use, and answers exactly as graphql-js did', async () => {
+    await using gateway = await startTestGateway();
+    const onGraphqlJs = await post(gateway.url, everyField(19));
+    expect(gateway.cacheSizes().compiledOperations.count).toBe(0);
+    const compiled = await post(gateway.url, everyField(19));
+    expect(gateway.cacheSizes().compiledOperations.count).toBe(1);
+    expect(compiled).toEqual(onGraphqlJs);
+    expect(JSON.stringify(compiled)).toBe(JSON.stringify(onGraphqlJs));
+  });
+
+  it('never holds more compiled operations or documents than its bounds, however many distinct documents come', async () => {
+    await using gateway = await startTestGateway({ env: { COMPILED_CACHE_MB: '1', DOCUMENT_CACHE_MB: '1' } });
+    const mebibyte = 1024 * 1024;
+    let mostCompiled = 0;
+    for (let n = 0; n < 40; n++) {
+      // Each document twice: every one of them turns hot and is compiled.
+      for (const _use of [1, 2]) expect((await post(gateway.url, everyField(n))).errors).toBeUndefined();
+      const { documents, compiledOperations } = gateway.cacheSizes();
+      expect(compiledOperations.bytes).toBeLessThanOrEqual(mebibyte);
+      expect(documents.bytes).toBeLessThanOrEqual(mebibyte);
+      mostCompiled = Math.max(mostCompiled, compiledOperations.count);
+    }
+    expect(mostCompiled).toBeGreaterThan(0);
+    expect(gateway.cacheSizes().compiledOperations.count).toBeLessThan(10);
+  });
+
+  it('runs everything on graphql-js when its cache is off', async () => {
+    await using gateway = await startTestGateway({ env: { COMPILED_CACHE_MB: '0' } });
+    for (const _use of [1, 2, 3]) expect((await post(gateway.url, everyField(3))).errors).toBeUndefined();
+    expect(gateway.cacheSizes().compiledOperations.count).toBe(0);
   });
 });

@@ -8,7 +8,7 @@ import { expect } from 'vitest';
 import { type Config, loadConfig } from '../../src/config.ts';
 import { type DemoUpstream, type DemoUpstreamOptions, startDemoUpstream } from '../../src/demo/upstream.ts';
 import { closeGracefully, createHttpServer } from '../../src/http.ts';
-import { createGateway } from '../../src/server.ts';
+import { createGateway, type Gateway } from '../../src/server.ts';
 import type { TypedDocumentString } from '../generated/graphql.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: an untyped document gives untyped data
@@ -22,6 +22,8 @@ export interface GraphQLResponse<TData = UntypedData> {
 export interface TestGateway {
   readonly url: string;
   readonly upstream: DemoUpstream;
+  /** What the gateway remembers of operations right now (see server.ts). */
+  cacheSizes(): ReturnType<Gateway['cacheSizes']>;
   /** POSTs one operation; resolves with the parsed body (any HTTP status). */
   query<TResult, TVariables>(
     document: TypedDocumentString<TResult, TVariables>,
@@ -64,6 +66,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
   return {
     url,
     upstream,
+    cacheSizes: () => gateway.cacheSizes(),
     async query(
       document: string | TypedDocumentString<unknown, unknown>,
       variables?: unknown,

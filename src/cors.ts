@@ -1,0 +1,36 @@
+// Which web pages may call the gateway from a browser. The gateway forwards
+// `Authorization` headers and never reads cookies, so no origin is ever
+// allowed credentials: a page on a listed origin sends its token itself.
+
+import type { Plugin, YogaServerOptions } from 'graphql-yoga';
+
+/** `*` for any origin, or the exact origins (`https://app.example.com`) allowed. */
+export type CorsOrigins = '*' | readonly string[];
+
+type CorsOption = NonNullable<YogaServerOptions<Record<string, unknown>, Record<string, unknown>>['cors']>;
+
+export function corsPolicy(origins: CorsOrigins): CorsOption {
+  const shared = { credentials: false, methods: ['GET', 'POST'], maxAge: 600 };
+  if (origins === '*') return { ...shared, origin: '*' };
+  return (request: Request) => {
+    const origin = request.headers.get('origin');
+    // An origin not on the list gets no CORS headers at all: its browser refuses the response.
+    return origin !== null && origins.includes(origin) ? { ...shared, origin: [origin] } : false;
+  };
+}
+
+/**
+ * With an allow-list, whether a response carries CORS headers depends on the
+ * caller's origin: say so to caches, whichever origin asked (yoga says it only
+ * when the list has more than one origin, and only to allowed ones).
+ */
+export function useVaryByOrigin(origins: CorsOrigins): Plugin {
+  if (origins === '*') return {};
+  return {
+    onResponse({ response }) {
+      const vary = response.headers.get('vary');
+      if (vary === null) response.headers.set('vary', 'Origin');
+      else if (!/(^|,)\s*origin\s*(,|$)/i.test(vary)) response.headers.set('vary', `${vary}, Origin`);
+    },
+  };
+}

@@ -1,0 +1,69 @@
+// Bounded memory of parsed and validated documents. Yoga keeps both by
+// default, 1,024 documents of any size for an hour. A parsed document keeps
+// every token of its text, so what it costs grows with its tokens, up to
+// MAX_TOKENS: here the bound is in (estimated) bytes, so that many small
+// documents or a few large ones fit. Validation results hang off the
+// document (yoga keeps them in a WeakMap), so they go with it.
+
+import type { DocumentNode } from 'graphql';
+import type { YogaServerOptions } from 'graphql-yoga';
+import { LRUCache } from 'lru-cache';
+
+/**
+ * Heap a cached document costs per token of its text, with validation:
+ * measured at 350-800 bytes (see the README's operations notes); the
+ * estimate takes the top.
+ */
+const documentBytesPerToken = 800;
+/** A refused query keeps its text (two bytes a character at most) and an error. */
+const parseErrorBytes = (text: string) => 2 * text.length + 2_048;
+
+type ParserAndValidationCache = Exclude<
+  YogaServerOptions<Record<string, unknown>, Record<string, unknown>>['parserAndValidationCache'],
+  boolean | undefined
+>;
+
+export interface DocumentCache extends ParserAndValidationCache {
+  /** Estimated bytes held right now, parsed documents and parse errors together. */
+  readonly bytes: () => number;
+  /** How many documents and parse errors are held right now. */
+  readonly count: () => number;
+}
+
+/**
+ * Parsed documents and parse errors by query text, least recently used
+ * first out, each kind within `maxBytes`; 0 parses and validates every
+ * request afresh.
+ */
+export function createDocumentCache(maxBytes: number): DocumentCache | false {
+  if (maxBytes === 0) return false;
+  const documents = new LRUCache<string, DocumentNode>({
+    maxSize: maxBytes,
+    sizeCalculation: (document) => estimatedDocumentBytes(document),
+  });
+  const errors = new LRUCache<string, object>({
+    maxSize: maxBytes,
+    sizeCalculation: (_, text) => parseErrorBytes(text),
+  });
+  return {
+    documentCache: documents,
+    errorCache: {
+      get: (text) => errors.get(text),
+      set: (text, error) => errors.set(text, error as object),
+    },
+    validationCache: true,
+    bytes: () => documents.calculatedSize + errors.calculatedSize,
+    count: () => documents.size + errors.size,
+  };
+}
+
+export function estimatedDocumentBytes(document: DocumentNode): number {
+  return Math.max(1, countTokens(document)) * documentBytesPerToken;
+}
+
+/** The tokens of a document's text, comments included: what its parsed form keeps alive. */
+export function countTokens(document: DocumentNode): number {
+  let count = 0;
+  for (let token = document.loc?.startToken ?? null; token; token = token.next) count++;
+  return count;
+}
