@@ -1,7 +1,7 @@
 import { get as httpGet } from 'node:http';
 import { describe, expect, it, vi } from 'vitest';
 import { createSeedData } from '../src/demo/seed.ts';
-import { type DemoUpstream, startDemoUpstream } from '../src/demo/upstream.ts';
+import { type DemoUpstream, faultMenu, startDemoUpstream } from '../src/demo/upstream.ts';
 import type { WireAssistant } from '../src/upstream/wire.ts';
 
 const seed = createSeedData();
@@ -298,6 +298,52 @@ describe('faults', () => {
     expect(outcome.complete).toBe(false);
     expect(outcome.received).toBeGreaterThan(0);
     expect(outcome.received).toBeLessThan(outcome.declared);
+  });
+
+  it('fails a share of requests at random, with every kind of fault on its menu', async () => {
+    // Alternates: a draw under the rate, then the menu's next entry; 0.99 passes.
+    let draw = 0;
+    const draws = faultMenu.flatMap((_, i) => [0, (i + 0.5) / faultMenu.length, 0.99]);
+    await using upstream = await startDemoUpstream({
+      faultRate: 0.5,
+      random: () => draws[draw++ % draws.length] as number,
+    });
+    const statuses: (number | string)[] = [];
+    for (let i = 0; i < faultMenu.length * 2; i++) {
+      statuses.push(
+        await get(upstream, '/orgs/acme/assistants?take=3')
+          .then(async (response) => `${response.status}:${(await response.text()).slice(0, 1)}`)
+          .catch(() => 'dropped'),
+      );
+    }
+    // A faulty answer, then a good one, in turn.
+    const faulty = statuses.filter((_, i) => i % 2 === 0);
+    expect(statuses.filter((_, i) => i % 2 === 1).every((status) => status === '200:[')).toBe(true);
+    expect(faulty).toEqual([
+      '500:{',
+      '502:{',
+      '503:{',
+      '429:{',
+      '504:{',
+      '200:[',
+      '200:{',
+      '200:[',
+      'dropped',
+      'dropped',
+      '200:[',
+    ]);
+    await expect(startDemoUpstream({ faultRate: 2 })).rejects.toThrow(RangeError);
+  });
+
+  it('answers 401 to unknown credentials and 403 for an org they may not see, under `access`', async () => {
+    await using upstream = await startDemoUpstream({
+      access: new Map([['Bearer some', new Set(['acme'])]]),
+    });
+    const as = (authorization?: string) => (authorization ? { headers: { authorization } } : {});
+    expect((await get(upstream, '/orgs/acme/assistants', as('Bearer some'))).status).toBe(200);
+    expect((await get(upstream, '/orgs/globex/assistants', as('Bearer some'))).status).toBe(403);
+    expect((await get(upstream, '/orgs/acme/assistants', as('Bearer other'))).status).toBe(401);
+    expect((await get(upstream, '/orgs/acme/assistants')).status).toBe(401);
   });
 
   it('rejects nonsense faults up front', async () => {

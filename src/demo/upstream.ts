@@ -26,7 +26,35 @@ export interface DemoUpstreamOptions {
   data?: Map<string, WireAssistant[]>;
   /** Keep every request in `requests` (default true); long-running servers only count them. */
   recordRequests?: boolean;
+  /**
+   * Fail this share (0 to 1) of requests, each with one fault drawn from
+   * `faultMenu`: every way this upstream can fail. Default 0.
+   */
+  faultRate?: number;
+  /** Draws for `faultRate`; tests and soaks may seed it. Default Math.random. */
+  random?: () => number;
+  /**
+   * Who may see what: `Authorization` header → the orgs it may list. A
+   * request without a listed header gets a 401, one for another org a 403.
+   * Default: anyone sees everything.
+   */
+  access?: ReadonlyMap<string, ReadonlySet<string>>;
 }
+
+/** Every kind of failure `faultRate` draws from, equally often. */
+export const faultMenu: readonly Fault[] = Object.freeze([
+  { status: 500 },
+  { status: 502 },
+  { status: 503, retryAfter: '0' },
+  { status: 429, retryAfter: '0' },
+  { status: 504 },
+  { body: 'malformed' },
+  { body: 'wrong-shape' },
+  { body: 'bad-item' },
+  { drop: 'before-response' },
+  { drop: 'mid-body' },
+  { latencyMs: 200 },
+]);
 
 export interface Fault {
   /** Only requests for this org (decoded id); default: every request. */
@@ -106,10 +134,27 @@ export async function startDemoUpstream(options: DemoUpstreamOptions = {}): Prom
   let inFlight = 0;
   let peakConcurrency = 0;
 
+  const faultRate = options.faultRate ?? 0;
+  if (!(faultRate >= 0 && faultRate <= 1)) throw new RangeError('faultRate must be from 0 to 1');
+  const random = options.random ?? Math.random;
+
   function takeFault(orgId: string | null): Fault | undefined {
     const fault = faults.find((f) => f.remaining > 0 && (f.orgId === undefined || f.orgId === orgId));
-    if (fault) fault.remaining--;
-    return fault;
+    if (fault) {
+      fault.remaining--;
+      return fault;
+    }
+    if (faultRate > 0 && random() < faultRate) return faultMenu[Math.floor(random() * faultMenu.length)];
+    return undefined;
+  }
+
+  /** A 401 or 403 for a caller that may not list this org, under `access`. */
+  function refusal(authorization: string | undefined, route: Route | null): Answer | undefined {
+    if (!options.access || !route?.orgId) return undefined;
+    const visible = authorization === undefined ? undefined : options.access.get(authorization);
+    if (!visible) return error(401, 'unauthorized', 'Missing or unknown credentials.');
+    if (!visible.has(route.orgId)) return error(403, 'forbidden', 'These credentials may not see this organization.');
+    return undefined;
   }
 
   /** A few real assistants, preferably the org's own, to fill injected bad bodies. */
@@ -149,7 +194,7 @@ export async function startDemoUpstream(options: DemoUpstreamOptions = {}): Prom
         ? faultStatus(fault.status, fault.retryAfter)
         : fault?.body !== undefined
           ? faultBody(fault.body, sampleFor(route?.orgId ?? null))
-          : answerRequest(req.method, route, query);
+          : (refusal(req.headers.authorization, route) ?? answerRequest(req.method, route, query));
 
     if (fault?.drop === 'mid-body') {
       sendHalf(res, answer);
