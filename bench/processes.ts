@@ -59,31 +59,47 @@ export function startGateway(main: URL, upstreamUrl: string): Promise<{ child: C
 /**
  * A gateway process (`args` after node: a compiled main, or `--import tsx`
  * and the source main as `npm start` runs it) on an ephemeral port; resolves
- * once it says it is ready.
+ * once it says it is ready. All its output (stdout and stderr, for as long as
+ * it runs) goes to `onOutput`; the start-up output also to the error when it
+ * does not start.
  */
 export async function startGatewayProcess(
   args: readonly string[],
   env: Record<string, string>,
+  onOutput: (text: string) => void = () => undefined,
 ): Promise<{ child: ChildProcess; url: string }> {
   const child = stopOnExit(
     spawn(process.execPath, args, {
       env: { ...process.env, PORT: '0', NO_COLOR: '1', ...env },
-      stdio: ['ignore', 'pipe', 'inherit'],
+      stdio: ['ignore', 'pipe', 'pipe'],
     }),
   );
-  // A build that never says it is ready (crashed, or logs otherwise) must not hang the bench.
-  const giveUp = setTimeout(() => child.kill('SIGTERM'), 30_000);
   let output = '';
-  try {
-    for await (const chunk of child.stdout as NodeJS.ReadableStream) {
-      output += chunk;
+  let started = false;
+  const ready = new Promise<string>((resolve, reject) => {
+    // A build that never says it is ready (crashed, or logs otherwise) must not hang the bench.
+    const giveUp = setTimeout(() => child.kill('SIGTERM'), 30_000);
+    const read = (chunk: Buffer) => {
+      const text = chunk.toString();
+      onOutput(text);
+      if (started) return;
+      output += text;
       const match = /gateway ready: (http:\/\/localhost:\d+\/graphql)/.exec(output);
-      if (match) return { child, url: (match[1] as string).replace('localhost', '127.0.0.1') };
-    }
-  } finally {
-    clearTimeout(giveUp);
-  }
-  throw new Error(`the gateway (node ${args.join(' ')}) did not start:\n${output}`);
+      if (match) {
+        started = true;
+        clearTimeout(giveUp);
+        resolve((match[1] as string).replace('localhost', '127.0.0.1'));
+      }
+    };
+    // Read for as long as it runs: a full pipe would stall the gateway's logging.
+    child.stdout?.on('data', read);
+    child.stderr?.on('data', read);
+    child.once('exit', () => {
+      clearTimeout(giveUp);
+      reject(new Error(`the gateway (node ${args.join(' ')}) did not start:\n${output}`));
+    });
+  });
+  return { child, url: await ready };
 }
 
 /**
