@@ -10,6 +10,7 @@
 
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isDeepStrictEqual, parseArgs } from 'node:util';
@@ -436,7 +437,7 @@ await sleep(7_000);
 const filesAtEnd = openFiles();
 child.kill('SIGTERM');
 upstream.kill('SIGTERM');
-await sleep(500);
+await Promise.all([once(child, 'exit'), once(upstream, 'exit')]);
 
 const half = Math.floor(rssSamples.length / 2);
 const firstHalf = median(rssSamples.slice(0, half).map((sample) => sample.mb));

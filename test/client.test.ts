@@ -78,6 +78,35 @@ describe('upstream client', () => {
     await client.close();
   });
 
+  it.each([
+    'application/json',
+    'application/json; charset=utf-8',
+    'Application/JSON;charset=UTF-8',
+    'application/vnd.assistants.v1+json',
+  ])('decodes a 200 sent as %j', async (contentType) => {
+    await using upstream = await startDemoUpstream();
+    upstream.inject({ contentType });
+    const client = clientFor(upstream.url);
+    expect(await listAssistants(client, request)).toHaveLength(20);
+    await client.close();
+  });
+
+  it.each([
+    ['text/html; charset=utf-8', 'content-type: expected application/json, got "text/html"'],
+    ['text/plain', 'content-type: expected application/json, got "text/plain"'],
+    ['application/jsonp', 'content-type: expected application/json, got "application/jsonp"'],
+    ['', 'content-type: expected application/json, got ""'],
+  ])('refuses a 200 sent as %j, JSON body or not, and does not retry it', async (contentType, problem) => {
+    await using upstream = await startDemoUpstream();
+    upstream.inject({ contentType });
+    const client = clientFor(upstream.url);
+    const failure = await client.fetchAssistantPage(request).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(UpstreamBadResponseError);
+    expect(failure).toMatchObject({ problem });
+    expect(upstream.requests).toHaveLength(1);
+    await client.close();
+  });
+
   it.each(['', '.', '..'])('will not send %j as a path segment', (orgId) => {
     expect(() => orgPathSegment(orgId)).toThrow(RangeError);
   });

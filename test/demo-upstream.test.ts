@@ -312,7 +312,10 @@ describe('faults', () => {
     for (let i = 0; i < faultMenu.length * 2; i++) {
       statuses.push(
         await get(upstream, '/orgs/acme/assistants?take=3')
-          .then(async (response) => `${response.status}:${(await response.text()).slice(0, 1)}`)
+          .then(
+            async (response) =>
+              `${response.status}:${(await response.text()).slice(0, 1)}${response.headers.get('content-type')?.startsWith('text/html') ? ':html' : ''}`,
+          )
           .catch(() => 'dropped'),
       );
     }
@@ -331,6 +334,7 @@ describe('faults', () => {
       'dropped',
       'dropped',
       '200:[',
+      '200:[:html',
     ]);
     await expect(startDemoUpstream({ faultRate: 2 })).rejects.toThrow(RangeError);
   });

@@ -54,6 +54,7 @@ export const faultMenu: readonly Fault[] = Object.freeze([
   { drop: 'before-response' },
   { drop: 'mid-body' },
   { latencyMs: 200 },
+  { contentType: 'text/html; charset=utf-8' },
 ]);
 
 export interface Fault {
@@ -71,6 +72,8 @@ export interface Fault {
   body?: 'malformed' | 'wrong-shape' | 'bad-item';
   /** Destroy the socket before any byte / after the headers and half the body. */
   drop?: 'before-response' | 'mid-body';
+  /** Answer as usual, with this Content-Type instead of JSON's. */
+  contentType?: string;
 }
 
 export interface RecordedRequest {
@@ -189,12 +192,16 @@ export async function startDemoUpstream(options: DemoUpstreamOptions = {}): Prom
       return;
     }
 
-    const answer =
+    const answered =
       fault?.status !== undefined
         ? faultStatus(fault.status, fault.retryAfter)
         : fault?.body !== undefined
           ? faultBody(fault.body, sampleFor(route?.orgId ?? null))
           : (refusal(req.headers.authorization, route) ?? answerRequest(req.method, route, query));
+    const answer =
+      fault?.contentType === undefined
+        ? answered
+        : { ...answered, headers: { ...answered.headers, 'content-type': fault.contentType } };
 
     if (fault?.drop === 'mid-body') {
       sendHalf(res, answer);

@@ -91,6 +91,11 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       try {
         const response = await pool.request({ path, method: 'GET', headers, signal });
         if (response.statusCode === 200) {
+          const mediaType = jsonMediaType(header(response.headers['content-type']));
+          if (mediaType !== true) {
+            await response.body.dump();
+            throw new UpstreamBadResponseError(`content-type: expected application/json, got ${mediaType}`);
+          }
           return await response.body.text();
         }
         // Always consume the body: an unread body pins its connection.
@@ -173,6 +178,17 @@ function parseJson(text: string): unknown {
   } catch {
     throw new UpstreamBadResponseError('body: expected JSON, got text that does not parse');
   }
+}
+
+/**
+ * True for `application/json` or any `application/…+json`, whatever its
+ * parameters; otherwise the media type as a message may quote it.
+ */
+function jsonMediaType(contentType: string | undefined): true | string {
+  if (contentType === undefined) return 'none';
+  const mediaType = (contentType.split(';')[0] ?? '').trim().toLowerCase();
+  if (mediaType === 'application/json' || /^application\/[\w.+-]+\+json$/.test(mediaType)) return true;
+  return JSON.stringify(mediaType.slice(0, 64));
 }
 
 function header(value: string | string[] | undefined): string | undefined {
