@@ -48,6 +48,8 @@ export interface Limits {
   readonly maxBatch: number;
   /** Upstream calls one GraphQL request may make, retries aside. */
   readonly maxUpstreamCalls: number;
+  /** Representations one `_entities` field may take. */
+  readonly maxEntities: number;
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -68,6 +70,7 @@ export const defaultLimits: Limits = Object.freeze({
   maxCost: 500_000,
   maxBatch: 10,
   maxUpstreamCalls: 100,
+  maxEntities: 100,
 });
 
 const mebibyte = 1024 * 1024;
@@ -102,6 +105,7 @@ export function loadConfig(env: Env): Config {
       maxCost: read.integer('MAX_COST', defaultLimits.maxCost, 1, 100_000_000),
       maxBatch: read.integer('MAX_BATCH', defaultLimits.maxBatch, 1, 1_000),
       maxUpstreamCalls: read.integer('MAX_UPSTREAM_CALLS', defaultLimits.maxUpstreamCalls, 1, 100_000),
+      maxEntities: read.integer('MAX_ENTITIES', defaultLimits.maxEntities, 1, 100_000),
     }),
     caches: Object.freeze({
       documentBytes:

@@ -12,7 +12,8 @@ export type ErrorCode =
   | 'RATE_LIMITED'
   | 'UPSTREAM_TIMEOUT'
   | 'UPSTREAM_ERROR'
-  | 'UPSTREAM_BAD_RESPONSE';
+  | 'UPSTREAM_BAD_RESPONSE'
+  | 'LIMIT_EXCEEDED';
 
 /**
  * Whether a value is a GraphQLError, subclasses included. By its tag, not
@@ -28,6 +29,15 @@ export class BadInputError extends GraphQLError {
 
   constructor(message: string) {
     super(message, { extensions: { code: 'BAD_USER_INPUT' } });
+  }
+}
+
+/** A request over one of the gateway's own limits; `reason` names the setting. */
+export class LimitExceededError extends GraphQLError {
+  readonly code = 'LIMIT_EXCEEDED';
+
+  constructor(message: string, reason: string) {
+    super(message, { extensions: { code: 'LIMIT_EXCEEDED', reason } });
   }
 }
 
@@ -68,6 +78,7 @@ const messageByCode: Readonly<Record<ErrorCode, string>> = {
   UPSTREAM_TIMEOUT: 'The upstream did not answer in time',
   UPSTREAM_ERROR: 'The upstream failed',
   UPSTREAM_BAD_RESPONSE: 'The upstream sent a response the gateway cannot read',
+  LIMIT_EXCEEDED: 'The request is over a limit of the gateway',
 };
 
 /**

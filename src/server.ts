@@ -49,7 +49,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   });
 
   const yoga = createYoga<Record<string, unknown>, Context>({
-    schema: createSchema({ exposeSecretKeys: config.exposeSecretKeys }),
+    schema: createSchema({ exposeSecretKeys: config.exposeSecretKeys, maxEntities: limits.maxEntities }),
     context: createContextFactory({
       client,
       paging: { pageBase: config.upstreamPageBase, maxTake: config.upstreamMaxTake },

@@ -14,7 +14,14 @@ import { describe, expect, it } from 'vitest';
 import { createSeedData } from '../src/demo/seed.ts';
 import { encodeGlobalId } from '../src/global-id.ts';
 import { graphql } from './generated/index.ts';
-import { dataOf, type GraphQLResponse, present, startTestGateway, type TestGateway } from './helpers/gateway.ts';
+import {
+  createRecordingLogger,
+  dataOf,
+  type GraphQLResponse,
+  present,
+  startTestGateway,
+  type TestGateway,
+} from './helpers/gateway.ts';
 
 const seed = createSeedData();
 
@@ -246,5 +253,47 @@ describe('federation', () => {
       [['_entities', 1], 'BAD_USER_INPUT'],
       [['_entities', 2], 'BAD_USER_INPUT'],
     ]);
+  });
+
+  it('fails only the representation whose __typename is unknown or missing, and logs no stack trace', async () => {
+    const logger = createRecordingLogger();
+    await using gateway = await startTestGateway({ logger });
+    const { data, errors } = await gateway.query(
+      'query ($r: [_Any!]!) { _entities(representations: $r) { ... on Organization { restId } } }',
+      {
+        r: [
+          { __typename: 'Spaceship', id: 'x' },
+          { __typename: 'Organization', restId: 'acme' },
+          { restId: 'globex' },
+          { __typename: 'PageInfo', hasNextPage: true },
+          'not an object',
+          { __typename: 'Organization', restId: 'wayne' },
+        ],
+      },
+    );
+    expect(data?._entities).toEqual([null, { restId: 'acme' }, null, null, null, { restId: 'wayne' }]);
+    expect(errors?.map((error) => [error.path, error.extensions?.code])).toEqual(
+      [0, 2, 3, 4].map((index) => [['_entities', index], 'BAD_USER_INPUT']),
+    );
+    expect(errors?.[0]?.message).toBe('"Spaceship" is not an entity type of this subgraph');
+    expect(logger.lines.filter((line) => /^(warn|error)/.test(line))).toEqual([]);
+  });
+
+  it('takes at most MAX_ENTITIES representations (100 by default)', async () => {
+    await using gateway = await startTestGateway();
+    const query = 'query ($r: [_Any!]!) { _entities(representations: $r) { ... on Organization { restId } } }';
+    const representations = (count: number) =>
+      Array.from({ length: count }, (_, i) => ({ __typename: 'Organization', restId: `org${i}` }));
+
+    const hundred = await gateway.query(query, { r: representations(100) });
+    expect(hundred.errors).toBeUndefined();
+    expect(hundred.data?._entities).toHaveLength(100);
+
+    const thousand = await gateway.query(query, { r: representations(1_000) });
+    expect(thousand.data).toBeNull();
+    expect(thousand.errors?.map((error) => [error.extensions?.code, error.extensions?.reason])).toEqual([
+      ['LIMIT_EXCEEDED', 'MAX_ENTITIES'],
+    ]);
+    expect(thousand.errors?.[0]?.message).toBe('_entities takes at most 100 representations, got 1000');
   });
 });

@@ -7,19 +7,25 @@ import './integration.ts';
 import './action.ts';
 import './node.ts';
 import { resolveDirectly } from './direct-resolvers.ts';
+import { resolveEntitiesOneByOne } from './entities.ts';
 
 builder.queryType({ description: 'The entry points of the Assistants graph.' });
 
 export interface SchemaOptions {
   /** Serve `Assistant.secretKey`. */
   readonly exposeSecretKeys: boolean;
+  /** Most representations one `_entities` field may take (default 100, like `nodes`' ids). */
+  readonly maxEntities?: number;
 }
 
 /** The schema as served: the public API plus federation's `_service` and `_entities`. */
 export function createSchema(options: SchemaOptions) {
   // One schema serves both: the public Relay API, and an Apollo Federation v2
   // subgraph (`_service`, `_entities`) for supergraphs.
-  return resolveDirectly(builder.toSubGraphSchema({ subGraph: variantOf(options) }));
+  return resolveEntitiesOneByOne(
+    resolveDirectly(builder.toSubGraphSchema({ subGraph: variantOf(options) })),
+    options.maxEntities ?? 100,
+  );
 }
 
 /** The public API alone, without federation's members: what `schema/schema.graphql` shows. */
