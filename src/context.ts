@@ -2,7 +2,7 @@
 // that request's caller and abort signal.
 
 import type { YogaInitialContext, YogaLogger } from 'graphql-yoga';
-import { createLoaders, type Loaders } from './loaders.ts';
+import { createLoaders, createUpstreamCallBudget, type Loaders, type UpstreamCallBudget } from './loaders.ts';
 import type { PagingOptions } from './paging.ts';
 import type { UpstreamClient } from './upstream/client.ts';
 
@@ -22,12 +22,22 @@ export interface ContextOptions {
 
 export function createContextFactory(options: ContextOptions) {
   const fallbackAuthorization = options.upstreamToken === undefined ? undefined : `Bearer ${options.upstreamToken}`;
+  // Every operation of a batched HTTP request shares one budget of upstream calls.
+  const budgets = new WeakMap<Request, UpstreamCallBudget>();
+  const budgetOf = (request: Request) => {
+    let budget = budgets.get(request);
+    if (!budget) {
+      budget = createUpstreamCallBudget(options.maxUpstreamCalls);
+      budgets.set(request, budget);
+    }
+    return budget;
+  };
   return ({ request }: YogaInitialContext): Context => ({
     loaders: createLoaders({
       client: options.client,
       paging: options.paging,
       maxScanPages: options.maxScanPages,
-      maxUpstreamCalls: options.maxUpstreamCalls,
+      budget: budgetOf(request),
       // An empty header is no credential: treat it as absent.
       authorization: request.headers.get('authorization') || fallbackAuthorization,
       signal: request.signal,

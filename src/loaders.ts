@@ -42,8 +42,8 @@ export interface LoaderOptions {
   readonly paging: PagingOptions;
   /** How many pages a refetch may read of one org's list before it gives up. */
   readonly maxScanPages: number;
-  /** How many upstream calls this request may make in all. */
-  readonly maxUpstreamCalls: number;
+  /** The upstream calls (retries included) this HTTP request may still make, shared by its operations. */
+  readonly budget: UpstreamCallBudget;
   /** The `Authorization` header to send for this request's caller. */
   readonly authorization: string | undefined;
   readonly signal: AbortSignal | undefined;
@@ -51,10 +51,28 @@ export interface LoaderOptions {
   readonly onUpstreamFailure?: (failure: UpstreamError, key: PageKey) => void;
 }
 
-export function createLoaders(options: LoaderOptions): Loaders {
-  const { client, paging, authorization, signal } = options;
+/** Upstream calls left to one HTTP request: every call and every retry takes one. */
+export interface UpstreamCallBudget {
+  /** Takes one call; false when none is left. */
+  take(): boolean;
+  readonly limit: number;
+}
 
-  let upstreamCalls = 0;
+export function createUpstreamCallBudget(limit: number): UpstreamCallBudget {
+  let left = limit;
+  return {
+    limit,
+    take: () => {
+      if (left === 0) return false;
+      left--;
+      return true;
+    },
+  };
+}
+
+export function createLoaders(options: LoaderOptions): Loaders {
+  const { client, paging, authorization, signal, budget } = options;
+
   const failed = (key: PageKey, error: unknown): Error => {
     if (error instanceof UpstreamError) options.onUpstreamFailure?.(error, key);
     return asFailure(error);
@@ -65,14 +83,14 @@ export function createLoaders(options: LoaderOptions): Loaders {
       // call fails only its own key, with the contract's error.
       const bodies = await Promise.all(
         keys.map((key) => {
-          // However the query is shaped, one request costs a bounded number of calls.
-          if (++upstreamCalls > options.maxUpstreamCalls) {
+          // However the query or the batch is shaped, one HTTP request costs a bounded number of calls.
+          if (!budget.take()) {
             return new BadInputError(
-              `this request needs more than ${options.maxUpstreamCalls} upstream calls (MAX_UPSTREAM_CALLS)`,
+              `this request needs more than ${budget.limit} upstream calls (MAX_UPSTREAM_CALLS)`,
             );
           }
           return client
-            .fetchAssistantPage({ ...key, authorization, signal })
+            .fetchAssistantPage({ ...key, authorization, signal, mayRetry: budget.take })
             .catch((error: unknown) => failed(key, error));
         }),
       );

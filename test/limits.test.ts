@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { encodeGlobalId } from '../src/global-id.ts';
 import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
 
 async function post(gateway: TestGateway, body: string) {
@@ -142,5 +143,37 @@ describe('hostile requests get a clear error, cost no upstream call, and the gat
     expect(codes).toEqual(['BAD_USER_INPUT', 'BAD_USER_INPUT']);
     expect(body.errors?.[0]?.message).toBe('this request needs more than 3 upstream calls (MAX_UPSTREAM_CALLS)');
     expect(gateway.upstream.requests).toHaveLength(3);
+  });
+
+  describe('one budget of MAX_UPSTREAM_CALLS for a whole HTTP request', () => {
+    // A batch of 10 `nodes`, each with 100 ids in 100 organizations: 1,000 scans if each operation had its own budget.
+    const batch = Array.from({ length: 10 }, (_, operation) => ({
+      query: 'query ($ids: [ID!]!) { nodes(ids: $ids) { id } }',
+      variables: {
+        ids: Array.from({ length: 100 }, (_, org) => encodeGlobalId('Assistant', `org${operation}-${org}/asst_x`)),
+      },
+    }));
+
+    it('shared by the operations of a batch, also for a caller without credentials', async () => {
+      await using gateway = await startTestGateway({ env: { UPSTREAM_TOKEN: 'tok_default' } });
+      const { status, body } = await post(gateway, JSON.stringify(batch));
+      expect(status).toBe(200);
+      expect(body).toHaveLength(10);
+      expect(gateway.upstream.requestCount).toBe(100);
+      const codes = new Set(
+        (body as unknown as { errors?: { extensions?: { code?: string } }[] }[]).flatMap((one) =>
+          (one.errors ?? []).map((error) => error.extensions?.code),
+        ),
+      );
+      // Unknown orgs are NOT_FOUND until the budget runs out; the rest are refused.
+      expect([...codes].sort()).toEqual(['BAD_USER_INPUT', 'NOT_FOUND']);
+    });
+
+    it('that retries take from too, against a failing upstream', async () => {
+      await using gateway = await startTestGateway({ env: { UPSTREAM_RETRIES: '2' } });
+      gateway.upstream.inject({ status: 503, retryAfter: '0' });
+      await post(gateway, JSON.stringify(batch));
+      expect(gateway.upstream.requestCount).toBe(100);
+    });
   });
 });

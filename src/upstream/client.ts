@@ -36,6 +36,8 @@ export interface AssistantPageRequest {
   readonly authorization: string | undefined;
   /** Aborts the call (with every retry) when the caller goes away. */
   readonly signal: AbortSignal | undefined;
+  /** Asked before each retry, which happens only if it agrees; default: always. */
+  readonly mayRetry?: () => boolean;
 }
 
 /** An answered page, not yet parsed. */
@@ -63,27 +65,20 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
   const basePath = options.baseUrl.pathname.replace(/\/+$/, '');
   const random = options.random ?? Math.random;
 
-  async function getText(
-    path: string,
-    request: { readonly authorization: string | undefined; readonly signal: AbortSignal | undefined },
-  ): Promise<string> {
+  async function getText(path: string, request: AssistantPageRequest): Promise<string> {
     const deadline = startDeadline(options.timeoutMs, request.signal);
     try {
-      return await callWithRetries(path, request.authorization, deadline);
+      return await callWithRetries(path, request, deadline);
     } finally {
       deadline.dispose();
     }
   }
 
-  async function callWithRetries(
-    path: string,
-    authorization: string | undefined,
-    deadline: CallDeadline,
-  ): Promise<string> {
+  async function callWithRetries(path: string, request: AssistantPageRequest, deadline: CallDeadline): Promise<string> {
     const started = Date.now();
     const { signal } = deadline;
     const headers: Record<string, string> = { accept: 'application/json' };
-    if (authorization !== undefined) headers.authorization = authorization;
+    if (request.authorization !== undefined) headers.authorization = request.authorization;
 
     for (let attempts = 1; ; attempts++) {
       let failure: UpstreamError;
@@ -125,7 +120,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
         remainingMs: options.timeoutMs - (Date.now() - started),
         random: random(),
       });
-      if (!decision.retry) throw failure;
+      if (!decision.retry || (request.mayRetry && !request.mayRetry())) throw failure;
       try {
         await sleep(decision.delayMs, undefined, { signal });
       } catch {
