@@ -4,7 +4,8 @@
 // change does to throughput and CPU, as ratios from one run. Loopback only.
 
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, symlinkSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
@@ -51,7 +52,10 @@ if (chosen.length !== flags.scenarios.split(',').length) {
 }
 const root = new URL('..', import.meta.url);
 
-/** The base commit's sources, compiled with this checkout's dependencies. */
+/**
+ * The base commit's sources, compiled: with this checkout's dependencies when
+ * its lock file is the same, else with its own, installed once per lock file.
+ */
 function buildBase(ref: string): URL {
   const dir = new URL('.bench-tmp/compare-base/', root);
   rmSync(dir, { recursive: true, force: true });
@@ -61,7 +65,7 @@ function buildBase(ref: string): URL {
     maxBuffer: 256 * 1024 * 1024,
   });
   execFileSync('tar', ['-x', '-C', fileURLToPath(dir)], { input: archive });
-  symlinkSync(fileURLToPath(new URL('node_modules', root)), fileURLToPath(new URL('node_modules', dir)));
+  symlinkSync(fileURLToPath(dependenciesOf(ref)), fileURLToPath(new URL('node_modules', dir)));
   execFileSync(
     process.execPath,
     [fileURLToPath(new URL('node_modules/typescript/bin/tsc', root)), '-p', 'tsconfig.build.json'],
@@ -71,6 +75,23 @@ function buildBase(ref: string): URL {
     },
   );
   return new URL('dist/main.js', dir);
+}
+
+/** The node_modules that `ref`'s lock file installs. */
+function dependenciesOf(ref: string): URL {
+  const lock = execFileSync('git', ['show', `${ref}:package-lock.json`], { cwd: root, maxBuffer: 64 * 1024 * 1024 });
+  if (lock.equals(readFileSync(new URL('package-lock.json', root)))) return new URL('node_modules', root);
+  const home = new URL(
+    `.bench-tmp/compare-modules/${createHash('sha256').update(lock).digest('hex').slice(0, 16)}/`,
+    root,
+  );
+  if (!existsSync(new URL('node_modules', home))) {
+    mkdirSync(home, { recursive: true });
+    writeFileSync(new URL('package-lock.json', home), lock);
+    writeFileSync(new URL('package.json', home), execFileSync('git', ['show', `${ref}:package.json`], { cwd: root }));
+    execFileSync('npm', ['ci', '--ignore-scripts', '--no-audit', '--no-fund'], { cwd: home, stdio: 'inherit' });
+  }
+  return new URL('node_modules', home);
 }
 
 execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });

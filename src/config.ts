@@ -15,10 +15,13 @@ export interface Config {
   /** How many pages of one org a refetch (`node`, `nodes`, `_entities`) may read. */
   readonly refetchMaxPages: number;
   readonly exposeSecretKeys: boolean;
+  /** Answer `__schema` and `__type` (a few per document); false refuses them. */
+  readonly introspection: boolean;
   /** Origins whose pages may call the gateway from a browser; never with credentials. */
   readonly corsOrigins: CorsOrigins;
   readonly limits: Limits;
   readonly caches: CacheSizes;
+  readonly connections: ConnectionLimits;
   /**
    * How far V8 lets its heap grow past the data that survived the last full
    * collection before it collects again, in %; 0 leaves V8's own choice (up to 300%).
@@ -53,6 +56,25 @@ export interface Limits {
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+
+/** How many connections the server holds, and how long a slow or idle one may take. */
+export interface ConnectionLimits {
+  /** Open connections at most; more are closed as they arrive. */
+  readonly maxConnections: number;
+  /** Time to receive a request's headers. */
+  readonly headersTimeoutMs: number;
+  /** Time to receive a whole request, body included. */
+  readonly requestTimeoutMs: number;
+  /** How long an idle keep-alive connection is kept: longer than a load balancer's idle timeout. */
+  readonly keepAliveTimeoutMs: number;
+}
+
+export const defaultConnectionLimits: ConnectionLimits = Object.freeze({
+  maxConnections: 1_000,
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 15_000,
+  keepAliveTimeoutMs: 65_000,
+});
 
 /** A bad setting; the message is one line that names the variable. */
 export class ConfigError extends Error {
@@ -95,6 +117,7 @@ export function loadConfig(env: Env): Config {
     upstreamConnections: read.integer('UPSTREAM_CONNECTIONS', 64, 1, 10_000),
     refetchMaxPages: read.integer('REFETCH_MAX_PAGES', 100, 1, 100_000),
     exposeSecretKeys: read.boolean('EXPOSE_SECRET_KEYS', false),
+    introspection: read.boolean('INTROSPECTION', true),
     corsOrigins: read.origins('CORS_ORIGINS'),
     limits: Object.freeze({
       maxBodyBytes: read.integer('MAX_BODY_BYTES', defaultLimits.maxBodyBytes, 1_000, 100_000_000),
@@ -113,6 +136,17 @@ export function loadConfig(env: Env): Config {
       compiledBytes:
         read.integer('COMPILED_CACHE_MB', defaultCacheSizes.compiledBytes / mebibyte, 0, 16_384) * mebibyte,
       compileAfterUses: read.integer('COMPILE_AFTER_USES', defaultCacheSizes.compileAfterUses, 0, 1_000),
+    }),
+    connections: Object.freeze({
+      maxConnections: read.integer('MAX_CONNECTIONS', defaultConnectionLimits.maxConnections, 1, 1_000_000),
+      headersTimeoutMs: read.integer('HEADERS_TIMEOUT_MS', defaultConnectionLimits.headersTimeoutMs, 100, 600_000),
+      requestTimeoutMs: read.integer('REQUEST_TIMEOUT_MS', defaultConnectionLimits.requestTimeoutMs, 100, 600_000),
+      keepAliveTimeoutMs: read.integer(
+        'KEEP_ALIVE_TIMEOUT_MS',
+        defaultConnectionLimits.keepAliveTimeoutMs,
+        100,
+        600_000,
+      ),
     }),
     heapGrowthPercent: read.integer('HEAP_GROWTH_PERCENT', 100, 0, 1_000),
     logLevel: read.oneOf('LOG_LEVEL', ['debug', 'info', 'warn', 'error', 'silent'], 'info'),

@@ -1,12 +1,18 @@
-// The gateway on node:http: the request-size guard in front of yoga, and a
-// shutdown that lets in-flight requests finish.
+// The gateway on node:http: connection and time bounds, the request-size
+// guard in front of yoga, and a shutdown that lets in-flight requests finish.
 
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { type ConnectionLimits, defaultConnectionLimits } from './config.ts';
 import type { Gateway } from './server.ts';
 
 export interface HttpServerOptions {
   readonly maxBodyBytes: number;
+  readonly connections?: ConnectionLimits;
 }
+
+/** Node's bound on a request's headers, URL included. */
+const maxHeaderBytes = 16 * 1024;
 
 /**
  * What a refused body may still cost us: the client gets its answer, and we
@@ -16,21 +22,68 @@ export interface HttpServerOptions {
 export const refusedBodyDiscard = Object.freeze({ maxBytes: 16 * 1024 * 1024, maxMs: 10_000 });
 
 export function createHttpServer(gateway: Gateway, options: HttpServerOptions): Server {
-  return createServer((request, response) => {
-    const refusal = refuseBody(request, options.maxBodyBytes);
-    if (refusal) {
-      const answer = JSON.stringify({ errors: [{ message: refusal.message, extensions: { code: 'BAD_USER_INPUT' } }] });
-      response.writeHead(refusal.status, {
-        'content-type': 'application/json',
-        'content-length': Buffer.byteLength(answer),
-      });
-      response.end(answer);
-      discardBody(request);
-      return;
-    }
-    void gateway.requestListener(request, response);
-  });
+  const limits = options.connections ?? defaultConnectionLimits;
+  const server = createServer(
+    {
+      maxHeaderSize: maxHeaderBytes,
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      keepAliveTimeout: limits.keepAliveTimeoutMs,
+      // How often the time bounds are checked: Node's default, 30 s, would let a slow client stay that much longer.
+      connectionsCheckingInterval: 1_000,
+    },
+    (request, response) => {
+      const refusal = refuseBody(request, options.maxBodyBytes);
+      if (refusal) {
+        const answer = JSON.stringify({
+          errors: [{ message: refusal.message, extensions: { code: 'BAD_USER_INPUT' } }],
+        });
+        response.writeHead(refusal.status, {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(answer),
+        });
+        response.end(answer);
+        discardBody(request);
+        return;
+      }
+      void gateway.requestListener(request, response);
+    },
+  );
+  server.maxConnections = limits.maxConnections;
+  server.on('clientError', answerClientError);
+  return server;
 }
+
+/**
+ * A request Node refused before the gateway saw it: headers (a GET's URL
+ * included) over the limit, a request too slow, or one that does not parse.
+ * Answered as GraphQL errors are, where the socket still takes an answer.
+ */
+function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+  const [status, message] =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? [
+          431,
+          `the request's headers and URL are over the limit of ${maxHeaderBytes} bytes: send the query in a POST body`,
+        ]
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'the request did not arrive in time']
+        : [400, 'the request is not valid HTTP'];
+  if (!socket.writable || error.code === 'ECONNRESET') {
+    socket.destroy();
+    return;
+  }
+  const body = JSON.stringify({ errors: [{ message, extensions: { code: 'BAD_USER_INPUT' } }] });
+  socket.end(
+    `HTTP/1.1 ${status} ${statusText[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
+const statusText: Record<number, string> = {
+  400: 'Bad Request',
+  408: 'Request Timeout',
+  431: 'Request Header Fields Too Large',
+};
 
 function refuseBody(request: IncomingMessage, maxBodyBytes: number): { status: number; message: string } | undefined {
   const length = request.headers['content-length'];

@@ -34,7 +34,10 @@ async function main(): Promise<void> {
   }
 
   const gateway = createGateway({ ...config, upstreamUrl }, { logger });
-  const server = createHttpServer(gateway, { maxBodyBytes: config.limits.maxBodyBytes });
+  const server = createHttpServer(gateway, {
+    maxBodyBytes: config.limits.maxBodyBytes,
+    connections: config.connections,
+  });
   server.listen(config.port, config.host);
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;

@@ -15,6 +15,7 @@ import { corsPolicy, useVaryByOrigin } from './cors.ts';
 import { createDocumentCache } from './document-cache.ts';
 import { isGraphQLError } from './errors.ts';
 import { exampleQuery } from './example-query.ts';
+import { useIntrospectionLimits } from './introspection.ts';
 import { useRequestErrorCodes } from './request-errors.ts';
 import { useResultSerializer } from './result-serializer.ts';
 import { createSchema } from './schema/index.ts';
@@ -88,6 +89,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       costLimitPlugin({ maxCost: limits.maxCost }),
       useVaryByOrigin(config.corsOrigins),
       useConnectionNestingLimit(),
+      useIntrospectionLimits({ enabled: config.introspection }),
       useRequestErrorCodes(),
       compiledExecution,
       useResultSerializer(),

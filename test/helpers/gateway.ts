@@ -58,7 +58,10 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     { ...config, upstreamUrl: config.upstreamUrl ?? new URL(upstream.url) },
     { logger: options.logger ?? createLogger('silent') },
   );
-  const server = createHttpServer(gateway, { maxBodyBytes: config.limits.maxBodyBytes });
+  const server = createHttpServer(gateway, {
+    maxBodyBytes: config.limits.maxBodyBytes,
+    connections: config.connections,
+  });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
