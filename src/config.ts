@@ -12,6 +12,8 @@ export interface Config {
   readonly upstreamPageBase: number;
   readonly upstreamMaxTake: number;
   readonly upstreamConnections: number;
+  /** Largest body one upstream call may return. */
+  readonly upstreamMaxBodyBytes: number;
   /** How many pages of one org a refetch (`node`, `nodes`, `_entities`) may read. */
   readonly refetchMaxPages: number;
   readonly exposeSecretKeys: boolean;
@@ -49,8 +51,10 @@ export interface Limits {
   readonly maxDirectives: number;
   readonly maxCost: number;
   readonly maxBatch: number;
-  /** Upstream calls one GraphQL request may make, retries aside. */
+  /** Upstream calls one HTTP request may make, every retry included; a batch shares them. */
   readonly maxUpstreamCalls: number;
+  /** Bytes one HTTP request may read from the upstream, across its calls. */
+  readonly maxUpstreamBytesPerRequest: number;
   /** Representations one `_entities` field may take. */
   readonly maxEntities: number;
 }
@@ -92,6 +96,7 @@ export const defaultLimits: Limits = Object.freeze({
   maxCost: 500_000,
   maxBatch: 10,
   maxUpstreamCalls: 100,
+  maxUpstreamBytesPerRequest: 32 * 1024 * 1024,
   maxEntities: 100,
 });
 
@@ -115,6 +120,7 @@ export function loadConfig(env: Env): Config {
     upstreamPageBase: read.integer('UPSTREAM_PAGE_BASE', 1, 0, 1_000_000),
     upstreamMaxTake: read.integer('UPSTREAM_MAX_TAKE', 100, 1, 10_000),
     upstreamConnections: read.integer('UPSTREAM_CONNECTIONS', 64, 1, 10_000),
+    upstreamMaxBodyBytes: read.integer('UPSTREAM_MAX_BODY_BYTES', 4 * 1024 * 1024, 1_000, 1024 * 1024 * 1024),
     refetchMaxPages: read.integer('REFETCH_MAX_PAGES', 100, 1, 100_000),
     exposeSecretKeys: read.boolean('EXPOSE_SECRET_KEYS', false),
     introspection: read.boolean('INTROSPECTION', true),
@@ -128,6 +134,12 @@ export function loadConfig(env: Env): Config {
       maxCost: read.integer('MAX_COST', defaultLimits.maxCost, 1, 100_000_000),
       maxBatch: read.integer('MAX_BATCH', defaultLimits.maxBatch, 1, 1_000),
       maxUpstreamCalls: read.integer('MAX_UPSTREAM_CALLS', defaultLimits.maxUpstreamCalls, 1, 100_000),
+      maxUpstreamBytesPerRequest: read.integer(
+        'MAX_UPSTREAM_BYTES_PER_REQUEST',
+        defaultLimits.maxUpstreamBytesPerRequest,
+        1_000,
+        16 * 1024 * 1024 * 1024,
+      ),
       maxEntities: read.integer('MAX_ENTITIES', defaultLimits.maxEntities, 1, 100_000),
     }),
     caches: Object.freeze({

@@ -2,7 +2,7 @@
 // that request's caller and abort signal.
 
 import type { YogaInitialContext, YogaLogger } from 'graphql-yoga';
-import { createLoaders, createUpstreamCallBudget, type Loaders, type UpstreamCallBudget } from './loaders.ts';
+import { createLoaders, createRequestBudget, type Loaders, type RequestBudget } from './loaders.ts';
 import type { PagingOptions } from './paging.ts';
 import type { UpstreamClient } from './upstream/client.ts';
 
@@ -15,6 +15,7 @@ export interface ContextOptions {
   readonly paging: PagingOptions;
   readonly maxScanPages: number;
   readonly maxUpstreamCalls: number;
+  readonly maxUpstreamBytes: number;
   /** Sent as `Bearer …` when a caller sends no `Authorization` of its own. */
   readonly upstreamToken: string | undefined;
   readonly logger: YogaLogger;
@@ -22,12 +23,12 @@ export interface ContextOptions {
 
 export function createContextFactory(options: ContextOptions) {
   const fallbackAuthorization = options.upstreamToken === undefined ? undefined : `Bearer ${options.upstreamToken}`;
-  // Every operation of a batched HTTP request shares one budget of upstream calls.
-  const budgets = new WeakMap<Request, UpstreamCallBudget>();
+  // Every operation of a batched HTTP request shares one budget of upstream calls and bytes.
+  const budgets = new WeakMap<Request, RequestBudget>();
   const budgetOf = (request: Request) => {
     let budget = budgets.get(request);
     if (!budget) {
-      budget = createUpstreamCallBudget(options.maxUpstreamCalls);
+      budget = createRequestBudget(options.maxUpstreamCalls, options.maxUpstreamBytes);
       budgets.set(request, budget);
     }
     return budget;

@@ -57,7 +57,7 @@ const codeByStatus: ReadonlyMap<number, ErrorCode> = new Map([
 
 /** Each upstream failure, by its `code`: the contract's code and the caller's message. */
 const contractByFailure: Readonly<
-  Record<UpstreamError['code'], (error: UpstreamError) => { code: ErrorCode; message: string }>
+  Record<UpstreamError['code'], (error: UpstreamError) => { code: ErrorCode; message: string; reason?: string }>
 > = {
   UPSTREAM_STATUS: (error) => {
     const code = codeByStatus.get(error.status as number) ?? 'UPSTREAM_ERROR';
@@ -67,6 +67,11 @@ const contractByFailure: Readonly<
   UPSTREAM_CONNECTION: () => ({ code: 'UPSTREAM_ERROR', message: 'The upstream could not be reached' }),
   // Names the bad path of the body, never its values.
   UPSTREAM_BAD_RESPONSE: (error) => ({ code: 'UPSTREAM_BAD_RESPONSE', message: error.message }),
+  UPSTREAM_BYTES_EXHAUSTED: (error) => ({
+    code: 'LIMIT_EXCEEDED',
+    message: error.message,
+    reason: 'MAX_UPSTREAM_BYTES_PER_REQUEST',
+  }),
 };
 
 const messageByCode: Readonly<Record<ErrorCode, string>> = {
@@ -86,9 +91,10 @@ const messageByCode: Readonly<Record<ErrorCode, string>> = {
  * upstream's status and `Retry-After` when it answered, never its body.
  */
 export function upstreamGraphQLError(error: UpstreamError): GraphQLError {
-  const { code, message } = contractByFailure[error.code](error);
+  const { code, message, reason } = contractByFailure[error.code](error);
   const extensions: Record<string, unknown> = { code };
-  if (error.status !== undefined) extensions.upstreamStatus = error.status;
+  if (reason !== undefined) extensions.reason = reason;
+  else if (error.status !== undefined) extensions.upstreamStatus = error.status;
   if (code === 'RATE_LIMITED' && error.retryAfterSeconds !== undefined) {
     extensions.retryAfterSeconds = error.retryAfterSeconds;
   }

@@ -15,7 +15,7 @@ import {
   sliceWindow,
   type Window,
 } from './paging.ts';
-import type { UpstreamClient } from './upstream/client.ts';
+import type { ByteBudget, UpstreamClient } from './upstream/client.ts';
 import { UpstreamError } from './upstream/errors.ts';
 import type { AssistantRecord } from './upstream/records.ts';
 
@@ -42,8 +42,8 @@ export interface LoaderOptions {
   readonly paging: PagingOptions;
   /** How many pages a refetch may read of one org's list before it gives up. */
   readonly maxScanPages: number;
-  /** The upstream calls (retries included) this HTTP request may still make, shared by its operations. */
-  readonly budget: UpstreamCallBudget;
+  /** The upstream calls (retries included) and bytes this HTTP request may still use, shared by its operations. */
+  readonly budget: RequestBudget;
   /** The `Authorization` header to send for this request's caller. */
   readonly authorization: string | undefined;
   readonly signal: AbortSignal | undefined;
@@ -51,21 +51,31 @@ export interface LoaderOptions {
   readonly onUpstreamFailure?: (failure: UpstreamError, key: PageKey) => void;
 }
 
-/** Upstream calls left to one HTTP request: every call and every retry takes one. */
-export interface UpstreamCallBudget {
+/** What one HTTP request may still ask of the upstream: every call and retry takes a call, every chunk its bytes. */
+export interface RequestBudget {
+  readonly maxCalls: number;
   /** Takes one call; false when none is left. */
-  take(): boolean;
-  readonly limit: number;
+  takeCall(): boolean;
+  readonly bytes: ByteBudget;
 }
 
-export function createUpstreamCallBudget(limit: number): UpstreamCallBudget {
-  let left = limit;
+export function createRequestBudget(maxCalls: number, maxBytes: number): RequestBudget {
+  let calls = maxCalls;
+  let bytes = maxBytes;
   return {
-    limit,
-    take: () => {
-      if (left === 0) return false;
-      left--;
+    maxCalls,
+    takeCall: () => {
+      if (calls === 0) return false;
+      calls--;
       return true;
+    },
+    bytes: {
+      maxBytes,
+      take: (wanted) => {
+        if (wanted > bytes) return false;
+        bytes -= wanted;
+        return true;
+      },
     },
   };
 }
@@ -84,13 +94,13 @@ export function createLoaders(options: LoaderOptions): Loaders {
       const bodies = await Promise.all(
         keys.map((key) => {
           // However the query or the batch is shaped, one HTTP request costs a bounded number of calls.
-          if (!budget.take()) {
+          if (!budget.takeCall()) {
             return new BadInputError(
-              `this request needs more than ${budget.limit} upstream calls (MAX_UPSTREAM_CALLS)`,
+              `this request needs more than ${budget.maxCalls} upstream calls (MAX_UPSTREAM_CALLS)`,
             );
           }
           return client
-            .fetchAssistantPage({ ...key, authorization, signal, mayRetry: budget.take })
+            .fetchAssistantPage({ ...key, authorization, signal, mayRetry: budget.takeCall, byteBudget: budget.bytes })
             .catch((error: unknown) => failed(key, error));
         }),
       );

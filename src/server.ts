@@ -41,6 +41,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     timeoutMs: config.upstreamTimeoutMs,
     retries: config.upstreamRetries,
     connections: config.upstreamConnections,
+    maxResponseBytes: config.upstreamMaxBodyBytes,
   });
   const { limits, caches } = config;
   const documentCache = createDocumentCache(caches.documentBytes);
@@ -56,6 +57,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       paging: { pageBase: config.upstreamPageBase, maxTake: config.upstreamMaxTake },
       maxScanPages: config.refetchMaxPages,
       maxUpstreamCalls: limits.maxUpstreamCalls,
+      maxUpstreamBytes: limits.maxUpstreamBytesPerRequest,
       upstreamToken: config.upstreamToken,
       logger,
     }),

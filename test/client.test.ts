@@ -16,7 +16,14 @@ async function listAssistants(client: UpstreamClient, page: AssistantPageRequest
 }
 
 function clientFor(url: string, overrides: Partial<Parameters<typeof createUpstreamClient>[0]> = {}) {
-  return createUpstreamClient({ baseUrl: new URL(url), timeoutMs: 2_000, retries: 2, connections: 4, ...overrides });
+  return createUpstreamClient({
+    baseUrl: new URL(url),
+    timeoutMs: 2_000,
+    retries: 2,
+    connections: 4,
+    maxResponseBytes: 4 * 1024 * 1024,
+    ...overrides,
+  });
 }
 
 describe('upstream client', () => {

@@ -88,4 +88,39 @@ describe('main', () => {
     expect(await started.exited).toBe(0);
     expect(started.output()).toMatch(/SIGTERM: finishing in-flight requests/);
   });
+
+  it('survives a 30 MB upstream page under a 96 MB heap: that field fails, /health answers', async () => {
+    await using upstream = await startDemoUpstream();
+    upstream.inject({ orgId: 'globex', padTo: 30_000_000 });
+    const started = start({
+      PORT: '0',
+      UPSTREAM_URL: upstream.url,
+      NODE_OPTIONS: '--max-old-space-size=96',
+    });
+    try {
+      const url = await readyUrl(started);
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          query:
+            '{ globex: organization(restId: "globex") { assistants(first: 2) { nodes { restId } } } acme: organization(restId: "acme") { assistants(first: 2) { nodes { restId } } } }',
+        }),
+      });
+      const body = (await response.json()) as {
+        data: Record<string, { assistants: unknown } | null>;
+        errors: { path: string[]; extensions: { code: string } }[];
+      };
+      expect(body.data.globex?.assistants).toBeNull();
+      expect(body.data.acme?.assistants).not.toBeNull();
+      expect(body.errors.map((error) => [error.path.join('.'), error.extensions.code])).toEqual([
+        ['globex.assistants', 'UPSTREAM_BAD_RESPONSE'],
+      ]);
+      expect((await fetch(url.replace('/graphql', '/health'))).status).toBe(200);
+      expect(started.child.exitCode).toBeNull();
+    } finally {
+      started.child.kill('SIGTERM');
+      await started.exited;
+    }
+  }, 30_000);
 });

@@ -74,6 +74,8 @@ export interface Fault {
   drop?: 'before-response' | 'mid-body';
   /** Answer as usual, with this Content-Type instead of JSON's. */
   contentType?: string;
+  /** Answer as usual, the first assistant's instructions padded until the body is this many bytes. */
+  padTo?: number;
 }
 
 export interface RecordedRequest {
@@ -198,10 +200,11 @@ export async function startDemoUpstream(options: DemoUpstreamOptions = {}): Prom
         : fault?.body !== undefined
           ? faultBody(fault.body, sampleFor(route?.orgId ?? null))
           : (refusal(req.headers.authorization, route) ?? answerRequest(req.method, route, query));
+    const padded = fault?.padTo === undefined ? answered : padTo(answered, fault.padTo);
     const answer =
       fault?.contentType === undefined
-        ? answered
-        : { ...answered, headers: { ...answered.headers, 'content-type': fault.contentType } };
+        ? padded
+        : { ...padded, headers: { ...padded.headers, 'content-type': fault.contentType } };
 
     if (fault?.drop === 'mid-body') {
       sendHalf(res, answer);
@@ -406,6 +409,20 @@ function faultBody(kind: NonNullable<Fault['body']>, sample: readonly WireAssist
       return { status: 200, body: JSON.stringify([first ?? {}, broken, ...rest]) };
     }
   }
+}
+
+/** A page answer grown to `bytes` through its first assistant's instructions; other answers as they are. */
+function padTo(answer: Answer, bytes: number): Answer {
+  if (answer.status !== 200) return answer;
+  const page = JSON.parse(answer.body) as WireAssistant[];
+  const first = page[0];
+  if (!first) return answer;
+  const missing = Math.max(0, bytes - Buffer.byteLength(answer.body));
+  page[0] = {
+    ...first,
+    config: { ...first.config, instructions: `${first.config.instructions ?? ''}${'x'.repeat(missing)}` },
+  };
+  return { ...answer, body: JSON.stringify(page) };
 }
 
 function writeHead(res: ServerResponse, answer: Answer): Buffer {

@@ -3,11 +3,12 @@
 // deadline per call and turns every failure into an `UpstreamError`.
 
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Pool, errors as undiciErrors } from 'undici';
+import { type Dispatcher, Pool, errors as undiciErrors } from 'undici';
 import { type CallDeadline, startDeadline } from './deadline.ts';
 import { decodeAssistantList } from './decode.ts';
 import {
   UpstreamBadResponseError,
+  UpstreamBytesExhaustedError,
   UpstreamConnectionError,
   UpstreamError,
   UpstreamStatusError,
@@ -22,8 +23,8 @@ export interface UpstreamClientOptions {
   readonly timeoutMs: number;
   readonly retries: number;
   readonly connections: number;
-  /** Largest body accepted; default 64 MiB (a list page is kilobytes). */
-  readonly maxResponseBytes?: number;
+  /** Largest body accepted for one call (`UPSTREAM_MAX_BODY_BYTES`). */
+  readonly maxResponseBytes: number;
   /** Jitter source; tests may pin it. */
   readonly random?: () => number;
 }
@@ -38,6 +39,15 @@ export interface AssistantPageRequest {
   readonly signal: AbortSignal | undefined;
   /** Asked before each retry, which happens only if it agrees; default: always. */
   readonly mayRetry?: () => boolean;
+  /** The bytes this call may still read, shared with the other calls of its request; default: unbounded. */
+  readonly byteBudget?: ByteBudget;
+}
+
+/** Bytes a request may read from the upstream, across its calls. */
+export interface ByteBudget {
+  readonly maxBytes: number;
+  /** Takes `bytes`; false (and takes nothing) when fewer are left. */
+  take(bytes: number): boolean;
 }
 
 /** An answered page, not yet parsed. */
@@ -53,7 +63,7 @@ export interface UpstreamClient {
 }
 
 export function createUpstreamClient(options: UpstreamClientOptions): UpstreamClient {
-  const maxResponseBytes = options.maxResponseBytes ?? 64 * 1024 * 1024;
+  const { maxResponseBytes } = options;
   const pool = new Pool(options.baseUrl.origin, {
     connections: options.connections,
     keepAliveTimeout: 30_000,
@@ -91,7 +101,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
             await response.body.dump();
             throw new UpstreamBadResponseError(`content-type: expected application/json, got ${mediaType}`);
           }
-          return await response.body.text();
+          return await readText(response.body, request.byteBudget);
         }
         // Always consume the body: an unread body pins its connection.
         await response.body.dump();
@@ -134,6 +144,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     const query = `page=${request.page}&take=${request.take}`;
     const path = `${basePath}/orgs/${orgPathSegment(request.orgId)}/assistants?${query}`;
     const text = await getText(path, request);
+    // Parsed later, once its batch is in (see loaders.ts): its cost is bounded by UPSTREAM_MAX_BODY_BYTES.
     return { decode: () => decodeAssistantPage(text, request) };
   }
 
@@ -141,6 +152,25 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     fetchAssistantPage,
     close: () => pool.close(),
   };
+}
+
+/**
+ * A body as text, each chunk counted against the request's byte budget as it
+ * arrives: past the budget, the rest is not read (the connection is dropped).
+ */
+async function readText(body: Dispatcher.ResponseData['body'], budget: ByteBudget | undefined): Promise<string> {
+  if (!budget) return body.text();
+  const chunks: Buffer[] = [];
+  let length = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    if (!budget.take(chunk.length)) {
+      body.destroy();
+      throw new UpstreamBytesExhaustedError(budget.maxBytes);
+    }
+    chunks.push(chunk);
+    length += chunk.length;
+  }
+  return Buffer.concat(chunks, length).toString('utf8');
 }
 
 /**
@@ -158,13 +188,13 @@ export function isSendableOrgId(orgId: string): boolean {
 }
 
 function decodeAssistantPage(text: string, request: AssistantPageRequest): AssistantRecord[] {
-  const assistants = decodeAssistantList(parseJson(text), request.orgId);
+  const body = parseJson(text);
   // A page longer than asked for means the upstream ignored the paging:
-  // reading on would never reach the end of the list.
-  if (assistants.length > request.take) {
-    throw new UpstreamBadResponseError(`body: expected at most ${request.take} assistants, got ${assistants.length}`);
+  // reading on would never reach the end of the list. Refused before its items are decoded.
+  if (Array.isArray(body) && body.length > request.take) {
+    throw new UpstreamBadResponseError(`body: expected at most ${request.take} assistants, got ${body.length}`);
   }
-  return assistants;
+  return decodeAssistantList(body, request.orgId);
 }
 
 function parseJson(text: string): unknown {

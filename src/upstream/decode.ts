@@ -65,10 +65,9 @@ function decodeConfig(value: unknown, path: string): AssistantConfigRecord {
       enableTransferToHumanTool: boolean(conversation, 'enable_transfer_to_human_tool', conversationPath),
       welcomeBanner: optionalString(conversation, 'welcome_banner', conversationPath),
       suggestedMessages: suggested.map((message, i) => {
-        if (typeof message !== 'string') {
-          fail(`${conversationPath}.suggested_messages[${i}]`, 'a string', message);
-        }
-        return message;
+        const messagePath = `${conversationPath}.suggested_messages[${i}]`;
+        if (typeof message !== 'string') fail(messagePath, 'a string', message);
+        return bounded(message, maxTextChars, messagePath);
       }),
       autoIntroMessage: optionalString(conversation, 'auto_intro_message', conversationPath),
       enableEndConversationTool: boolean(conversation, 'enable_end_conversation_tool', conversationPath),
@@ -144,23 +143,42 @@ function object(value: unknown, path: string): JsonObject {
   return value as JsonObject;
 }
 
+/**
+ * The longest text a field may hold: above any real one (the longest
+ * instructions run to a few hundred thousand characters), low enough that
+ * one field cannot fill a response with many megabytes.
+ */
+export const maxTextChars = 1_000_000;
+/** The longest id: ids go into global ids and cursors. */
+export const maxIdChars = 1_000;
+
 function string(raw: JsonObject, key: string, path: string): string {
   const value = raw[key];
   if (typeof value !== 'string') fail(`${path}.${key}`, 'a string', value);
-  return value;
+  return bounded(value, maxTextChars, `${path}.${key}`);
 }
 
 function optionalString(raw: JsonObject, key: string, path: string): string | null {
   const value = raw[key];
   if (value === null || value === undefined) return null;
   if (typeof value !== 'string') fail(`${path}.${key}`, 'a string or null', value);
+  return bounded(value, maxTextChars, `${path}.${key}`);
+}
+
+function bounded(value: string, maxChars: number, path: string): string {
+  if (value.length > maxChars) {
+    throw new UpstreamBadResponseError(
+      `${path}: expected a string of at most ${maxChars} characters, got one of ${value.length}`,
+    );
+  }
   return value;
 }
 
 function identifier(raw: JsonObject, key: string, path: string): string {
   const value = raw[key];
   // A lone surrogate (possible through JSON's \u escapes) could not be put in a global id.
-  if (typeof value === 'string' && value !== '' && value.isWellFormed()) return value;
+  if (typeof value === 'string' && value !== '' && value.isWellFormed())
+    return bounded(value, maxIdChars, `${path}.${key}`);
   if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
   return fail(`${path}.${key}`, 'a non-empty string or integer id', value);
 }

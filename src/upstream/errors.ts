@@ -1,7 +1,12 @@
 // Failures of one upstream call, each with a stable `code`. They know nothing
 // of GraphQL: `src/errors.ts` turns them into the contract's error codes.
 
-export type UpstreamFailure = 'UPSTREAM_STATUS' | 'UPSTREAM_TIMEOUT' | 'UPSTREAM_CONNECTION' | 'UPSTREAM_BAD_RESPONSE';
+export type UpstreamFailure =
+  | 'UPSTREAM_STATUS'
+  | 'UPSTREAM_TIMEOUT'
+  | 'UPSTREAM_CONNECTION'
+  | 'UPSTREAM_BAD_RESPONSE'
+  | 'UPSTREAM_BYTES_EXHAUSTED';
 
 export abstract class UpstreamError extends Error {
   abstract readonly code: UpstreamFailure;
@@ -56,5 +61,15 @@ export class UpstreamBadResponseError extends UpstreamError {
   /** `problem` names the bad path and what was expected, never the value. */
   constructor(readonly problem: string) {
     super(`upstream sent a body that does not fit: ${problem}`, { status: 200 });
+  }
+}
+
+/** The caller's request has read all the upstream bytes it may: the rest of this body is not read. */
+export class UpstreamBytesExhaustedError extends UpstreamError {
+  override name = 'UpstreamBytesExhaustedError';
+  readonly code = 'UPSTREAM_BYTES_EXHAUSTED' as const;
+
+  constructor(readonly maxBytes: number) {
+    super(`the request may read at most ${maxBytes} bytes from the upstream`, { status: 200 });
   }
 }
