@@ -16,6 +16,9 @@ export interface Config {
   readonly upstreamMaxBodyBytes: number;
   /** How many pages of one org a refetch (`node`, `nodes`, `_entities`) may read. */
   readonly refetchMaxPages: number;
+  /** Refetch scans (one org each) in flight across the process, and how many more may wait. */
+  readonly refetchMaxScans: number;
+  readonly refetchMaxWaiting: number;
   readonly exposeSecretKeys: boolean;
   /** Answer `__schema` and `__type` (a few per document); false refuses them. */
   readonly introspection: boolean;
@@ -122,6 +125,8 @@ export function loadConfig(env: Env): Config {
     upstreamConnections: read.integer('UPSTREAM_CONNECTIONS', 64, 1, 10_000),
     upstreamMaxBodyBytes: read.integer('UPSTREAM_MAX_BODY_BYTES', 4 * 1024 * 1024, 1_000, 1024 * 1024 * 1024),
     refetchMaxPages: read.integer('REFETCH_MAX_PAGES', 100, 1, 100_000),
+    refetchMaxScans: read.integer('REFETCH_MAX_SCANS', 32, 1, 10_000),
+    refetchMaxWaiting: read.integer('REFETCH_MAX_WAITING', 1_000, 0, 1_000_000),
     exposeSecretKeys: read.boolean('EXPOSE_SECRET_KEYS', false),
     introspection: read.boolean('INTROSPECTION', true),
     corsOrigins: read.origins('CORS_ORIGINS'),

@@ -2,6 +2,7 @@
 // that request's caller and abort signal.
 
 import type { YogaInitialContext, YogaLogger } from 'graphql-yoga';
+import type { ConcurrencyLimit } from './concurrency-limit.ts';
 import { createLoaders, createRequestBudget, type Loaders, type RequestBudget } from './loaders.ts';
 import type { PagingOptions } from './paging.ts';
 import type { UpstreamClient } from './upstream/client.ts';
@@ -14,6 +15,7 @@ export interface ContextOptions {
   readonly client: UpstreamClient;
   readonly paging: PagingOptions;
   readonly maxScanPages: number;
+  readonly scanLimit: ConcurrencyLimit;
   readonly maxUpstreamCalls: number;
   readonly maxUpstreamBytes: number;
   /** Sent as `Bearer …` when a caller sends no `Authorization` of its own. */
@@ -38,6 +40,7 @@ export function createContextFactory(options: ContextOptions) {
       client: options.client,
       paging: options.paging,
       maxScanPages: options.maxScanPages,
+      scanLimit: options.scanLimit,
       budget: budgetOf(request),
       // An empty header is no credential: treat it as absent.
       authorization: request.headers.get('authorization') || fallbackAuthorization,

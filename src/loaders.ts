@@ -3,6 +3,7 @@
 // to another, and every upstream page is read at most once per request.
 
 import DataLoader from 'dataloader';
+import type { ConcurrencyLimit } from './concurrency-limit.ts';
 import { BadInputError, cancelledGraphQLError, quoteInput, upstreamGraphQLError } from './errors.ts';
 import {
   collectRange,
@@ -47,6 +48,8 @@ export interface LoaderOptions {
   /** The `Authorization` header to send for this request's caller. */
   readonly authorization: string | undefined;
   readonly signal: AbortSignal | undefined;
+  /** Refetch scans in flight across the process: each holds a page or so of records at a time. */
+  readonly scanLimit: ConcurrencyLimit;
   /** Told of every failed upstream call, for the operators' log. */
   readonly onUpstreamFailure?: (failure: UpstreamError, key: PageKey) => void;
 }
@@ -120,8 +123,10 @@ export function createLoaders(options: LoaderOptions): Loaders {
     { cacheKeyFn: (key) => `${key.take}:${key.page}:${key.orgId}` },
   );
 
-  /** Pages this request has asked for, by org: a range inside one of them needs no new call. */
+  /** Pages this request's connections have asked for, by org: a range inside one of them needs no new call. */
   const requestedByOrg = new Map<string, PageRequest[]>();
+  const requestedForWindow = (orgId: string, page: number, take: number) =>
+    requestedByOrg.get(orgId)?.some((request) => request.page === page && request.take === take) ?? false;
 
   function loadPage(orgId: string, request: PageRequest): Promise<AssistantRecord[]> {
     const requested = requestedByOrg.get(orgId) ?? [];
@@ -143,16 +148,20 @@ export function createLoaders(options: LoaderOptions): Loaders {
   /**
    * Reads the org's list page by page, at the upstream's cap, until every
    * wanted id is found or the list ends. Pages go through the page loader,
-   * so what this request read before costs nothing.
+   * so what this request read before costs nothing; once scanned, a page is
+   * kept only for a connection of this request that reads it too: the scan
+   * itself holds only what it found.
    */
   async function scanOrg(orgId: string, wanted: ReadonlySet<string>): Promise<Map<string, AssistantRecord>> {
     const byId = new Map<string, AssistantRecord>();
     const take = paging.maxTake;
     for (let index = 0; index < options.maxScanPages; index++) {
-      const items = await loadPage(orgId, { page: paging.pageBase + index, take, offset: index * take });
+      const key = { orgId, page: paging.pageBase + index, take };
+      const items = await page.load(key);
       for (const item of items) {
         if (wanted.has(item.id)) byId.set(item.id, item);
       }
+      if (!requestedForWindow(orgId, key.page, take)) page.clear(key);
       if (items.length < take || byId.size === wanted.size) return byId;
     }
     throw new BadInputError(
@@ -171,7 +180,12 @@ export function createLoaders(options: LoaderOptions): Loaders {
       const found = new Map<string, Map<string, AssistantRecord> | Error>();
       await Promise.all(
         [...wantedByOrg].map(async ([orgId, wanted]) => {
-          found.set(orgId, await scanOrg(orgId, wanted).catch((error: unknown) => asFailure(error)));
+          found.set(
+            orgId,
+            await options.scanLimit
+              .run(() => scanOrg(orgId, wanted), signal)
+              .catch((error: unknown) => asFailure(error)),
+          );
         }),
       );
       return keys.map((key) => {

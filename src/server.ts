@@ -8,12 +8,13 @@ import { maxDirectivesPlugin } from '@escape.tech/graphql-armor-max-directives';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import { createLogger, createYoga, maskError, type YogaLogger } from 'graphql-yoga';
 import { useCompiledExecution } from './compiled-execution.ts';
+import { createConcurrencyLimit } from './concurrency-limit.ts';
 import type { Config } from './config.ts';
 import { useConnectionNestingLimit } from './connection-nesting.ts';
 import { type Context, createContextFactory } from './context.ts';
 import { corsPolicy, useVaryByOrigin } from './cors.ts';
 import { createDocumentCache } from './document-cache.ts';
-import { isGraphQLError } from './errors.ts';
+import { isGraphQLError, LimitExceededError } from './errors.ts';
 import { exampleQuery } from './example-query.ts';
 import { useIntrospectionLimits } from './introspection.ts';
 import { useRequestErrorCodes } from './request-errors.ts';
@@ -56,6 +57,15 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       client,
       paging: { pageBase: config.upstreamPageBase, maxTake: config.upstreamMaxTake },
       maxScanPages: config.refetchMaxPages,
+      scanLimit: createConcurrencyLimit({
+        maxActive: config.refetchMaxScans,
+        maxWaiting: config.refetchMaxWaiting,
+        refusal: () =>
+          new LimitExceededError(
+            `too many refetches are waiting (REFETCH_MAX_SCANS ${config.refetchMaxScans} running, REFETCH_MAX_WAITING ${config.refetchMaxWaiting} waiting)`,
+            'REFETCH_MAX_WAITING',
+          ),
+      }),
       maxUpstreamCalls: limits.maxUpstreamCalls,
       maxUpstreamBytes: limits.maxUpstreamBytesPerRequest,
       upstreamToken: config.upstreamToken,

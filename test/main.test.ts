@@ -2,9 +2,12 @@
 
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
+import { createSeedData } from '../src/demo/seed.ts';
 import { startDemoUpstream } from '../src/demo/upstream.ts';
+import { encodeGlobalId } from '../src/global-id.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -123,4 +126,37 @@ describe('main', () => {
       await started.exited;
     }
   }, 30_000);
+
+  it('holds 50 concurrent refetches of 21 ids over 7 large orgs in bounded memory', async () => {
+    const data = createSeedData();
+    const initech = data.get('initech') ?? [];
+    const orgs = Array.from({ length: 7 }, (_, i) => `large${i}`);
+    for (const org of orgs) data.set(org, initech);
+    await using upstream = await startDemoUpstream({ data, latencyMs: 50, recordRequests: false });
+    const started = start({ PORT: '0', UPSTREAM_URL: upstream.url });
+    try {
+      const url = await readyUrl(started);
+      const ids = orgs.flatMap((org) =>
+        [10, 180, 340].map((i) => encodeGlobalId('Assistant', `${org}/${initech[i]?.id}`)),
+      );
+      const query = 'query ($ids: [ID!]!) { nodes(ids: $ids) { ... on Assistant { restId config { instructions } } } }';
+      const answers = await Promise.all(
+        Array.from({ length: 50 }, () =>
+          fetch(url, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ query, variables: { ids } }),
+          }).then((response) => response.json() as Promise<{ data: { nodes: { restId: string }[] } }>),
+        ),
+      );
+      const wanted = orgs.flatMap(() => [10, 180, 340].map((i) => initech[i]?.id));
+      for (const answer of answers) expect(answer.data.nodes.map((node) => node.restId)).toEqual(wanted);
+      // Each scan holds what it found, not the pages it read (before: 680 MB).
+      const peakKb = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${started.child.pid}/status`, 'utf8'))?.[1]);
+      expect(peakKb / 1024).toBeLessThan(500);
+    } finally {
+      started.child.kill('SIGTERM');
+      await started.exited;
+    }
+  }, 60_000);
 });

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createSeedData } from '../src/demo/seed.ts';
 import { encodeGlobalId } from '../src/global-id.ts';
 import { graphql } from './generated/index.ts';
@@ -182,5 +182,25 @@ describe('refetching by global id', () => {
     expect(data?.nodes[0]?.restId).toBe(initech[0]?.id);
     expect(data?.nodes[1]).toBeNull();
     expect(errors?.map((error) => [error.path, error.extensions?.code])).toEqual([[['nodes', 1], 'UPSTREAM_ERROR']]);
+  });
+
+  it('queues refetch scans past REFETCH_MAX_SCANS, and refuses them past REFETCH_MAX_WAITING', async () => {
+    await using gateway = await startTestGateway({
+      env: { REFETCH_MAX_SCANS: '1', REFETCH_MAX_WAITING: '0' },
+      upstream: { latencyMs: 300 },
+    });
+    const first = gateway.query(nodesQuery, { ids: [assistantId('initech', initech[0]?.id as string)] });
+    await vi.waitFor(() => expect(gateway.upstream.inFlight).toBe(1));
+    const refused = await gateway.query(nodesQuery, { ids: [assistantId('globex', globex[0]?.id as string)] });
+    expect(refused.data?.nodes).toEqual([null]);
+    expect(refused.errors?.map((error) => error.extensions)).toEqual([
+      { code: 'LIMIT_EXCEEDED', reason: 'REFETCH_MAX_WAITING' },
+    ]);
+    expect(dataOf(await first).nodes[0]?.restId).toBe(initech[0]?.id);
+    // Once the running scan is done, the next one is served.
+    expect(
+      dataOf(await gateway.query(nodesQuery, { ids: [assistantId('globex', globex[0]?.id as string)] })).nodes[0]
+        ?.restId,
+    ).toBe(globex[0]?.id);
   });
 });
