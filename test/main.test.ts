@@ -159,4 +159,30 @@ describe('main', () => {
       await started.exited;
     }
   }, 60_000);
+
+  it('refuses ten aliased windows on 20 MB pages field by field, and stays small and live', async () => {
+    await using upstream = await startDemoUpstream();
+    upstream.inject({ padTo: 20_000_000 });
+    const started = start({ PORT: '0', UPSTREAM_URL: upstream.url });
+    try {
+      const url = await readyUrl(started);
+      const windows = Array.from(
+        { length: 10 },
+        (_, i) => `w${i}: organization(restId: "initech") { assistants(first: ${i + 1}) { nodes { restId } } }`,
+      );
+      const answer = fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: `{ ${windows.join(' ')} }` }),
+      }).then((response) => response.json() as Promise<{ errors: { extensions: { code: string } }[] }>);
+      expect((await fetch(url.replace('/graphql', '/health'))).status).toBe(200);
+      const { errors } = await answer;
+      expect(errors.map((error) => error.extensions.code)).toEqual(Array(10).fill('UPSTREAM_BAD_RESPONSE'));
+      const peakKb = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${started.child.pid}/status`, 'utf8'))?.[1]);
+      expect(peakKb / 1024).toBeLessThan(600);
+    } finally {
+      started.child.kill('SIGTERM');
+      await started.exited;
+    }
+  }, 30_000);
 });

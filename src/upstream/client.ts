@@ -64,6 +64,7 @@ export interface UpstreamClient {
 
 export function createUpstreamClient(options: UpstreamClientOptions): UpstreamClient {
   const { maxResponseBytes } = options;
+  const oversized = () => new UpstreamBadResponseError(`body: expected at most ${maxResponseBytes} bytes, got more`);
   const pool = new Pool(options.baseUrl.origin, {
     connections: options.connections,
     keepAliveTimeout: 30_000,
@@ -101,6 +102,11 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
             await response.body.dump();
             throw new UpstreamBadResponseError(`content-type: expected application/json, got ${mediaType}`);
           }
+          // A declared length over the bound is refused before a byte of the body is read.
+          if (Number(header(response.headers['content-length']) ?? 0) > maxResponseBytes) {
+            response.body.destroy();
+            throw oversized();
+          }
           return await readText(response.body, request.byteBudget);
         }
         // Always consume the body: an unread body pins its connection.
@@ -112,9 +118,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
         );
       } catch (error) {
         if (error instanceof UpstreamError) throw error;
-        if (error instanceof undiciErrors.ResponseExceededMaxSizeError) {
-          throw new UpstreamBadResponseError(`body: expected at most ${maxResponseBytes} bytes, got more`);
-        }
+        if (error instanceof undiciErrors.ResponseExceededMaxSizeError) throw oversized();
         if (deadline.expired) throw new UpstreamTimeoutError(options.timeoutMs);
         // Ask the call's signal, not the caller's: some Fetch implementations'
         // signals report `aborted` late, after the abort has already spread.
