@@ -22,13 +22,16 @@ import { type DocumentNode, type ExecutionArgs, Kind, type SelectionSetNode } fr
 import { type CompiledQuery, compileQuery, isCompiledQuery } from 'graphql-jit';
 import type { Plugin } from 'graphql-yoga';
 import { LRUCache } from 'lru-cache';
-import { countTokens } from './document-cache.ts';
+import { countTokens, estimatedDocumentBytes } from './document-cache.ts';
 
 /**
  * Heap a compiled operation costs per token of its document: measured at
- * 1.1-3.3 KB (see the README's operations notes); the estimate takes the top.
+ * 1.1-3.3 KB (see the README's operations notes); the estimate takes the top,
+ * plus the document itself, which the compiled code keeps alive.
  */
 const compiledBytesPerToken = 3_500;
+const estimatedCompiledBytes = (document: DocumentNode) =>
+  Math.max(1, countTokens(document)) * compiledBytesPerToken + estimatedDocumentBytes(document);
 
 export interface CompiledExecutionOptions {
   /** Estimated bytes of compiled operations kept at most; 0 runs everything on graphql-js. */
@@ -73,10 +76,13 @@ export function useCompiledExecution(options: CompiledExecutionOptions): Compile
       uses.set(args.document, used + 1);
       return undefined;
     }
+    // An operation that could never fit would be compiled again on every use: it stays on graphql-js.
+    const size = estimatedCompiledBytes(args.document);
+    if (size > options.maxBytes) return undefined;
     const result = compileQuery(args.schema, args.document, args.operationName ?? undefined);
     // What graphql-jit cannot compile, graphql-js runs (and reports, if it is an error).
     if (!isCompiledQuery(result)) return undefined;
-    compiled.set(text, result, { size: Math.max(1, countTokens(args.document)) * compiledBytesPerToken });
+    compiled.set(text, result, { size });
     return result;
   }
 

@@ -168,6 +168,11 @@ export function loadConfig(env: Env): Config {
     heapGrowthPercent: read.integer('HEAP_GROWTH_PERCENT', 100, 0, 1_000),
     logLevel: read.oneOf('LOG_LEVEL', ['debug', 'info', 'warn', 'error', 'silent'], 'info'),
   };
+  if (config.connections.headersTimeoutMs > config.connections.requestTimeoutMs) {
+    throw new ConfigError(
+      `HEADERS_TIMEOUT_MS (${config.connections.headersTimeoutMs}) must not be over REQUEST_TIMEOUT_MS (${config.connections.requestTimeoutMs})`,
+    );
+  }
   return Object.freeze(config);
 }
 

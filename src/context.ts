@@ -35,12 +35,15 @@ export function createContextFactory(options: ContextOptions) {
     }
     return budget;
   };
-  return ({ request }: YogaInitialContext): Context => ({
+  return ({ request, params }: YogaInitialContext): Context => ({
     loaders: createLoaders({
       client: options.client,
       paging: options.paging,
       maxScanPages: options.maxScanPages,
       scanLimit: options.scanLimit,
+      // Only a connection reads a scanned page again, and only the `assistants`
+      // field opens one: a document that never names it lets scanned pages go.
+      keepScannedPages: /\bassistants\b/.test(params.query ?? ''),
       budget: budgetOf(request),
       // An empty header is no credential: treat it as absent.
       authorization: request.headers.get('authorization') || fallbackAuthorization,

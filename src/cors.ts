@@ -20,12 +20,11 @@ export function corsPolicy(origins: CorsOrigins): CorsOption {
 }
 
 /**
- * With an allow-list, whether a response carries CORS headers depends on the
- * caller's origin: say so to caches, whichever origin asked (yoga says it only
- * when the list has more than one origin, and only to allowed ones).
+ * The CORS headers of a response depend on the caller's origin (yoga echoes
+ * it, for `*` too): say so to caches, whichever origin asked (yoga says it
+ * only with a list of more than one origin, and only to allowed ones).
  */
-export function useVaryByOrigin(origins: CorsOrigins): Plugin {
-  if (origins === '*') return {};
+export function useVaryByOrigin(): Plugin {
   return {
     onResponse({ response }) {
       const vary = response.headers.get('vary');

@@ -12,7 +12,8 @@ import { LRUCache } from 'lru-cache';
 /**
  * Heap a cached document costs per token of its text, with validation:
  * measured at 350-800 bytes (see the README's operations notes); the
- * estimate takes the top.
+ * estimate takes the top. Its text is kept too (two bytes a character at
+ * most), and a comment or a string is one token of any length.
  */
 const documentBytesPerToken = 800;
 /** A refused query keeps its text (two bytes a character at most) and an error. */
@@ -58,7 +59,7 @@ export function createDocumentCache(maxBytes: number): DocumentCache | false {
 }
 
 export function estimatedDocumentBytes(document: DocumentNode): number {
-  return Math.max(1, countTokens(document)) * documentBytesPerToken;
+  return Math.max(1, countTokens(document)) * documentBytesPerToken + 2 * (document.loc?.source.body.length ?? 0);
 }
 
 /** The tokens of a document's text, comments included: what its parsed form keeps alive. */

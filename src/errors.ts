@@ -1,7 +1,7 @@
 // The contract's error codes, and the one place where failures become
 // GraphQL errors. Everything else stays masked.
 
-import { GraphQLError } from 'graphql';
+import { type ASTNode, GraphQLError } from 'graphql';
 import type { UpstreamError } from './upstream/errors.ts';
 
 export type ErrorCode =
@@ -36,8 +36,9 @@ export class BadInputError extends GraphQLError {
 export class LimitExceededError extends GraphQLError {
   readonly code = 'LIMIT_EXCEEDED';
 
-  constructor(message: string, reason: string) {
-    super(message, { extensions: { code: 'LIMIT_EXCEEDED', reason } });
+  /** `nodes`: where in the document, for limits that a validation rule finds. */
+  constructor(message: string, reason: string, nodes?: ASTNode) {
+    super(message, { nodes, extensions: { code: 'LIMIT_EXCEEDED', reason } });
   }
 }
 

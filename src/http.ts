@@ -35,9 +35,7 @@ export function createHttpServer(gateway: Gateway, options: HttpServerOptions): 
     (request, response) => {
       const refusal = refuseBody(request, options.maxBodyBytes);
       if (refusal) {
-        const answer = JSON.stringify({
-          errors: [{ message: refusal.message, extensions: { code: 'BAD_USER_INPUT' } }],
-        });
+        const answer = badInputBody(refusal.message);
         response.writeHead(refusal.status, {
           'content-type': 'application/json',
           'content-length': Buffer.byteLength(answer),
@@ -69,14 +67,22 @@ function answerClientError(error: Error & { code?: string }, socket: Duplex): vo
       : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
         ? [408, 'the request did not arrive in time']
         : [400, 'the request is not valid HTTP'];
-  if (!socket.writable || error.code === 'ECONNRESET') {
+  // A request already answered (its refused body still being read) or a
+  // response under way (pipelining) must not be followed by a second answer.
+  const current = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+  if (!socket.writable || error.code === 'ECONNRESET' || current?.headersSent || discarding.has(socket)) {
     socket.destroy();
     return;
   }
-  const body = JSON.stringify({ errors: [{ message, extensions: { code: 'BAD_USER_INPUT' } }] });
+  const body = badInputBody(message);
   socket.end(
     `HTTP/1.1 ${status} ${statusText[status]}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
+}
+
+/** A request refused before GraphQL sees it, in the shape of a GraphQL response. */
+function badInputBody(message: string): string {
+  return JSON.stringify({ errors: [{ message, extensions: { code: 'BAD_USER_INPUT' } }] });
 }
 
 const statusText: Record<number, string> = {
@@ -101,6 +107,9 @@ function refuseBody(request: IncomingMessage, maxBodyBytes: number): { status: n
   return undefined;
 }
 
+/** Sockets whose request was answered while the rest of its body is still being read and dropped. */
+const discarding = new WeakSet<Duplex>();
+
 /**
  * A lingering close: keeps reading the refused body and drops it. Closing at
  * once would reset a client that is still writing, and many clients write
@@ -108,10 +117,14 @@ function refuseBody(request: IncomingMessage, maxBodyBytes: number): { status: n
  * Once the body ends the connection serves on as usual.
  */
 function discardBody(request: IncomingMessage): void {
+  discarding.add(request.socket);
   let discarded = 0;
   const cut = () => request.socket.destroy();
   const deadline = setTimeout(cut, refusedBodyDiscard.maxMs);
-  const stop = () => clearTimeout(deadline);
+  const stop = () => {
+    clearTimeout(deadline);
+    discarding.delete(request.socket);
+  };
   request.on('data', (chunk: Buffer) => {
     discarded += chunk.length;
     if (discarded > refusedBodyDiscard.maxBytes) {

@@ -4,7 +4,7 @@
 
 import DataLoader from 'dataloader';
 import type { ConcurrencyLimit } from './concurrency-limit.ts';
-import { BadInputError, cancelledGraphQLError, quoteInput, upstreamGraphQLError } from './errors.ts';
+import { cancelledGraphQLError, LimitExceededError, quoteInput, upstreamGraphQLError } from './errors.ts';
 import {
   collectRange,
   fetchRange,
@@ -50,6 +50,11 @@ export interface LoaderOptions {
   readonly signal: AbortSignal | undefined;
   /** Refetch scans in flight across the process: each holds a page or so of records at a time. */
   readonly scanLimit: ConcurrencyLimit;
+  /**
+   * Keep the pages a refetch scan read, for a connection of this request that
+   * may read them later; false lets each go once scanned, keeping what was found.
+   */
+  readonly keepScannedPages: boolean;
   /** Told of every failed upstream call, for the operators' log. */
   readonly onUpstreamFailure?: (failure: UpstreamError, key: PageKey) => void;
 }
@@ -98,8 +103,9 @@ export function createLoaders(options: LoaderOptions): Loaders {
         keys.map((key) => {
           // However the query or the batch is shaped, one HTTP request costs a bounded number of calls.
           if (!budget.takeCall()) {
-            return new BadInputError(
+            return new LimitExceededError(
               `this request needs more than ${budget.maxCalls} upstream calls (MAX_UPSTREAM_CALLS)`,
+              'MAX_UPSTREAM_CALLS',
             );
           }
           return client
@@ -123,10 +129,8 @@ export function createLoaders(options: LoaderOptions): Loaders {
     { cacheKeyFn: (key) => `${key.take}:${key.page}:${key.orgId}` },
   );
 
-  /** Pages this request's connections have asked for, by org: a range inside one of them needs no new call. */
+  /** Pages this request has asked for, by org: a range inside one of them needs no new call. */
   const requestedByOrg = new Map<string, PageRequest[]>();
-  const requestedForWindow = (orgId: string, page: number, take: number) =>
-    requestedByOrg.get(orgId)?.some((request) => request.page === page && request.take === take) ?? false;
 
   function loadPage(orgId: string, request: PageRequest): Promise<AssistantRecord[]> {
     const requested = requestedByOrg.get(orgId) ?? [];
@@ -148,24 +152,26 @@ export function createLoaders(options: LoaderOptions): Loaders {
   /**
    * Reads the org's list page by page, at the upstream's cap, until every
    * wanted id is found or the list ends. Pages go through the page loader,
-   * so what this request read before costs nothing; once scanned, a page is
-   * kept only for a connection of this request that reads it too: the scan
+   * so what this request read before costs nothing; unless a connection of
+   * the request may read them too, each is let go once scanned: the scan
    * itself holds only what it found.
    */
   async function scanOrg(orgId: string, wanted: ReadonlySet<string>): Promise<Map<string, AssistantRecord>> {
     const byId = new Map<string, AssistantRecord>();
     const take = paging.maxTake;
     for (let index = 0; index < options.maxScanPages; index++) {
-      const key = { orgId, page: paging.pageBase + index, take };
-      const items = await page.load(key);
+      const request = { page: paging.pageBase + index, take, offset: index * take };
+      const key = { orgId, page: request.page, take };
+      const items = await (options.keepScannedPages ? loadPage(orgId, request) : page.load(key));
       for (const item of items) {
         if (wanted.has(item.id)) byId.set(item.id, item);
       }
-      if (!requestedForWindow(orgId, key.page, take)) page.clear(key);
+      if (!options.keepScannedPages) page.clear(key);
       if (items.length < take || byId.size === wanted.size) return byId;
     }
-    throw new BadInputError(
+    throw new LimitExceededError(
       `refetch stopped after ${options.maxScanPages} pages of organization ${quoteInput(orgId)} (REFETCH_MAX_PAGES)`,
+      'REFETCH_MAX_PAGES',
     );
   }
 

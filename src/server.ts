@@ -99,7 +99,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       maxAliasesPlugin({ n: limits.maxAliases }),
       maxDirectivesPlugin({ n: limits.maxDirectives }),
       costLimitPlugin({ maxCost: limits.maxCost }),
-      useVaryByOrigin(config.corsOrigins),
+      useVaryByOrigin(),
       useConnectionNestingLimit(),
       useIntrospectionLimits({ enabled: config.introspection }),
       useRequestErrorCodes(),

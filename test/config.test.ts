@@ -152,6 +152,11 @@ describe('loadConfig refuses a bad value with one line naming the variable', () 
     expect(error.message).not.toMatch(/[\r\n]/);
   });
 
+  it('refuses a headers timeout over the request timeout', () => {
+    const error = configError({ HEADERS_TIMEOUT_MS: '20000' });
+    expect(error.message).toBe('HEADERS_TIMEOUT_MS (20000) must not be over REQUEST_TIMEOUT_MS (15000)');
+  });
+
   it('names the bad variable, not the good ones around it', () => {
     const error = configError({ PORT: '4000', UPSTREAM_RETRIES: 'lots', LOG_LEVEL: 'debug' });
     expect(error.message).toMatch(/^UPSTREAM_RETRIES\b/);

@@ -29,6 +29,7 @@ describe('CORS', () => {
     expect(headers['access-control-allow-methods']).toBe('GET, POST');
     expect(headers['access-control-allow-headers']).toBe('content-type, authorization');
     expect(headers['access-control-allow-credentials']).toBeUndefined();
+    expect(response.headers.get('vary')).toMatch(/Origin/);
   });
 
   it('answers an allowed origin, never with credentials, on the preflight and the request', async () => {

@@ -176,6 +176,15 @@ describe('compiled execution of hot documents, within its bound', () => {
     expect(gateway.cacheSizes().compiledOperations.count).toBeLessThan(10);
   });
 
+  it('finds a compiled operation by its text when the document is parsed again, and answers as graphql-js', async () => {
+    await using compiled = await startTestGateway({ env: { DOCUMENT_CACHE_MB: '0', COMPILE_AFTER_USES: '0' } });
+    await using reference = await startTestGateway({ env: { COMPILED_CACHE_MB: '0' } });
+    const expected = await post(reference.url, everyField(7));
+    for (const _use of [1, 2, 3]) expect(await post(compiled.url, everyField(7))).toEqual(expected);
+    expect(compiled.cacheSizes().compiledOperations.count).toBe(1);
+    expect(compiled.cacheSizes().documents.count).toBe(0);
+  });
+
   it('runs everything on graphql-js when its cache is off', async () => {
     await using gateway = await startTestGateway({ env: { COMPILED_CACHE_MB: '0' } });
     for (const _use of [1, 2, 3]) expect((await post(gateway.url, everyField(3))).errors).toBeUndefined();

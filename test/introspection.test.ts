@@ -21,6 +21,21 @@ describe('introspection', () => {
     expect(errors?.[0]?.message).toBe('a document may ask for __schema at most 1 time(s)');
   });
 
+  it('refuses aliases inside introspection, in fragments too', async () => {
+    await using gateway = await startTestGateway();
+    const inside = `{ __schema { ${Array.from({ length: 29 }, (_, i) => `t${i}: types { name fields { name } }`).join(' ')} } }`;
+    const viaFragment = '{ __schema { types { ...T } } } fragment T on __Type { a: name b: name }';
+    for (const query of [inside, viaFragment]) {
+      const { data, errors } = await gateway.query(query);
+      expect(data, query).toBeUndefined();
+      expect(errors?.map((error) => [error.extensions?.code, error.extensions?.reason, error.message])).toEqual([
+        ['LIMIT_EXCEEDED', 'INTROSPECTION', 'introspection fields may not be aliased'],
+      ]);
+    }
+    // Aliases elsewhere are fine.
+    expect((await gateway.query('{ t: __typename }')).errors).toBeUndefined();
+  });
+
   it('answers a few types by name, and refuses more than ten', async () => {
     await using gateway = await startTestGateway();
     const types = (count: number) =>

@@ -140,7 +140,7 @@ describe('hostile requests get a clear error, cost no upstream call, and the gat
       .join(' ');
     const { body } = await post(gateway, JSON.stringify({ query: `{ ${five} }` }));
     const codes = (body.errors ?? []).map((error) => error.extensions?.code);
-    expect(codes).toEqual(['BAD_USER_INPUT', 'BAD_USER_INPUT']);
+    expect(codes).toEqual(['LIMIT_EXCEEDED', 'LIMIT_EXCEEDED']);
     expect(body.errors?.[0]?.message).toBe('this request needs more than 3 upstream calls (MAX_UPSTREAM_CALLS)');
     expect(gateway.upstream.requests).toHaveLength(3);
   });
@@ -166,7 +166,7 @@ describe('hostile requests get a clear error, cost no upstream call, and the gat
         ),
       );
       // Unknown orgs are NOT_FOUND until the budget runs out; the rest are refused.
-      expect([...codes].sort()).toEqual(['BAD_USER_INPUT', 'NOT_FOUND']);
+      expect([...codes].sort()).toEqual(['LIMIT_EXCEEDED', 'NOT_FOUND']);
     });
 
     it('that retries take from too, against a failing upstream', async () => {

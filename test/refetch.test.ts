@@ -203,4 +203,17 @@ describe('refetching by global id', () => {
         ?.restId,
     ).toBe(globex[0]?.id);
   });
+
+  it('reads a page once when a refetch scan and a connection of the same request both need it', async () => {
+    await using gateway = await startTestGateway();
+    const { data, errors } = await gateway.query(
+      'query ($id: ID!) { node(id: $id) { ... on Assistant { organization { assistants(first: 99) { nodes { restId } } } } } }',
+      { id: assistantId('globex', globex[3]?.id as string) },
+    );
+    expect(errors).toBeUndefined();
+    expect(data.node.organization.assistants.nodes).toHaveLength(globex.length);
+    expect(gateway.upstream.requests.map((request) => `${request.orgId} ${request.page}/${request.take}`)).toEqual([
+      'globex 1/100',
+    ]);
+  });
 });

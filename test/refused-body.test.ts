@@ -110,4 +110,23 @@ describe('a refused request body', () => {
     expect(cutOff).toBe(true);
     expect(written).toBeLessThan(declared);
   });
+
+  it('gets one answer only, even when the rest of it comes too slowly', async () => {
+    await using gateway = await startTestGateway({ env: { HEADERS_TIMEOUT_MS: '500', REQUEST_TIMEOUT_MS: '1000' } });
+    const socket = await open(gateway.url);
+    socket.on('error', () => undefined);
+    let received = '';
+    socket.on('data', (chunk) => {
+      received += chunk;
+    });
+    const closed = new Promise((resolve) => socket.once('close', resolve));
+    socket.write(
+      'POST /graphql HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 5000000\r\n\r\n',
+    );
+    const trickle = setInterval(() => socket.writable && socket.write('x'.repeat(100)), 100);
+    await closed;
+    clearInterval(trickle);
+    expect(received).toMatch(/^HTTP\/1\.1 413 /);
+    expect(received.match(/HTTP\/1\.1 \d{3} /g)).toHaveLength(1);
+  }, 20_000);
 });

@@ -3,7 +3,7 @@
 
 import { resolveNodes } from '@pothos/plugin-relay';
 import { builder } from '../builder.ts';
-import { BadInputError } from '../errors.ts';
+import { LimitExceededError } from '../errors.ts';
 import { decodeGlobalId } from '../global-id.ts';
 
 /** Refetch is a scan of each org's list: bound how many ids one field may ask for. */
@@ -23,7 +23,7 @@ builder.queryField('nodes', (t) =>
     },
     resolve: async (_root, { ids }, context, info) => {
       if (ids.length > maxNodeIds) {
-        throw new BadInputError(`nodes takes at most ${maxNodeIds} ids, got ${ids.length}`);
+        throw new LimitExceededError(`nodes takes at most ${maxNodeIds} ids, got ${ids.length}`, 'NODES_IDS');
       }
       // Each id on its own: a malformed id, or one whose load fails, fails
       // only its own entry. Loads of the same tick still batch in the loaders.
