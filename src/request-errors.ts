@@ -1,12 +1,31 @@
-// Errors of a request as a whole (syntax, validation, limits, variables,
-// batching) carry the contract's BAD_USER_INPUT; the more specific cause
-// that GraphQL servers usually give stays beside it as `reason`.
+// Errors of a request as a whole (syntax, validation, variables) carry the
+// contract's BAD_USER_INPUT, and those of the gateway's request limits
+// (tokens, depth, aliases, directives, cost, batch size) LIMIT_EXCEEDED; the
+// more specific cause stays beside it as `reason`.
 
 import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { type ErrorCode, isGraphQLError } from './errors.ts';
 
 const requestErrorCodes = new Set([undefined, 'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_REQUEST']);
+
+/** Errors a limit plugin raised, with the setting that refused them. */
+const limitReasons = new WeakMap<Error, string>();
+
+/** For a limit plugin's `onReject`: marks the error it raises as that limit's. */
+export function rejectedBy(setting: string) {
+  return (_context: unknown, error: Error) => {
+    limitReasons.set(error, setting);
+  };
+}
+
+/** Yoga refuses a batch over its limit with HTTP 413, and nothing else it raises has that status. */
+function limitOf(error: GraphQLError): string | undefined {
+  const reason = limitReasons.get(error) ?? (error.originalError ? limitReasons.get(error.originalError) : undefined);
+  if (reason) return reason;
+  const http = error.extensions?.http as { status?: number } | undefined;
+  return http?.status === 413 ? 'MAX_BATCH' : undefined;
+}
 
 export function useRequestErrorCodes(): Plugin {
   return {
@@ -36,13 +55,15 @@ function isRequestError(error: GraphQLError | Error): error is GraphQLError {
 function asBadInput(error: GraphQLError): GraphQLError {
   // Some executors (graphql-jit) leave `extensions` out.
   const { code, ...extensions } = error.extensions ?? {};
-  const badInput: ErrorCode = 'BAD_USER_INPUT';
+  const limit = limitOf(error);
+  const contractCode: ErrorCode = limit ? 'LIMIT_EXCEEDED' : 'BAD_USER_INPUT';
+  const reason = limit ?? code;
   return new GraphQLError(error.message, {
     nodes: error.nodes,
     source: error.source,
     positions: error.positions,
     path: error.path,
     originalError: error.originalError,
-    extensions: { ...extensions, code: badInput, ...(code === undefined ? {} : { reason: code }) },
+    extensions: { ...extensions, code: contractCode, ...(reason === undefined ? {} : { reason }) },
   });
 }

@@ -17,7 +17,7 @@ import { createDocumentCache } from './document-cache.ts';
 import { isGraphQLError, LimitExceededError } from './errors.ts';
 import { exampleQuery } from './example-query.ts';
 import { useIntrospectionLimits } from './introspection.ts';
-import { useRequestErrorCodes } from './request-errors.ts';
+import { rejectedBy, useRequestErrorCodes } from './request-errors.ts';
 import { useResultSerializer } from './result-serializer.ts';
 import { createSchema } from './schema/index.ts';
 import { createUpstreamClient, type UpstreamClient } from './upstream/client.ts';
@@ -94,11 +94,11 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       },
     },
     plugins: [
-      maxTokensPlugin({ n: limits.maxTokens }),
-      maxDepthPlugin({ n: limits.maxDepth, flattenFragments: true }),
-      maxAliasesPlugin({ n: limits.maxAliases }),
-      maxDirectivesPlugin({ n: limits.maxDirectives }),
-      costLimitPlugin({ maxCost: limits.maxCost }),
+      maxTokensPlugin({ n: limits.maxTokens, onReject: [rejectedBy('MAX_TOKENS')] }),
+      maxDepthPlugin({ n: limits.maxDepth, flattenFragments: true, onReject: [rejectedBy('MAX_DEPTH')] }),
+      maxAliasesPlugin({ n: limits.maxAliases, onReject: [rejectedBy('MAX_ALIASES')] }),
+      maxDirectivesPlugin({ n: limits.maxDirectives, onReject: [rejectedBy('MAX_DIRECTIVES')] }),
+      costLimitPlugin({ maxCost: limits.maxCost, onReject: [rejectedBy('MAX_COST')] }),
       useVaryByOrigin(),
       useConnectionNestingLimit(),
       useIntrospectionLimits({ enabled: config.introspection }),

@@ -53,7 +53,7 @@ describe('hostile requests get a clear error, cost no upstream call, and the gat
     const nested = `${'assistants { nodes { organization { '.repeat(67)}restId${' } } }'.repeat(67)}`;
     const { body } = await post(gateway, JSON.stringify({ query: `{ organization(restId: "acme") { ${nested} } }` }));
     expect(body.errors?.[0]?.message).toMatch(/depth limit of 12 exceeded/);
-    expect(body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(body.errors?.[0]?.extensions).toMatchObject({ code: 'LIMIT_EXCEEDED', reason: 'MAX_DEPTH' });
     expect(gateway.upstream.requests).toHaveLength(0);
     await answersNormally(gateway);
   });
@@ -63,7 +63,7 @@ describe('hostile requests get a clear error, cost no upstream call, and the gat
     const aliases = Array.from({ length: 2000 }, (_, i) => `a${i}:organization(restId:"o"){restId}`).join(' ');
     const { body } = await post(gateway, JSON.stringify({ query: `{ ${aliases} }` }));
     expect(body.errors?.[0]?.message).toMatch(/Aliases limit of 30 exceeded/);
-    expect(body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(body.errors?.[0]?.extensions).toMatchObject({ code: 'LIMIT_EXCEEDED', reason: 'MAX_ALIASES' });
     expect(gateway.upstream.requests).toHaveLength(0);
     await answersNormally(gateway);
   });
@@ -73,7 +73,7 @@ describe('hostile requests get a clear error, cost no upstream call, and the gat
     const aliases = Array.from({ length: 2000 }, (_, i) => `a${i}: __typename`).join(' ');
     const { body } = await post(gateway, JSON.stringify({ query: `{ ${aliases} }` }));
     expect(body.errors?.[0]?.message).toMatch(/Token limit of 2000 exceeded/);
-    expect(body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(body.errors?.[0]?.extensions).toMatchObject({ code: 'LIMIT_EXCEEDED', reason: 'MAX_TOKENS' });
     await answersNormally(gateway);
   });
 
@@ -85,9 +85,23 @@ describe('hostile requests get a clear error, cost no upstream call, and the gat
     const { status, body } = await post(gateway, JSON.stringify(batch));
     expect(status).toBe(413);
     expect(body.errors?.[0]?.message).toMatch(/Batching is limited to 10 operations/);
-    expect(body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(body.errors?.[0]?.extensions).toMatchObject({ code: 'LIMIT_EXCEEDED', reason: 'MAX_BATCH' });
     expect(gateway.upstream.requests).toHaveLength(0);
     await answersNormally(gateway);
+  });
+
+  it.each([
+    [
+      'MAX_COST',
+      { MAX_COST: '10' },
+      '{ organization(restId: "acme") { assistants { nodes { name config { model } } } } }',
+    ],
+    ['MAX_DIRECTIVES', { MAX_DIRECTIVES: '1' }, '{ __typename @skip(if: false) @include(if: true) }'],
+  ])('a query over %s', async (reason, env, query) => {
+    await using gateway = await startTestGateway({ env });
+    const { body } = await post(gateway, JSON.stringify({ query }));
+    expect(body.errors?.[0]?.extensions).toMatchObject({ code: 'LIMIT_EXCEEDED', reason });
+    expect(gateway.upstream.requests).toHaveLength(0);
   });
 
   it('a small batch within the limit is answered operation by operation', async () => {
@@ -111,7 +125,7 @@ describe('hostile requests get a clear error, cost no upstream call, and the gat
       (_, i) => `query Q${i} { organization(restId: "o${i}") { restId } }`,
     );
     const { body } = await post(gateway, JSON.stringify({ query: operations.join('\n'), operationName: 'Q1' }));
-    expect(body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    expect(body.errors?.[0]?.extensions).toMatchObject({ code: 'LIMIT_EXCEEDED', reason: 'MAX_TOKENS' });
     expect(gateway.upstream.requests).toHaveLength(0);
   });
 
