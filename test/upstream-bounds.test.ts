@@ -41,6 +41,23 @@ describe('upstream bytes', () => {
     }
   });
 
+  it('counts a body without a declared length as it streams, against both bounds', async () => {
+    await using perCall = await startTestGateway({ env: { UPSTREAM_MAX_BODY_BYTES: '200000' } });
+    perCall.upstream.inject({ orgId: 'globex', padTo: 1_000_000, chunked: true });
+    const oneBody = await perCall.query(query);
+    expect(oneBody.errors?.map((error) => [error.path?.[0], error.extensions?.code])).toEqual([
+      ['globex', 'UPSTREAM_BAD_RESPONSE'],
+    ]);
+
+    await using perRequest = await startTestGateway({ env: { MAX_UPSTREAM_BYTES_PER_REQUEST: '200000' } });
+    perRequest.upstream.inject({ padTo: 90_000, chunked: true });
+    const { errors } = await perRequest.query(query);
+    expect(errors?.length).toBeGreaterThan(0);
+    for (const error of errors ?? []) {
+      expect(error.extensions).toEqual({ code: 'LIMIT_EXCEEDED', reason: 'MAX_UPSTREAM_BYTES_PER_REQUEST' });
+    }
+  });
+
   it('refuses a string over its bound, naming its path and not its value', async () => {
     await using gateway = await startTestGateway();
     gateway.upstream.inject({ orgId: 'acme', padTo: 1_100_000 });

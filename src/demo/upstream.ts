@@ -76,6 +76,8 @@ export interface Fault {
   contentType?: string;
   /** Answer as usual, the first assistant's instructions padded until the body is this many bytes. */
   padTo?: number;
+  /** Answer as usual, without a Content-Length (chunked). */
+  chunked?: boolean;
 }
 
 export interface RecordedRequest {
@@ -117,6 +119,8 @@ interface Answer {
   status: number;
   body: string;
   headers?: Record<string, string>;
+  /** Sent without a Content-Length. */
+  chunked?: boolean;
 }
 
 const DEFAULT_TAKE = 20;
@@ -201,10 +205,11 @@ export async function startDemoUpstream(options: DemoUpstreamOptions = {}): Prom
           ? faultBody(fault.body, sampleFor(route?.orgId ?? null))
           : (refusal(req.headers.authorization, route) ?? answerRequest(req.method, route, query));
     const padded = fault?.padTo === undefined ? answered : padTo(answered, fault.padTo);
-    const answer =
+    const typed =
       fault?.contentType === undefined
         ? padded
         : { ...padded, headers: { ...padded.headers, 'content-type': fault.contentType } };
+    const answer = fault?.chunked ? { ...typed, chunked: true } : typed;
 
     if (fault?.drop === 'mid-body') {
       sendHalf(res, answer);
@@ -429,14 +434,21 @@ function writeHead(res: ServerResponse, answer: Answer): Buffer {
   const body = Buffer.from(answer.body, 'utf8');
   res.writeHead(answer.status, {
     'content-type': 'application/json; charset=utf-8',
-    'content-length': String(body.length),
+    ...(answer.chunked ? {} : { 'content-length': String(body.length) }),
     ...answer.headers,
   });
   return body;
 }
 
 function send(res: ServerResponse, answer: Answer): void {
-  res.end(writeHead(res, answer));
+  const body = writeHead(res, answer);
+  if (!answer.chunked) {
+    res.end(body);
+    return;
+  }
+  // In pieces, as a streaming upstream would send it.
+  for (let offset = 0; offset < body.length; offset += 16 * 1024) res.write(body.subarray(offset, offset + 16 * 1024));
+  res.end();
 }
 
 /** Promises the whole body (content-length), sends half, then cuts the connection. */

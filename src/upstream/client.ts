@@ -64,7 +64,6 @@ export interface UpstreamClient {
 
 export function createUpstreamClient(options: UpstreamClientOptions): UpstreamClient {
   const { maxResponseBytes } = options;
-  const oversized = () => new UpstreamBadResponseError(`body: expected at most ${maxResponseBytes} bytes, got more`);
   const pool = new Pool(options.baseUrl.origin, {
     connections: options.connections,
     keepAliveTimeout: 30_000,
@@ -102,12 +101,8 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
             await response.body.dump();
             throw new UpstreamBadResponseError(`content-type: expected application/json, got ${mediaType}`);
           }
-          // A declared length over the bound is refused before a byte of the body is read.
-          if (Number(header(response.headers['content-length']) ?? 0) > maxResponseBytes) {
-            response.body.destroy();
-            throw oversized();
-          }
-          return await readText(response.body, request.byteBudget);
+          const contentLength = header(response.headers['content-length']);
+          return await readBody(response.body, contentLength, maxResponseBytes, request.byteBudget);
         }
         // Always consume the body: an unread body pins its connection.
         await response.body.dump();
@@ -118,7 +113,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
         );
       } catch (error) {
         if (error instanceof UpstreamError) throw error;
-        if (error instanceof undiciErrors.ResponseExceededMaxSizeError) throw oversized();
+        if (error instanceof undiciErrors.ResponseExceededMaxSizeError) throw oversizedBody(maxResponseBytes);
         if (deadline.expired) throw new UpstreamTimeoutError(options.timeoutMs);
         // Ask the call's signal, not the caller's: some Fetch implementations'
         // signals report `aborted` late, after the abort has already spread.
@@ -158,11 +153,34 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
   };
 }
 
+function oversizedBody(maxBytes: number): UpstreamBadResponseError {
+  return new UpstreamBadResponseError(`body: expected at most ${maxBytes} bytes, got more`);
+}
+
 /**
- * A body as text, each chunk counted against the request's byte budget as it
- * arrives: past the budget, the rest is not read (the connection is dropped).
+ * A body as text, within the call's bound and the request's byte budget.
+ * A declared length is checked before a byte is read; undici holds the body
+ * to it and to the call's bound. Without one, each chunk is counted as it
+ * arrives, and past the budget the rest is not read (the connection drops).
  */
-async function readText(body: Dispatcher.ResponseData['body'], budget: ByteBudget | undefined): Promise<string> {
+async function readBody(
+  body: Dispatcher.ResponseData['body'],
+  contentLength: string | undefined,
+  maxBytes: number,
+  budget: ByteBudget | undefined,
+): Promise<string> {
+  if (contentLength !== undefined && /^\d+$/.test(contentLength)) {
+    const declared = Number(contentLength);
+    if (declared > maxBytes) {
+      body.destroy();
+      throw oversizedBody(maxBytes);
+    }
+    if (budget && !budget.take(declared)) {
+      body.destroy();
+      throw new UpstreamBytesExhaustedError(budget.maxBytes);
+    }
+    return body.text();
+  }
   if (!budget) return body.text();
   const chunks: Buffer[] = [];
   let length = 0;
