@@ -13,12 +13,26 @@
 // asynchronously, and compiles one operation of a document; such operations
 // stay on graphql-js:
 // - documents with more than one operation (the operation name picks one);
-// - operations with federation's `_entities` at the root, whose items may each
-//   fail on their own. (`nodes` settles every item before it answers, so a
-//   failed id is an Error value in place, which compiled code keeps in order.)
+// - operations that select, anywhere, a list field whose items may fail on
+//   their own: nullable items and a resolver of its own (federation's
+//   `_entities`, say), unless the field declares that it settles every item
+//   before it answers (`settlesListItems`, as `nodes` does: a failed id is an
+//   Error value in place, which compiled code keeps in order).
 
 import { setFlagsFromString } from 'node:v8';
-import { type DocumentNode, type ExecutionArgs, Kind, type SelectionSetNode } from 'graphql';
+import {
+  BREAK,
+  type DocumentNode,
+  type ExecutionArgs,
+  type GraphQLField,
+  type GraphQLSchema,
+  isListType,
+  isNonNullType,
+  Kind,
+  TypeInfo,
+  visit,
+  visitWithTypeInfo,
+} from 'graphql';
 import { type CompiledQuery, compileQuery, isCompiledQuery } from 'graphql-jit';
 import type { Plugin } from 'graphql-yoga';
 import { LRUCache } from 'lru-cache';
@@ -45,7 +59,8 @@ export interface CompiledExecution extends Plugin {
   readonly compiled: () => { readonly count: number; readonly bytes: number };
 }
 
-const itemByItemRootFields = new Set(['_entities']);
+/** A field extension: the field's resolver settles every list item itself, failed ones as Error values in place. */
+export const settlesListItems = 'settlesListItems';
 
 export function useCompiledExecution(options: CompiledExecutionOptions): CompiledExecution {
   if (options.maxBytes === 0) return { compiled: () => ({ count: 0, bytes: 0 }) };
@@ -67,7 +82,7 @@ export function useCompiledExecution(options: CompiledExecutionOptions): Compile
 
     let verdict = compilable.get(args.document);
     if (verdict === undefined) {
-      verdict = isCompilable(args.document);
+      verdict = isCompilable(args.schema, args.document);
       compilable.set(args.document, verdict);
     }
     if (!verdict) return undefined;
@@ -95,27 +110,31 @@ export function useCompiledExecution(options: CompiledExecutionOptions): Compile
   };
 }
 
-export function isCompilable(document: DocumentNode): boolean {
+export function isCompilable(schema: GraphQLSchema, document: DocumentNode): boolean {
   const operations = document.definitions.filter((definition) => definition.kind === Kind.OPERATION_DEFINITION);
   if (operations.length !== 1) return false;
-  const fragments = new Map(
-    document.definitions.flatMap((definition) =>
-      definition.kind === Kind.FRAGMENT_DEFINITION ? [[definition.name.value, definition.selectionSet] as const] : [],
-    ),
+  // Fragments are visited with their own type condition, so a field reached through one counts too.
+  const typeInfo = new TypeInfo(schema);
+  let compilable = true;
+  visit(
+    document,
+    visitWithTypeInfo(typeInfo, {
+      Field() {
+        const field = typeInfo.getFieldDef();
+        if (field && itemsMayFailApart(field)) {
+          compilable = false;
+          return BREAK;
+        }
+        return undefined;
+      },
+    }),
   );
-  const rootFields = new Set<string>();
-  const seen = new Set<string>();
-  const collect = (selectionSet: SelectionSetNode) => {
-    for (const selection of selectionSet.selections) {
-      if (selection.kind === Kind.FIELD) rootFields.add(selection.name.value);
-      else if (selection.kind === Kind.INLINE_FRAGMENT) collect(selection.selectionSet);
-      else if (!seen.has(selection.name.value)) {
-        seen.add(selection.name.value);
-        const fragment = fragments.get(selection.name.value);
-        if (fragment) collect(fragment);
-      }
-    }
-  };
-  collect((operations[0] as { selectionSet: SelectionSetNode }).selectionSet);
-  return ![...rootFields].some((field) => itemByItemRootFields.has(field));
+  return compilable;
+}
+
+/** A list whose items may each fail on their own, in any order: graphql-jit would lose their places. */
+function itemsMayFailApart(field: GraphQLField<unknown, unknown>): boolean {
+  const type = isNonNullType(field.type) ? field.type.ofType : field.type;
+  if (!isListType(type) || isNonNullType(type.ofType)) return false;
+  return field.resolve !== undefined && field.extensions?.[settlesListItems] !== true;
 }

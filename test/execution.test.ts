@@ -1,16 +1,18 @@
 // Compiled execution must answer exactly as graphql-js would; where it would
 // not, the gateway keeps graphql-js. These pin the cases that differ.
 
-import { parse } from 'graphql';
+import { buildSchema, type GraphQLObjectType, parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { isCompilable } from '../src/compiled-execution.ts';
 import { createSeedData } from '../src/demo/seed.ts';
 import { exampleQuery } from '../src/example-query.ts';
 import { encodeGlobalId } from '../src/global-id.ts';
+import { createSchema } from '../src/schema/index.ts';
 import { graphql } from './generated/index.ts';
 import { startTestGateway } from './helpers/gateway.ts';
 
 const seed = createSeedData();
+const schema = createSchema({ exposeSecretKeys: false });
 const acmeFirst = seed.get('acme')?.[0]?.id as string;
 const wayneFirst = seed.get('wayne')?.[0]?.id as string;
 
@@ -40,7 +42,29 @@ describe('which operations run compiled', () => {
     ],
     ['a connection’s nodes', '{ organization(restId: "a") { assistants { nodes { name } } } }', true],
   ])('%s', (_name, query, compiled) => {
-    expect(isCompilable(parse(query))).toBe(compiled);
+    expect(isCompilable(schema, parse(query))).toBe(compiled);
+  });
+
+  // A list field added later whose items fail on their own, wherever it is selected.
+  const testSchema = buildSchema(`
+    type Query { thing: Thing  plain: [Int] }
+    type Thing { parts: [Part]  settled: [Part]  strict: [Part!]! }
+    type Part { name: String }
+  `);
+  const thing = testSchema.getType('Thing') as GraphQLObjectType;
+  const resolveEach = () => [Promise.resolve({ name: 'a' })];
+  Object.assign(thing.getFields().parts as object, { resolve: resolveEach });
+  Object.assign(thing.getFields().settled as object, { resolve: resolveEach, extensions: { settlesListItems: true } });
+  Object.assign(thing.getFields().strict as object, { resolve: resolveEach });
+
+  it.each([
+    ['a nested list of nullable items with a resolver of its own', '{ thing { parts { name } } }', false],
+    ['the same through a fragment', '{ thing { ...F } } fragment F on Thing { parts { name } }', false],
+    ['such a list that settles its items itself', '{ thing { settled { name } } }', true],
+    ['a list of non-null items', '{ thing { strict { name } } }', true],
+    ['a list read by the default resolver', '{ plain }', true],
+  ])('%s', (_name, query, compiled) => {
+    expect(isCompilable(testSchema, parse(query))).toBe(compiled);
   });
 });
 

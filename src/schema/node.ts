@@ -3,6 +3,7 @@
 
 import { resolveNodes } from '@pothos/plugin-relay';
 import { builder } from '../builder.ts';
+import { settlesListItems } from '../compiled-execution.ts';
 import { LimitExceededError } from '../errors.ts';
 import { decodeGlobalId } from '../global-id.ts';
 
@@ -13,6 +14,8 @@ builder.queryField('nodes', (t) =>
   t.field({
     type: [builder.nodeInterfaceRef()],
     nullable: { list: false, items: true },
+    // Every id is settled before the list answers (see below): compiled execution keeps failed ones in place.
+    extensions: { [settlesListItems]: true },
     description:
       'Refetches objects by their global ids, in the order given: null for each that no longer exists, and an error for each id that is malformed. Ids of one organization share one scan of its list.',
     args: {
