@@ -448,7 +448,7 @@ const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root
 const summary = [
   `# Soak: ${durationS >= 60 ? `${durationS / 60} minutes` : `${durationS} s`} at ${rate} operations/s, ${faultRate * 100}% upstream faults`,
   '',
-  `Commit ${commit}, ${new Date().toISOString().slice(0, 10)}; \`npm run soak -- ${process.argv.slice(2).join(' ')}\`.`,
+  `HEAD ${commit}, ${new Date().toISOString().slice(0, 10)} (the gateway is dist/ as \`npm run build\` left it); \`npm run soak -- ${process.argv.slice(2).join(' ')}\`.`,
   '',
   '| measure | value |',
   '| --- | --- |',
