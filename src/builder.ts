@@ -2,7 +2,6 @@
 // and federation options. Types live in `src/schema/`.
 
 import SchemaBuilder from '@pothos/core';
-import DataloaderPlugin from '@pothos/plugin-dataloader';
 import DirectivePlugin from '@pothos/plugin-directives';
 import FederationPlugin from '@pothos/plugin-federation';
 import RelayPlugin from '@pothos/plugin-relay';
@@ -30,7 +29,7 @@ export const builder = new SchemaBuilder<{
 }>({
   // Directives first, so that the sub-graph filter reaches the SDL that
   // federation prints; federation last, as it wraps what the others define.
-  plugins: [DirectivePlugin, SubGraphPlugin, RelayPlugin, DataloaderPlugin, FederationPlugin],
+  plugins: [DirectivePlugin, SubGraphPlugin, RelayPlugin, FederationPlugin],
   defaultFieldNullability: false,
   subGraphs: { defaultForTypes: ['public', 'secrets'], fieldsInheritFromTypes: true },
   relay: {

@@ -26,21 +26,17 @@ export async function findAction(key: string, loaders: Loaders): Promise<ActionR
 }
 
 /**
- * Results in key order: an Error for a key that is malformed or failed, null
- * for one not found. Each failed key gets an Error of its own: Pothos brands
- * every loaded value with its node type, and one failed org scan answers the
- * keys of several types (an assistant, its integrations, its actions).
+ * One result per key, in key order: null for a key not found, a rejection for
+ * one that is malformed or failed, which fails only its own entry. Each gets
+ * an Error of its own: one failed org scan answers the keys of several types
+ * (an assistant, its integrations, its actions), and an error shared between
+ * entries would be changed by what is done to each.
  */
-export function findAll<T>(
-  keys: readonly string[],
-  find: (key: string) => Promise<T | null>,
-): Promise<(T | null | Error)[]> {
-  return Promise.all(
-    keys.map((key) =>
-      // A malformed key throws synchronously: it fails only its own entry.
-      Promise.resolve()
-        .then(() => find(key))
-        .catch((error: unknown) => errorOfOneEntry(error)),
-    ),
+export function findAll<T>(keys: readonly string[], find: (key: string) => Promise<T | null>): Promise<T | null>[] {
+  return keys.map((key) =>
+    // A malformed key throws synchronously: it fails only its own entry.
+    Promise.resolve()
+      .then(() => find(key))
+      .catch((error: unknown) => Promise.reject(errorOfOneEntry(error))),
   );
 }

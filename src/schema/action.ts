@@ -5,10 +5,7 @@ import type { ActionRecord } from '../upstream/records.ts';
 import { Assistant } from './assistant.ts';
 import { nodeKeys } from './node-keys.ts';
 
-export const Action = builder.loadableNodeRef('Action', {
-  id: { resolve: nodeKeys.Action },
-  load: (keys: string[], { loaders }) => findAll(keys, (key) => findAction(key, loaders)),
-});
+export const Action = builder.objectRef<ActionRecord>('Action');
 
 builder.asEntity(Action, {
   key: builder.selection<{ id: string }>('id'),
@@ -16,15 +13,13 @@ builder.asEntity(Action, {
   resolveReference: async ({ id }, { loaders }) => findAction(keyOfGlobalId(id, 'Action'), loaders),
 });
 
-Action.implement({
+builder.node(Action, {
+  id: { resolve: nodeKeys.Action },
+  loadMany: (keys, { loaders }) => findAll(keys, (key) => findAction(key, loaders)),
   description: 'An operation an assistant may perform through a connected service.',
   fields: (t) => ({
     restId: t.exposeID('id', { description: 'The id of the action in the REST API.' }),
-    assistant: t.field({
-      type: Assistant,
-      description: 'The assistant this action belongs to.',
-      resolve: (action) => action.assistant,
-    }),
+    assistant: t.expose('assistant', { type: Assistant, description: 'The assistant this action belongs to.' }),
     name: t.exposeString('name', { description: 'Display name.' }),
     enabled: t.exposeBoolean('enabled', { description: 'Whether the action is switched on.' }),
     instructions: t.exposeString('instructions', {

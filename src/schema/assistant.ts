@@ -1,16 +1,13 @@
 import { builder } from '../builder.ts';
 import { keyOfGlobalId } from '../global-id.ts';
 import { findAll, findAssistant } from '../refetch.ts';
-import type { AssistantConfigRecord, ConversationConfigRecord } from '../upstream/records.ts';
+import type { AssistantConfigRecord, AssistantRecord, ConversationConfigRecord } from '../upstream/records.ts';
 import { Action } from './action.ts';
 import { Integration } from './integration.ts';
 import { nodeKeys } from './node-keys.ts';
 import { Organization } from './organization.ts';
 
-export const Assistant = builder.loadableNodeRef('Assistant', {
-  id: { resolve: nodeKeys.Assistant },
-  load: (keys: string[], { loaders }) => findAll(keys, (key) => findAssistant(key, loaders)),
-});
+export const Assistant = builder.objectRef<AssistantRecord>('Assistant');
 
 builder.asEntity(Assistant, {
   key: builder.selection<{ id: string }>('id'),
@@ -18,7 +15,9 @@ builder.asEntity(Assistant, {
   resolveReference: async ({ id }, { loaders }) => findAssistant(keyOfGlobalId(id, 'Assistant'), loaders),
 });
 
-Assistant.implement({
+builder.node(Assistant, {
+  id: { resolve: nodeKeys.Assistant },
+  loadMany: (keys, { loaders }) => findAll(keys, (key) => findAssistant(key, loaders)),
   description: 'An AI assistant of an organization, with its configuration, integrations and actions.',
   fields: (t) => ({
     restId: t.exposeID('id', { description: 'The id of the assistant in the REST API.' }),

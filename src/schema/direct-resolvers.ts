@@ -1,25 +1,19 @@
-// Fields whose value their parent already holds, resolved without the
-// wrappers Pothos builds around them. Its Relay plugin resolves every `id`
+// Fields of Pothos' Relay plugin whose value their parent already holds,
+// resolved without the functions it builds for them: it resolves every `id`
 // through an async function (a promise per object) and gives a connection's
-// `edges` and `pageInfo` resolvers of their own; its dataloader plugin wraps
-// every field of a loadable type (an assistant's integrations and actions, an
-// edge's node) to load ids through a DataLoader, while ours hold records
-// already loaded, never ids. Each wrapper makes compiled execution build a
-// resolve-info object per call and take its generic, promise-ready path; a
-// field that reads a property of its own name instead gets graphql's default
-// resolver, which compiled execution reads inline. (Scenario b of the bench:
-// +25% operations/s, a quarter less CPU; see bench/RESULTS.md.)
+// `edges` and `pageInfo` and an edge's `node` resolvers of their own. Each
+// makes compiled execution build a resolve-info object per call and take its
+// generic, promise-ready path; a field that reads a property of its own name
+// instead gets graphql's default resolver, which compiled execution reads
+// inline. (Scenario b of the bench: +25% operations/s, a quarter less CPU;
+// see bench/RESULTS.md.) Our own type files expose such fields directly.
 
 import { type GraphQLSchema, isObjectType } from 'graphql';
 import { encodeGlobalId, type NodeTypename } from '../global-id.ts';
 import { nodeKeys } from './node-keys.ts';
 
-/** Fields that serve their parent's property of the same name, as already loaded. */
+/** Relay's fields that serve their parent's property of the same name, as already loaded. */
 const ownProperties = [
-  ['Assistant', 'integrations'],
-  ['Assistant', 'actions'],
-  ['Integration', 'assistant'],
-  ['Action', 'assistant'],
   ['AssistantConnection', 'edges'],
   ['AssistantConnection', 'pageInfo'],
   ['AssistantEdge', 'node'],

@@ -1,13 +1,11 @@
 import { builder } from '../builder.ts';
 import { keyOfGlobalId } from '../global-id.ts';
 import { findAll, findIntegration } from '../refetch.ts';
+import type { IntegrationRecord } from '../upstream/records.ts';
 import { Assistant } from './assistant.ts';
 import { nodeKeys } from './node-keys.ts';
 
-export const Integration = builder.loadableNodeRef('Integration', {
-  id: { resolve: nodeKeys.Integration },
-  load: (keys: string[], { loaders }) => findAll(keys, (key) => findIntegration(key, loaders)),
-});
+export const Integration = builder.objectRef<IntegrationRecord>('Integration');
 
 builder.asEntity(Integration, {
   key: builder.selection<{ id: string }>('id'),
@@ -15,15 +13,13 @@ builder.asEntity(Integration, {
   resolveReference: async ({ id }, { loaders }) => findIntegration(keyOfGlobalId(id, 'Integration'), loaders),
 });
 
-Integration.implement({
+builder.node(Integration, {
+  id: { resolve: nodeKeys.Integration },
+  loadMany: (keys, { loaders }) => findAll(keys, (key) => findIntegration(key, loaders)),
   description: 'A connection of an assistant to another service, such as a CRM or a help desk.',
   fields: (t) => ({
     restId: t.exposeID('id', { description: 'The id of the integration in the REST API.' }),
-    assistant: t.field({
-      type: Assistant,
-      description: 'The assistant this integration belongs to.',
-      resolve: (integration) => integration.assistant,
-    }),
+    assistant: t.expose('assistant', { type: Assistant, description: 'The assistant this integration belongs to.' }),
     integrationId: t.exposeString('integrationId', {
       description: 'Which service this is, such as `slack` or `hubspot`.',
     }),

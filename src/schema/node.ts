@@ -34,7 +34,8 @@ builder.queryField('nodes', (t) =>
         ids.map(async (id) => {
           try {
             const [node] = await resolveNodes(builder, context, info, [decodeGlobalId(id)]);
-            return node;
+            // A node loaded earlier in this request comes back as its (maybe rejected) promise.
+            return await node;
           } catch (error) {
             return error instanceof Error ? error : new Error(String(error));
           }
