@@ -8,6 +8,7 @@ import RelayPlugin from '@pothos/plugin-relay';
 import SubGraphPlugin from '@pothos/plugin-sub-graph';
 import type { Context } from './context.ts';
 import { decodeGlobalId, encodeGlobalId } from './global-id.ts';
+import { readsEdgeNodes, readsOwnProperty } from './schema/direct-resolvers.ts';
 
 /**
  * Schema variants: `public` is what every deployment serves; `secrets` adds
@@ -39,6 +40,7 @@ export const builder = new SchemaBuilder<{
     decodeGlobalID: decodeGlobalId,
     nodesOnConnection: {
       description: 'The assistants of this page, for clients that need no cursors.',
+      extensions: readsEdgeNodes,
     },
     nodeTypeOptions: {
       description: 'An object with a global id that `node` and `nodes` can refetch.',
@@ -66,9 +68,13 @@ export const builder = new SchemaBuilder<{
     cursorFieldOptions: {
       description: 'An opaque cursor for this item, for `after` or `before` of the same connection.',
     },
-    nodeFieldOptions: { description: 'The item at this edge.' },
-    edgesFieldOptions: { description: 'The items of this page, each with its cursor.' },
-    pageInfoFieldOptions: { description: 'Whether more items exist on either side of this page.' },
+    // These three serve what the connection's resolver built: see schema/direct-resolvers.ts.
+    nodeFieldOptions: { description: 'The item at this edge.', extensions: readsOwnProperty },
+    edgesFieldOptions: { description: 'The items of this page, each with its cursor.', extensions: readsOwnProperty },
+    pageInfoFieldOptions: {
+      description: 'Whether more items exist on either side of this page.',
+      extensions: readsOwnProperty,
+    },
     nodeQueryOptions: {
       description: 'Refetches any object by its global id; null when it no longer exists.',
       args: { id: { description: 'A global id, as an `id` field serves it.' } },

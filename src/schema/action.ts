@@ -3,6 +3,7 @@ import { keyOfGlobalId } from '../global-id.ts';
 import { findAction, findAll } from '../refetch.ts';
 import type { ActionRecord } from '../upstream/records.ts';
 import { Assistant } from './assistant.ts';
+import { directId } from './direct-resolvers.ts';
 import { nodeKeys } from './node-keys.ts';
 
 export const Action = builder.objectRef<ActionRecord>('Action');
@@ -14,7 +15,7 @@ builder.asEntity(Action, {
 });
 
 builder.node(Action, {
-  id: { resolve: nodeKeys.Action },
+  id: directId(nodeKeys.Action),
   loadMany: (keys, { loaders }) => findAll(keys, (key) => findAction(key, loaders)),
   description: 'An operation an assistant may perform through a connected service.',
   fields: (t) => ({

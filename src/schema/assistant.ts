@@ -3,6 +3,7 @@ import { keyOfGlobalId } from '../global-id.ts';
 import { findAll, findAssistant } from '../refetch.ts';
 import type { AssistantConfigRecord, AssistantRecord, ConversationConfigRecord } from '../upstream/records.ts';
 import { Action } from './action.ts';
+import { directId } from './direct-resolvers.ts';
 import { Integration } from './integration.ts';
 import { nodeKeys } from './node-keys.ts';
 import { Organization } from './organization.ts';
@@ -16,7 +17,7 @@ builder.asEntity(Assistant, {
 });
 
 builder.node(Assistant, {
-  id: { resolve: nodeKeys.Assistant },
+  id: directId(nodeKeys.Assistant),
   loadMany: (keys, { loaders }) => findAll(keys, (key) => findAssistant(key, loaders)),
   description: 'An AI assistant of an organization, with its configuration, integrations and actions.',
   fields: (t) => ({

@@ -3,6 +3,7 @@ import { keyOfGlobalId } from '../global-id.ts';
 import { findAll, findIntegration } from '../refetch.ts';
 import type { IntegrationRecord } from '../upstream/records.ts';
 import { Assistant } from './assistant.ts';
+import { directId } from './direct-resolvers.ts';
 import { nodeKeys } from './node-keys.ts';
 
 export const Integration = builder.objectRef<IntegrationRecord>('Integration');
@@ -14,7 +15,7 @@ builder.asEntity(Integration, {
 });
 
 builder.node(Integration, {
-  id: { resolve: nodeKeys.Integration },
+  id: directId(nodeKeys.Integration),
   loadMany: (keys, { loaders }) => findAll(keys, (key) => findIntegration(key, loaders)),
   description: 'A connection of an assistant to another service, such as a CRM or a help desk.',
   fields: (t) => ({

@@ -1,6 +1,5 @@
 // The key inside each node type's global id: the REST ids that locate its
-// record (see global-id.ts). One table, read by the types' `id` options and
-// by `direct-resolvers.ts`.
+// record (see global-id.ts). One table, read by the types' `id` options.
 
 import { joinKey, type NodeTypename } from '../global-id.ts';
 import type { ActionRecord, AssistantRecord, IntegrationRecord } from '../upstream/records.ts';

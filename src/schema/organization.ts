@@ -4,6 +4,7 @@ import { keyOfGlobalId, splitKey } from '../global-id.ts';
 import { encodeCursor, resolveWindow } from '../paging.ts';
 import { isSendableOrgId } from '../upstream/client.ts';
 import { Assistant } from './assistant.ts';
+import { directId } from './direct-resolvers.ts';
 import { nodeKeys, type OrganizationShape } from './node-keys.ts';
 
 export const Organization = builder.objectRef<OrganizationShape>('Organization');
@@ -23,7 +24,7 @@ function organizationForKey(key: string): OrganizationShape {
 
 builder.node(Organization, {
   description: 'An organization of the Assistants API: the owner of a list of assistants.',
-  id: { resolve: nodeKeys.Organization },
+  id: directId(nodeKeys.Organization),
   loadOne: (key) => organizationForKey(key),
   fields: (t) => ({
     restId: t.exposeID('restId', { description: 'The `org_id` of the REST API.' }),
