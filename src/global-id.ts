@@ -1,11 +1,80 @@
-// Global ids: opaque to clients, `base64url(Typename:key)` inside, where a
-// key joins the REST ids that locate an object (org, assistant, …) so that
-// it can be refetched from the org's list alone.
+// Global ids, all of them: opaque to clients, `base64url(Typename:key)`
+// inside, where a key joins the REST ids that locate an object (org,
+// assistant, …) so that it can be refetched from the org's list alone. For
+// each node type, its record → key and key → record; the type names are the
+// table's. Adding a node type means a line here and the type's own file.
+//
+// The upstream has no get-by-id endpoint: every lookup goes through the
+// org-scan loader, so all ids of one org in one request share one scan.
 
-import { BadInputError, quoteInput } from './errors.ts';
+import { BadInputError, errorOfOneEntry, quoteInput } from './errors.ts';
+import type { Loaders } from './loaders.ts';
+import { isSendableOrgId } from './upstream/client.ts';
+import type { ActionRecord, AssistantRecord, IntegrationRecord } from './upstream/records.ts';
 
-export const nodeTypenames = ['Organization', 'Assistant', 'Integration', 'Action'] as const;
-export type NodeTypename = (typeof nodeTypenames)[number];
+/** An organization is only its REST id: nothing about it is fetched until a field needs it. */
+export interface OrganizationShape {
+  readonly restId: string;
+}
+
+/** Each node type: the key inside its global id, and the record a key names (null when not found). */
+export const nodeIds = {
+  Organization: {
+    keyOf: (org: OrganizationShape) => joinKey([org.restId]),
+    find: (key: string) => Promise.resolve(organizationFor(splitKey(key, 1, 'Organization')[0] as string)),
+  },
+  Assistant: {
+    keyOf: (assistant: AssistantRecord) => joinKey([assistant.orgId, assistant.id]),
+    find: (key: string, loaders: Loaders): Promise<AssistantRecord | null> => {
+      const [orgId, assistantId] = splitKey(key, 2, 'Assistant') as [string, string];
+      return loaders.assistant.load({ orgId, assistantId });
+    },
+  },
+  Integration: {
+    keyOf: (integration: IntegrationRecord) =>
+      joinKey([integration.assistant.orgId, integration.assistant.id, integration.id]),
+    find: async (key: string, loaders: Loaders): Promise<IntegrationRecord | null> => {
+      const [orgId, assistantId, id] = splitKey(key, 3, 'Integration') as [string, string, string];
+      const assistant = await loaders.assistant.load({ orgId, assistantId });
+      return assistant?.integrations.find((integration) => integration.id === id) ?? null;
+    },
+  },
+  Action: {
+    keyOf: (action: ActionRecord) => joinKey([action.assistant.orgId, action.assistant.id, action.id]),
+    find: async (key: string, loaders: Loaders): Promise<ActionRecord | null> => {
+      const [orgId, assistantId, id] = splitKey(key, 3, 'Action') as [string, string, string];
+      const assistant = await loaders.assistant.load({ orgId, assistantId });
+      return assistant?.actions.find((action) => action.id === id) ?? null;
+    },
+  },
+} as const;
+
+export type NodeTypename = keyof typeof nodeIds;
+export const nodeTypenames = Object.keys(nodeIds) as readonly NodeTypename[];
+
+/** The organization for a caller-given REST id, refused if no upstream path can hold it. */
+export function organizationFor(restId: string): OrganizationShape {
+  if (!isSendableOrgId(restId)) {
+    throw new BadInputError(`${quoteInput(restId)} cannot be an organization id: it would not stay one path segment`);
+  }
+  return { restId };
+}
+
+/**
+ * One result per key, in key order: null for a key not found, a rejection for
+ * one that is malformed or failed, which fails only its own entry. Each gets
+ * an Error of its own: one failed org scan answers the keys of several types
+ * (an assistant, its integrations, its actions), and an error shared between
+ * entries would be changed by what is done to each.
+ */
+export function findAll<T>(keys: readonly string[], find: (key: string) => Promise<T | null>): Promise<T | null>[] {
+  return keys.map((key) =>
+    // A malformed key throws synchronously: it fails only its own entry.
+    Promise.resolve()
+      .then(() => find(key))
+      .catch((error: unknown) => Promise.reject(errorOfOneEntry(error))),
+  );
+}
 
 export function encodeGlobalId(typename: string, key: string | number | bigint): string {
   return Buffer.from(`${typename}:${key}`).toString('base64url');

@@ -1,22 +1,20 @@
 import { builder } from '../builder.ts';
-import { keyOfGlobalId } from '../global-id.ts';
-import { findAction, findAll } from '../refetch.ts';
+import { findAll, keyOfGlobalId, nodeIds } from '../global-id.ts';
 import type { ActionRecord } from '../upstream/records.ts';
 import { Assistant } from './assistant.ts';
 import { directId } from './direct-resolvers.ts';
-import { nodeKeys } from './node-keys.ts';
 
 export const Action = builder.objectRef<ActionRecord>('Action');
 
 builder.asEntity(Action, {
   key: builder.selection<{ id: string }>('id'),
   // Async, so that a malformed id fails its own entity, not the whole `_entities` list.
-  resolveReference: async ({ id }, { loaders }) => findAction(keyOfGlobalId(id, 'Action'), loaders),
+  resolveReference: async ({ id }, { loaders }) => nodeIds.Action.find(keyOfGlobalId(id, 'Action'), loaders),
 });
 
 builder.node(Action, {
-  id: directId(nodeKeys.Action),
-  loadMany: (keys, { loaders }) => findAll(keys, (key) => findAction(key, loaders)),
+  id: directId(nodeIds.Action.keyOf),
+  loadMany: (keys, { loaders }) => findAll(keys, (key) => nodeIds.Action.find(key, loaders)),
   description: 'An operation an assistant may perform through a connected service.',
   fields: (t) => ({
     restId: t.exposeID('id', { description: 'The id of the action in the REST API.' }),

@@ -1,11 +1,9 @@
 import { builder } from '../builder.ts';
-import { keyOfGlobalId } from '../global-id.ts';
-import { findAll, findAssistant } from '../refetch.ts';
+import { findAll, keyOfGlobalId, nodeIds } from '../global-id.ts';
 import type { AssistantConfigRecord, AssistantRecord, ConversationConfigRecord } from '../upstream/records.ts';
 import { Action } from './action.ts';
 import { directId } from './direct-resolvers.ts';
 import { Integration } from './integration.ts';
-import { nodeKeys } from './node-keys.ts';
 import { Organization } from './organization.ts';
 
 export const Assistant = builder.objectRef<AssistantRecord>('Assistant');
@@ -13,12 +11,12 @@ export const Assistant = builder.objectRef<AssistantRecord>('Assistant');
 builder.asEntity(Assistant, {
   key: builder.selection<{ id: string }>('id'),
   // Async, so that a malformed id fails its own entity, not the whole `_entities` list.
-  resolveReference: async ({ id }, { loaders }) => findAssistant(keyOfGlobalId(id, 'Assistant'), loaders),
+  resolveReference: async ({ id }, { loaders }) => nodeIds.Assistant.find(keyOfGlobalId(id, 'Assistant'), loaders),
 });
 
 builder.node(Assistant, {
-  id: directId(nodeKeys.Assistant),
-  loadMany: (keys, { loaders }) => findAll(keys, (key) => findAssistant(key, loaders)),
+  id: directId(nodeIds.Assistant.keyOf),
+  loadMany: (keys, { loaders }) => findAll(keys, (key) => nodeIds.Assistant.find(key, loaders)),
   description: 'An AI assistant of an organization, with its configuration, integrations and actions.',
   fields: (t) => ({
     restId: t.exposeID('id', { description: 'The id of the assistant in the REST API.' }),

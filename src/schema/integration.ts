@@ -1,22 +1,20 @@
 import { builder } from '../builder.ts';
-import { keyOfGlobalId } from '../global-id.ts';
-import { findAll, findIntegration } from '../refetch.ts';
+import { findAll, keyOfGlobalId, nodeIds } from '../global-id.ts';
 import type { IntegrationRecord } from '../upstream/records.ts';
 import { Assistant } from './assistant.ts';
 import { directId } from './direct-resolvers.ts';
-import { nodeKeys } from './node-keys.ts';
 
 export const Integration = builder.objectRef<IntegrationRecord>('Integration');
 
 builder.asEntity(Integration, {
   key: builder.selection<{ id: string }>('id'),
   // Async, so that a malformed id fails its own entity, not the whole `_entities` list.
-  resolveReference: async ({ id }, { loaders }) => findIntegration(keyOfGlobalId(id, 'Integration'), loaders),
+  resolveReference: async ({ id }, { loaders }) => nodeIds.Integration.find(keyOfGlobalId(id, 'Integration'), loaders),
 });
 
 builder.node(Integration, {
-  id: directId(nodeKeys.Integration),
-  loadMany: (keys, { loaders }) => findAll(keys, (key) => findIntegration(key, loaders)),
+  id: directId(nodeIds.Integration.keyOf),
+  loadMany: (keys, { loaders }) => findAll(keys, (key) => nodeIds.Integration.find(key, loaders)),
   description: 'A connection of an assistant to another service, such as a CRM or a help desk.',
   fields: (t) => ({
     restId: t.exposeID('id', { description: 'The id of the integration in the REST API.' }),

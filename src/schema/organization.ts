@@ -1,31 +1,16 @@
 import { builder } from '../builder.ts';
-import { BadInputError, quoteInput } from '../errors.ts';
-import { keyOfGlobalId, splitKey } from '../global-id.ts';
+import { BadInputError } from '../errors.ts';
+import { keyOfGlobalId, nodeIds, type OrganizationShape, organizationFor } from '../global-id.ts';
 import { encodeCursor, resolveWindow } from '../paging.ts';
-import { isSendableOrgId } from '../upstream/client.ts';
 import { Assistant } from './assistant.ts';
 import { directId } from './direct-resolvers.ts';
-import { nodeKeys, type OrganizationShape } from './node-keys.ts';
 
 export const Organization = builder.objectRef<OrganizationShape>('Organization');
 
-/** The organization for a caller-given REST id, refused if no upstream path can hold it. */
-function organizationFor(restId: string): OrganizationShape {
-  if (!isSendableOrgId(restId)) {
-    throw new BadInputError(`${quoteInput(restId)} cannot be an organization id: it would not stay one path segment`);
-  }
-  return { restId };
-}
-
-/** The organization whose global id holds `key`. */
-function organizationForKey(key: string): OrganizationShape {
-  return organizationFor(splitKey(key, 1, 'Organization')[0] as string);
-}
-
 builder.node(Organization, {
   description: 'An organization of the Assistants API: the owner of a list of assistants.',
-  id: directId(nodeKeys.Organization),
-  loadOne: (key) => organizationForKey(key),
+  id: directId(nodeIds.Organization.keyOf),
+  loadOne: (key) => nodeIds.Organization.find(key),
   fields: (t) => ({
     restId: t.exposeID('restId', { description: 'The `org_id` of the REST API.' }),
     assistants: t.connection(
@@ -66,7 +51,7 @@ builder.asEntity(Organization, {
       if (typeof reference.restId !== 'string') throw new BadInputError('an Organization restId must be a string');
       return organizationFor(reference.restId);
     }
-    return organizationForKey(keyOfGlobalId(reference.id, 'Organization'));
+    return nodeIds.Organization.find(keyOfGlobalId(reference.id, 'Organization'));
   },
 });
 
