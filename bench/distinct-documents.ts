@@ -8,7 +8,7 @@
 
 import { once } from 'node:events';
 import { parseArgs } from 'node:util';
-import { exampleQuery } from '../src/example-query.ts';
+import { exampleQuery } from '../src/graphql/example-query.ts';
 import { median, peakRssMb, rssMb, startGatewayProcess } from './processes.ts';
 
 const { values: flags } = parseArgs({

@@ -2,8 +2,8 @@
 // both answered with the same assistants.
 
 import { createSeedData } from '../src/demo/seed.ts';
-import { encodeGlobalId } from '../src/global-id.ts';
-import { encodeCursor } from '../src/paging.ts';
+import { encodeCursor } from '../src/paging/windows.ts';
+import { encodeGlobalId } from '../src/schema/global-id.ts';
 
 export interface Scenario {
   readonly name: string;

@@ -1,4 +1,4 @@
-import type { CorsOrigins } from './cors.ts';
+import type { CorsOrigins } from './http/cors.ts';
 
 /** Every setting of the gateway, read once from the environment and frozen. */
 export interface Config {

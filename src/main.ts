@@ -7,8 +7,8 @@ import { setFlagsFromString } from 'node:v8';
 import { createLogger } from 'graphql-yoga';
 import { ConfigError, loadConfig } from './config.ts';
 import { startDemoUpstream } from './demo/upstream.ts';
-import { closeGracefully, createHttpServer } from './http.ts';
-import { createGateway } from './server.ts';
+import { createGateway } from './graphql/gateway.ts';
+import { closeGracefully, createHttpServer } from './http/http-server.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);

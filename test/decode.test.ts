@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { WireAssistant } from '../src/demo/wire.ts';
 import { decodeAssistantList } from '../src/upstream/decode.ts';
 import { UpstreamBadResponseError } from '../src/upstream/errors.ts';
-import type { WireAssistant } from '../src/upstream/wire.ts';
 
 function wireAssistant(): WireAssistant {
   return {

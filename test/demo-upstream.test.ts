@@ -2,7 +2,7 @@ import { get as httpGet } from 'node:http';
 import { describe, expect, it, vi } from 'vitest';
 import { createSeedData } from '../src/demo/seed.ts';
 import { type DemoUpstream, faultMenu, startDemoUpstream } from '../src/demo/upstream.ts';
-import type { WireAssistant } from '../src/upstream/wire.ts';
+import type { WireAssistant } from '../src/demo/wire.ts';
 
 const seed = createSeedData();
 

@@ -3,10 +3,10 @@
 
 import { buildSchema, type GraphQLObjectType, parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { isCompilable } from '../src/compiled-execution.ts';
 import { createSeedData } from '../src/demo/seed.ts';
-import { exampleQuery } from '../src/example-query.ts';
-import { encodeGlobalId } from '../src/global-id.ts';
+import { isCompilable } from '../src/graphql/compiled-execution.ts';
+import { exampleQuery } from '../src/graphql/example-query.ts';
+import { encodeGlobalId } from '../src/schema/global-id.ts';
 import { createSchema } from '../src/schema/index.ts';
 import { graphql } from './generated/index.ts';
 import { startTestGateway } from './helpers/gateway.ts';

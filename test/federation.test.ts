@@ -12,7 +12,7 @@ import { parse } from 'graphql';
 import { createYoga } from 'graphql-yoga';
 import { describe, expect, it } from 'vitest';
 import { createSeedData } from '../src/demo/seed.ts';
-import { encodeGlobalId } from '../src/global-id.ts';
+import { encodeGlobalId } from '../src/schema/global-id.ts';
 import { graphql } from './generated/index.ts';
 import {
   createRecordingLogger,

@@ -8,7 +8,7 @@ import { getNamedType, isLeafType, isObjectType, parse, TypeInfo, visit, visitWi
 import { describe, expect, it } from 'vitest';
 import { scenarios } from '../bench/scenarios.ts';
 import { soakFields } from '../bench/soak-fields.ts';
-import { exampleQuery } from '../src/example-query.ts';
+import { exampleQuery } from '../src/graphql/example-query.ts';
 import { createPublicSchema } from '../src/schema/index.ts';
 import { fullPageQuery } from './helpers/documents.ts';
 
@@ -51,7 +51,7 @@ function selected(document: string): Set<string> {
 }
 
 const selections: [string, string][] = [
-  ['the example query (src/example-query.ts)', exampleQuery],
+  ['the example query (src/graphql/example-query.ts)', exampleQuery],
   ["the tests' AssistantFields (test/helpers/documents.ts)", String(fullPageQuery)],
   ["the bench's EveryField (bench/scenarios.ts)", scenarios.find((scenario) => scenario.name === 'a')?.query ?? ''],
   [

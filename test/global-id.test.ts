@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BadInputError } from '../src/errors.ts';
-import { decodeGlobalId, encodeGlobalId, joinKey, nodeTypenames, splitKey } from '../src/global-id.ts';
+import { BadInputError } from '../src/graphql/errors.ts';
+import { decodeGlobalId, encodeGlobalId, joinKey, nodeTypenames, splitKey } from '../src/schema/global-id.ts';
 import { expectBadInput } from './helpers/bad-input.ts';
 
 const partsFor = { Organization: 1, Assistant: 2, Integration: 3, Action: 3 } as const;

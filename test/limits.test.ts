@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodeGlobalId } from '../src/global-id.ts';
+import { encodeGlobalId } from '../src/schema/global-id.ts';
 import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
 
 async function post(gateway: TestGateway, body: string) {

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
 import { createSeedData } from '../src/demo/seed.ts';
 import { startDemoUpstream } from '../src/demo/upstream.ts';
-import { encodeGlobalId } from '../src/global-id.ts';
+import { encodeGlobalId } from '../src/schema/global-id.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createSeedData } from '../src/demo/seed.ts';
-import { encodeCursor } from '../src/paging.ts';
+import { encodeCursor } from '../src/paging/windows.ts';
 import type { PageQuery, PageQueryVariables } from './generated/graphql.ts';
 import { graphql } from './generated/index.ts';
 import { pageQuery } from './helpers/documents.ts';

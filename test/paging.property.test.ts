@@ -1,11 +1,11 @@
 // Property tests of the pure paging module against a brute-force oracle: an
 // org is the array [0..N), the upstream is simulated page by page, and the
-// pieces are composed exactly as `loadWindow` (src/loaders.ts) and the
+// pieces are composed exactly as `loadWindow` (src/paging/loaders.ts) and the
 // `assistants` resolver (src/schema/organization.ts) compose them.
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BadInputError } from '../src/errors.ts';
+import { BadInputError } from '../src/graphql/errors.ts';
 import {
   type ConnectionArgs,
   collectRange,
@@ -19,7 +19,7 @@ import {
   resolveWindow,
   sliceWindow,
   type Window,
-} from '../src/paging.ts';
+} from '../src/paging/windows.ts';
 
 // --- the simulated upstream and gateway ---------------------------------------
 

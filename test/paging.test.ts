@@ -9,7 +9,7 @@ import {
   planPages,
   resolveWindow,
   sliceWindow,
-} from '../src/paging.ts';
+} from '../src/paging/windows.ts';
 import { expectBadInput } from './helpers/bad-input.ts';
 
 const org = 'acme';

@@ -3,8 +3,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { createSeedData } from '../src/demo/seed.ts';
-import { encodeGlobalId } from '../src/global-id.ts';
-import type { WireAssistant } from '../src/upstream/wire.ts';
+import type { WireAssistant } from '../src/demo/wire.ts';
+import { encodeGlobalId } from '../src/schema/global-id.ts';
 import { graphql } from './generated/index.ts';
 import { startTestGateway } from './helpers/gateway.ts';
 

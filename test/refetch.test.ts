@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createSeedData } from '../src/demo/seed.ts';
-import { encodeGlobalId } from '../src/global-id.ts';
+import { encodeGlobalId } from '../src/schema/global-id.ts';
 import { graphql } from './generated/index.ts';
 import { dataOf, present, startTestGateway } from './helpers/gateway.ts';
 

@@ -4,7 +4,7 @@
 
 import { connect, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { refusedBodyDiscard } from '../src/http.ts';
+import { refusedBodyDiscard } from '../src/http/http-server.ts';
 import { startTestGateway } from './helpers/gateway.ts';
 
 /** Opens a raw connection to the gateway's host and port. */

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { GraphQLError } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { serializeJson } from '../src/result-serializer.ts';
+import { serializeJson } from '../src/graphql/result-serializer.ts';
 
 /** Values as execution results hold them, and a few that JSON has no form for. */
 const resultLike = fc.letrec((tie) => ({

@@ -10,7 +10,7 @@ import {
 } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { createSeedData } from '../src/demo/seed.ts';
-import { encodeGlobalId } from '../src/global-id.ts';
+import { encodeGlobalId } from '../src/schema/global-id.ts';
 import { createSchema } from '../src/schema/index.ts';
 import { decodeAssistantList } from '../src/upstream/decode.ts';
 

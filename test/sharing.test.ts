@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodeCursor } from '../src/paging.ts';
+import { encodeCursor } from '../src/paging/windows.ts';
 import { graphql } from './generated/index.ts';
 import { startTestGateway } from './helpers/gateway.ts';
 

@@ -4,7 +4,7 @@
 // Pure: no I/O, no clock, no Math.random; every call returns fresh objects
 // with the same content.
 
-import type { WireAction, WireAssistant, WireIntegration } from '../upstream/wire.ts';
+import type { WireAction, WireAssistant, WireIntegration } from './wire.ts';
 
 /** Org id → its assistants, in the order the upstream pages them. */
 export function createSeedData(): Map<string, WireAssistant[]> {

@@ -6,8 +6,8 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { WireAssistant } from '../upstream/wire.ts';
 import { createSeedData } from './seed.ts';
+import type { WireAssistant } from './wire.ts';
 
 export interface DemoUpstreamOptions {
   /** Default '127.0.0.1'. */

@@ -1,8 +1,8 @@
-import { builder } from '../builder.ts';
-import { findAll, keyOfGlobalId, nodeIds } from '../global-id.ts';
 import type { AssistantConfigRecord, AssistantRecord, ConversationConfigRecord } from '../upstream/records.ts';
 import { Action } from './action.ts';
+import { builder } from './builder.ts';
 import { directId } from './direct-resolvers.ts';
+import { findAll, keyOfGlobalId, nodeIds } from './global-id.ts';
 import { Integration } from './integration.ts';
 import { Organization } from './organization.ts';
 

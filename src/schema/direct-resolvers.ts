@@ -13,7 +13,7 @@
 // that does not do what the mark says.
 
 import { type GraphQLField, type GraphQLSchema, isObjectType } from 'graphql';
-import { encodeGlobalId } from '../global-id.ts';
+import { encodeGlobalId } from './global-id.ts';
 
 /** The field extension that marks a field as resolved directly, and how. */
 export const resolvesDirectly = 'resolvesDirectly';

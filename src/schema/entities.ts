@@ -5,7 +5,7 @@
 // representation is checked, then resolved on its own, and the list is capped.
 
 import { type GraphQLFieldResolver, type GraphQLSchema, isUnionType } from 'graphql';
-import { BadInputError, LimitExceededError, quoteInput } from '../errors.ts';
+import { BadInputError, LimitExceededError, quoteInput } from '../graphql/errors.ts';
 
 export function resolveEntitiesOneByOne(schema: GraphQLSchema, maxRepresentations: number): GraphQLSchema {
   const field = schema.getQueryType()?.getFields()._entities;

@@ -1,5 +1,5 @@
 // Imports every type file, then builds the schema.
-import { builder, type SchemaVariant } from '../builder.ts';
+import { builder, type SchemaVariant } from './builder.ts';
 import './scalars.ts';
 import './organization.ts';
 import './assistant.ts';

@@ -2,10 +2,10 @@
 // `node` comes from the relay plugin; its one id fails only itself anyway.)
 
 import { resolveNodes } from '@pothos/plugin-relay';
-import { builder } from '../builder.ts';
-import { settlesListItems } from '../compiled-execution.ts';
-import { LimitExceededError } from '../errors.ts';
-import { decodeGlobalId } from '../global-id.ts';
+import { settlesListItems } from '../graphql/compiled-execution.ts';
+import { LimitExceededError } from '../graphql/errors.ts';
+import { builder } from './builder.ts';
+import { decodeGlobalId } from './global-id.ts';
 
 /** Refetch is a scan of each org's list: bound how many ids one field may ask for. */
 const maxNodeIds = 100;

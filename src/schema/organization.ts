@@ -1,9 +1,9 @@
-import { builder } from '../builder.ts';
-import { BadInputError } from '../errors.ts';
-import { keyOfGlobalId, nodeIds, type OrganizationShape, organizationFor } from '../global-id.ts';
-import { encodeCursor, resolveWindow } from '../paging.ts';
+import { BadInputError } from '../graphql/errors.ts';
+import { encodeCursor, resolveWindow } from '../paging/windows.ts';
 import { Assistant } from './assistant.ts';
+import { builder } from './builder.ts';
 import { directId } from './direct-resolvers.ts';
+import { keyOfGlobalId, nodeIds, type OrganizationShape, organizationFor } from './global-id.ts';
 
 export const Organization = builder.objectRef<OrganizationShape>('Organization');
 

@@ -57,7 +57,7 @@ export interface AssistantPageBody {
 }
 
 export interface UpstreamClient {
-  /** `GET /orgs/{org_id}/assistants?page=&take=`; parsed when the caller decodes it (see loaders.ts). */
+  /** `GET /orgs/{org_id}/assistants?page=&take=`; parsed when the caller decodes it (see paging/loaders.ts). */
   fetchAssistantPage(request: AssistantPageRequest): Promise<AssistantPageBody>;
   close(): Promise<void>;
 }
@@ -143,7 +143,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     const query = `page=${request.page}&take=${request.take}`;
     const path = `${basePath}/orgs/${orgPathSegment(request.orgId)}/assistants?${query}`;
     const text = await getText(path, request);
-    // Parsed later, once its batch is in (see loaders.ts): its cost is bounded by UPSTREAM_MAX_BODY_BYTES.
+    // Parsed later, once its batch is in (see paging/loaders.ts): its cost is bounded by UPSTREAM_MAX_BODY_BYTES.
     return { decode: () => decodeAssistantPage(text, request) };
   }
 

@@ -1,7 +1,7 @@
 // An independent mapping of the upstream's wire JSON to what the contract
 // says the gateway serves: the oracle for the field-mapping tests.
 
-import type { WireAction, WireAssistant, WireIntegration } from '../../src/upstream/wire.ts';
+import type { WireAction, WireAssistant, WireIntegration } from '../../src/demo/wire.ts';
 
 /** ISO-8601 UTC as the DateTime scalar serves it; a bare date is midnight UTC. */
 export function utcInstant(value: string): string {

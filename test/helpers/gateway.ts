@@ -7,8 +7,8 @@ import { createLogger, type YogaLogger } from 'graphql-yoga';
 import { expect } from 'vitest';
 import { type Config, loadConfig } from '../../src/config.ts';
 import { type DemoUpstream, type DemoUpstreamOptions, startDemoUpstream } from '../../src/demo/upstream.ts';
-import { closeGracefully, createHttpServer } from '../../src/http.ts';
-import { createGateway, type Gateway } from '../../src/server.ts';
+import { createGateway, type Gateway } from '../../src/graphql/gateway.ts';
+import { closeGracefully, createHttpServer } from '../../src/http/http-server.ts';
 import type { TypedDocumentString } from '../generated/graphql.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: an untyped document gives untyped data
@@ -22,7 +22,7 @@ export interface GraphQLResponse<TData = UntypedData> {
 export interface TestGateway {
   readonly url: string;
   readonly upstream: DemoUpstream;
-  /** What the gateway remembers of operations right now (see server.ts). */
+  /** What the gateway remembers of operations right now (see src/graphql/gateway.ts). */
   cacheSizes(): ReturnType<Gateway['cacheSizes']>;
   /** POSTs one operation; resolves with the parsed body (any HTTP status). */
   query<TResult, TVariables>(

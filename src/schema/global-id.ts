@@ -7,10 +7,10 @@
 // The upstream has no get-by-id endpoint: every lookup goes through the
 // org-scan loader, so all ids of one org in one request share one scan.
 
-import { BadInputError, errorOfOneEntry, quoteInput } from './errors.ts';
-import type { Loaders } from './loaders.ts';
-import { isSendableOrgId } from './upstream/client.ts';
-import type { ActionRecord, AssistantRecord, IntegrationRecord } from './upstream/records.ts';
+import { BadInputError, errorOfOneEntry, quoteInput } from '../graphql/errors.ts';
+import type { Loaders } from '../paging/loaders.ts';
+import { isSendableOrgId } from '../upstream/client.ts';
+import type { ActionRecord, AssistantRecord, IntegrationRecord } from '../upstream/records.ts';
 
 /** An organization is only its REST id: nothing about it is fetched until a field needs it. */
 export interface OrganizationShape {

@@ -7,20 +7,20 @@ import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesPlugin } from '@escape.tech/graphql-armor-max-directives';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import { createLogger, createYoga, maskError, type YogaLogger } from 'graphql-yoga';
+import type { Config } from '../config.ts';
+import { corsPolicy, useVaryByOrigin } from '../http/cors.ts';
+import { createConcurrencyLimit } from '../paging/concurrency-limit.ts';
+import { createSchema } from '../schema/index.ts';
+import { createUpstreamClient, type UpstreamClient } from '../upstream/client.ts';
 import { useCompiledExecution } from './compiled-execution.ts';
-import { createConcurrencyLimit } from './concurrency-limit.ts';
-import type { Config } from './config.ts';
 import { useConnectionNestingLimit } from './connection-nesting.ts';
 import { type Context, createContextFactory } from './context.ts';
-import { corsPolicy, useVaryByOrigin } from './cors.ts';
 import { createDocumentCache } from './document-cache.ts';
 import { isGraphQLError, LimitExceededError } from './errors.ts';
 import { exampleQuery } from './example-query.ts';
 import { useIntrospectionLimits } from './introspection.ts';
 import { rejectedBy, useRequestErrorCodes } from './request-errors.ts';
 import { useResultSerializer } from './result-serializer.ts';
-import { createSchema } from './schema/index.ts';
-import { createUpstreamClient, type UpstreamClient } from './upstream/client.ts';
 
 export type GatewayConfig = Omit<Config, 'upstreamUrl' | 'port' | 'host'> & {
   /** The upstream to talk to; by now always known (main.ts starts the demo if needed). */
@@ -33,7 +33,7 @@ export interface GatewayOptions {
 
 /**
  * The gateway as a yoga instance. Serve it through `createHttpServer`
- * (http.ts): that is where request bodies are bounded (MAX_BODY_BYTES).
+ * (http/http-server.ts): that is where request bodies are bounded (MAX_BODY_BYTES).
  */
 export function createGateway(config: GatewayConfig, options: GatewayOptions = {}) {
   const logger = options.logger ?? createLogger(config.logLevel);
@@ -76,7 +76,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     cors: corsPolicy(config.corsOrigins),
     parserAndValidationCache: documentCache,
     batching: { limit: limits.maxBatch },
-    // http.ts refuses an oversized or unbounded body before yoga sees it;
+    // http/http-server.ts refuses an oversized or unbounded body before yoga sees it;
     // yoga's own check would pipe every body through a second stream to count it again.
     maxRequestBodySize: false,
     // GraphiQL's page bundles its scripts (no CDN needed), and they weigh

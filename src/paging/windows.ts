@@ -2,7 +2,7 @@
 // page/take requests, and the cursors that mark positions in an org's list.
 // A position is an item's 0-based offset in the org's assistant list.
 
-import { BadInputError, quoteInput } from './errors.ts';
+import { BadInputError, quoteInput } from '../graphql/errors.ts';
 
 export interface ConnectionArgs {
   readonly first?: number | null | undefined;

@@ -3,8 +3,11 @@
 // to another, and every upstream page is read at most once per request.
 
 import DataLoader from 'dataloader';
+import { cancelledGraphQLError, LimitExceededError, quoteInput, upstreamGraphQLError } from '../graphql/errors.ts';
+import type { ByteBudget, UpstreamClient } from '../upstream/client.ts';
+import { UpstreamError } from '../upstream/errors.ts';
+import type { AssistantRecord } from '../upstream/records.ts';
 import type { ConcurrencyLimit } from './concurrency-limit.ts';
-import { cancelledGraphQLError, LimitExceededError, quoteInput, upstreamGraphQLError } from './errors.ts';
 import {
   collectRange,
   fetchRange,
@@ -15,10 +18,7 @@ import {
   probeRange,
   sliceWindow,
   type Window,
-} from './paging.ts';
-import type { ByteBudget, UpstreamClient } from './upstream/client.ts';
-import { UpstreamError } from './upstream/errors.ts';
-import type { AssistantRecord } from './upstream/records.ts';
+} from './windows.ts';
 
 export interface PageKey {
   readonly orgId: string;

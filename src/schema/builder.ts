@@ -6,9 +6,9 @@ import DirectivePlugin from '@pothos/plugin-directives';
 import FederationPlugin from '@pothos/plugin-federation';
 import RelayPlugin from '@pothos/plugin-relay';
 import SubGraphPlugin from '@pothos/plugin-sub-graph';
-import type { Context } from './context.ts';
+import type { Context } from '../graphql/context.ts';
+import { readsEdgeNodes, readsOwnProperty } from './direct-resolvers.ts';
 import { decodeGlobalId, encodeGlobalId } from './global-id.ts';
-import { readsEdgeNodes, readsOwnProperty } from './schema/direct-resolvers.ts';
 
 /**
  * Schema variants: `public` is what every deployment serves; `secrets` adds

@@ -2,7 +2,7 @@
 // GraphQL errors. Everything else stays masked.
 
 import { type ASTNode, GraphQLError } from 'graphql';
-import type { UpstreamError } from './upstream/errors.ts';
+import type { UpstreamError } from '../upstream/errors.ts';
 
 export type ErrorCode =
   | 'BAD_USER_INPUT'

@@ -3,8 +3,8 @@
 
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { type ConnectionLimits, defaultConnectionLimits } from './config.ts';
-import type { Gateway } from './server.ts';
+import { type ConnectionLimits, defaultConnectionLimits } from '../config.ts';
+import type { Gateway } from '../graphql/gateway.ts';
 
 export interface HttpServerOptions {
   readonly maxBodyBytes: number;

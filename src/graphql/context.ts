@@ -2,10 +2,10 @@
 // that request's caller and abort signal.
 
 import type { YogaInitialContext, YogaLogger } from 'graphql-yoga';
-import type { ConcurrencyLimit } from './concurrency-limit.ts';
-import { createLoaders, createRequestBudget, type Loaders, type RequestBudget } from './loaders.ts';
-import type { PagingOptions } from './paging.ts';
-import type { UpstreamClient } from './upstream/client.ts';
+import type { ConcurrencyLimit } from '../paging/concurrency-limit.ts';
+import { createLoaders, createRequestBudget, type Loaders, type RequestBudget } from '../paging/loaders.ts';
+import type { PagingOptions } from '../paging/windows.ts';
+import type { UpstreamClient } from '../upstream/client.ts';
 
 export interface Context {
   readonly loaders: Loaders;
