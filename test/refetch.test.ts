@@ -216,4 +216,20 @@ describe('refetching by global id', () => {
       'globex 1/100',
     ]);
   });
+
+  it('answers the same id asked twice in one request, through node and nodes', async () => {
+    await using gateway = await startTestGateway();
+    const ids = {
+      assistant: assistantId('globex', globex[2]?.id as string),
+      organization: encodeGlobalId('Organization', 'globex'),
+    };
+    for (const id of Object.values(ids)) {
+      const { data, errors } = await gateway.query(
+        'query ($id: ID!) { x: nodes(ids: [$id]) { id } y: node(id: $id) { id } z: node(id: $id) { id } }',
+        { id },
+      );
+      expect(errors, id).toBeUndefined();
+      expect(data).toEqual({ x: [{ id }], y: { id }, z: { id } });
+    }
+  });
 });

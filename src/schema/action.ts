@@ -14,7 +14,7 @@ builder.asEntity(Action, {
 
 builder.node(Action, {
   id: directId(nodeIds.Action.keyOf),
-  loadMany: (keys, { loaders }) => findAll(keys, (key) => nodeIds.Action.find(key, loaders)),
+  loadMany: (keys, { loaders }) => findAll('Action', keys, (key) => nodeIds.Action.find(key, loaders)),
   description: 'An operation an assistant may perform through a connected service.',
   fields: (t) => ({
     restId: t.exposeID('id', { description: 'The id of the action in the REST API.' }),

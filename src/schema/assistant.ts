@@ -16,7 +16,7 @@ builder.asEntity(Assistant, {
 
 builder.node(Assistant, {
   id: directId(nodeIds.Assistant.keyOf),
-  loadMany: (keys, { loaders }) => findAll(keys, (key) => nodeIds.Assistant.find(key, loaders)),
+  loadMany: (keys, { loaders }) => findAll('Assistant', keys, (key) => nodeIds.Assistant.find(key, loaders)),
   description: 'An AI assistant of an organization, with its configuration, integrations and actions.',
   fields: (t) => ({
     restId: t.exposeID('id', { description: 'The id of the assistant in the REST API.' }),

@@ -7,6 +7,7 @@
 // The upstream has no get-by-id endpoint: every lookup goes through the
 // org-scan loader, so all ids of one org in one request share one scan.
 
+import { brandWithType } from '@pothos/core';
 import { BadInputError, errorOfOneEntry, quoteInput } from '../graphql/errors.ts';
 import type { Loaders } from '../paging/loaders.ts';
 import { isSendableOrgId } from '../upstream/client.ts';
@@ -66,14 +67,31 @@ export function organizationFor(restId: string): OrganizationShape {
  * an Error of its own: one failed org scan answers the keys of several types
  * (an assistant, its integrations, its actions), and an error shared between
  * entries would be changed by what is done to each.
+ *
+ * A found record is marked with its type before anyone sees it: Pothos' Relay
+ * plugin hands the same pending result to every field of the request that
+ * asks for the id (`node`, `nodes`), and marks it itself only after the first
+ * of them has read it; the others would meet a record the `Node` interface
+ * cannot place.
  */
-export function findAll<T>(keys: readonly string[], find: (key: string) => Promise<T | null>): Promise<T | null>[] {
+export function findAll<T extends object>(
+  typename: NodeTypename,
+  keys: readonly string[],
+  find: (key: string) => Promise<T | null>,
+): Promise<T | null>[] {
   return keys.map((key) =>
     // A malformed key throws synchronously: it fails only its own entry.
     Promise.resolve()
       .then(() => find(key))
+      .then((record) => record && markedAs(typename, record))
       .catch((error: unknown) => Promise.reject(errorOfOneEntry(error))),
   );
+}
+
+/** A record marked with its node type, as Pothos resolves the `Node` interface by it. */
+export function markedAs<T extends object>(typename: NodeTypename, record: T): T {
+  brandWithType(record, typename as Parameters<typeof brandWithType>[1]);
+  return record;
 }
 
 export function encodeGlobalId(typename: string, key: string | number | bigint): string {

@@ -14,7 +14,7 @@ builder.asEntity(Integration, {
 
 builder.node(Integration, {
   id: directId(nodeIds.Integration.keyOf),
-  loadMany: (keys, { loaders }) => findAll(keys, (key) => nodeIds.Integration.find(key, loaders)),
+  loadMany: (keys, { loaders }) => findAll('Integration', keys, (key) => nodeIds.Integration.find(key, loaders)),
   description: 'A connection of an assistant to another service, such as a CRM or a help desk.',
   fields: (t) => ({
     restId: t.exposeID('id', { description: 'The id of the integration in the REST API.' }),

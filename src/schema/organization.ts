@@ -3,14 +3,14 @@ import { encodeCursor, resolveWindow } from '../paging/windows.ts';
 import { Assistant } from './assistant.ts';
 import { builder } from './builder.ts';
 import { directId } from './direct-resolvers.ts';
-import { keyOfGlobalId, nodeIds, type OrganizationShape, organizationFor } from './global-id.ts';
+import { keyOfGlobalId, markedAs, nodeIds, type OrganizationShape, organizationFor } from './global-id.ts';
 
 export const Organization = builder.objectRef<OrganizationShape>('Organization');
 
 builder.node(Organization, {
   description: 'An organization of the Assistants API: the owner of a list of assistants.',
   id: directId(nodeIds.Organization.keyOf),
-  loadOne: (key) => nodeIds.Organization.find(key),
+  loadOne: (key) => nodeIds.Organization.find(key).then((org) => markedAs('Organization', org)),
   fields: (t) => ({
     restId: t.exposeID('restId', { description: 'The `org_id` of the REST API.' }),
     assistants: t.connection(
