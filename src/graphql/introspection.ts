@@ -17,7 +17,7 @@ import type { Plugin } from 'graphql-yoga';
 import { LimitExceededError } from './errors.ts';
 
 /** Most fields of each introspection entry point in one document. */
-export const introspectionLimits: Readonly<Record<'__schema' | '__type', number>> = Object.freeze({
+const introspectionLimits: Readonly<Record<'__schema' | '__type', number>> = Object.freeze({
   __schema: 1,
   __type: 10,
 });

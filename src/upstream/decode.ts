@@ -148,9 +148,9 @@ function object(value: unknown, path: string): JsonObject {
  * instructions run to a few hundred thousand characters), low enough that
  * one field cannot fill a response with many megabytes.
  */
-export const maxTextChars = 1_000_000;
+const maxTextChars = 1_000_000;
 /** The longest id: ids go into global ids and cursors. */
-export const maxIdChars = 1_000;
+const maxIdChars = 1_000;
 
 function string(raw: JsonObject, key: string, path: string): string {
   const value = raw[key];
