@@ -33,6 +33,21 @@ export interface Config {
    */
   readonly heapGrowthPercent: number;
   readonly logLevel: LogLevel;
+  readonly logFormat: LogFormat;
+  readonly observability: Observability;
+}
+
+/** Where metrics are served, and how the gateway leaves when told to stop. */
+export interface Observability {
+  /** The metrics listener's port (`/metrics`, never on the GraphQL port); undefined when `METRICS_PORT=off`. */
+  readonly metricsPort: number | undefined;
+  readonly metricsHost: string;
+  /** Distinct operation names kept as metric labels; later names count as `other`. */
+  readonly metricsMaxOperationNames: number;
+  /** How long the gateway keeps serving after SIGTERM, with `/ready` at 503, so load balancers notice. */
+  readonly shutdownDelayMs: number;
+  /** How long in-flight requests may take to finish once the gateway stops accepting. */
+  readonly shutdownTimeoutMs: number;
 }
 
 /** How much the gateway remembers of the operations it has run: each cache has a bound. */
@@ -63,6 +78,7 @@ export interface Limits {
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+export type LogFormat = 'json' | 'pretty';
 
 /** How many connections the server holds, and how long a slow or idle one may take. */
 export interface ConnectionLimits {
@@ -167,6 +183,14 @@ export function loadConfig(env: Env): Config {
     }),
     heapGrowthPercent: read.integer('HEAP_GROWTH_PERCENT', 100, 0, 1_000),
     logLevel: read.oneOf('LOG_LEVEL', ['debug', 'info', 'warn', 'error', 'silent'], 'info'),
+    logFormat: read.oneOf('LOG_FORMAT', ['json', 'pretty'], 'json'),
+    observability: Object.freeze({
+      metricsPort: read.portOrOff('METRICS_PORT', 9464),
+      metricsHost: read.string('METRICS_HOST', read.string('HOST', '0.0.0.0')),
+      metricsMaxOperationNames: read.integer('METRICS_MAX_OPERATION_NAMES', 100, 0, 10_000),
+      shutdownDelayMs: read.integer('SHUTDOWN_DELAY_MS', 5_000, 0, 600_000),
+      shutdownTimeoutMs: read.integer('SHUTDOWN_TIMEOUT_MS', 15_000, 0, 600_000),
+    }),
   };
   if (config.connections.headersTimeoutMs > config.connections.requestTimeoutMs) {
     throw new ConfigError(
@@ -208,6 +232,16 @@ class EnvReader {
       throw new ConfigError(`${name} must be from ${min} to ${max}, got ${quote(value)}`);
     }
     return parsed;
+  }
+
+  /** A port, or `off`. */
+  portOrOff(name: string, fallback: number): number | undefined {
+    const value = this.raw(name);
+    if (value?.toLowerCase() === 'off') return undefined;
+    if (value !== undefined && !(/^\d+$/.test(value) && Number(value) <= 65_535)) {
+      throw new ConfigError(`${name} must be a port from 0 to 65535 or off, got ${quote(value)}`);
+    }
+    return value === undefined ? fallback : Number(value);
   }
 
   boolean(name: string, fallback: boolean): boolean {

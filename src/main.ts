@@ -1,22 +1,31 @@
-// The only impure entry point: reads the environment, starts the embedded
-// demo upstream when no UPSTREAM_URL is set, listens, and shuts down cleanly.
+// The only impure entry point: reads the environment, starts tracing when
+// asked, the embedded demo upstream when no UPSTREAM_URL is set, the gateway
+// and its metrics listener; on SIGTERM it drains as load balancers expect.
 
 import { once } from 'node:events';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { setFlagsFromString } from 'node:v8';
-import { createLogger } from 'graphql-yoga';
+import type { Logger } from 'pino';
 import { ConfigError, loadConfig } from './config.ts';
 import { startDemoUpstream } from './demo/upstream.ts';
 import { createGateway } from './graphql/gateway.ts';
 import { closeGracefully, createHttpServer } from './http/http-server.ts';
+import { createMetricsServer } from './http/metrics-server.ts';
+import { createLogger } from './observability/logger.ts';
+import { createGatewayMetrics } from './observability/metrics.ts';
+import { startTracing } from './observability/tracing.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
-  const logger = createLogger(config.logLevel);
+  const { observability } = config;
+  const logger = createLogger({ level: config.logLevel, format: config.logFormat });
   // Most of what a request allocates is garbage once it is answered; left to
   // itself, V8 lets the heap reach about four times what survives before it
   // collects, and the process holds that memory.
   if (config.heapGrowthPercent > 0) setFlagsFromString(`--heap-growing-percent=${config.heapGrowthPercent}`);
+  const tracing = await startTracing(process.env, logger);
 
   const demo = config.upstreamUrl
     ? undefined
@@ -33,36 +42,66 @@ async function main(): Promise<void> {
     logger.info(`upstream: ${upstreamUrl.origin}${upstreamUrl.pathname.replace(/\/$/, '')}`);
   }
 
-  const gateway = createGateway({ ...config, upstreamUrl }, { logger });
+  const metrics = createGatewayMetrics({
+    maxOperationNames: observability.metricsMaxOperationNames,
+    processMetrics: observability.metricsPort !== undefined,
+  });
+  const gateway = createGateway({ ...config, upstreamUrl }, { logger, metrics, tracing: tracing.enabled });
+  let accepting = true;
   const server = createHttpServer(gateway, {
     maxBodyBytes: config.limits.maxBodyBytes,
     connections: config.connections,
+    ready: () => accepting,
   });
   server.listen(config.port, config.host);
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
+
+  let metricsServer: Server | undefined;
+  if (observability.metricsPort !== undefined) {
+    metricsServer = createMetricsServer(metrics.registry);
+    metricsServer.listen(observability.metricsPort, observability.metricsHost);
+    await once(metricsServer, 'listening');
+    const metricsPort = (metricsServer.address() as AddressInfo).port;
+    logger.info(`metrics: http://localhost:${metricsPort}/metrics`);
+  }
   logger.info(
-    `gateway ready: http://localhost:${port}${gateway.graphqlEndpoint} (GraphiQL in a browser), health at /health`,
+    `gateway ready: http://localhost:${port}${gateway.graphqlEndpoint} (GraphiQL in a browser), health at /health, readiness at /ready${tracing.enabled ? ', traces on' : ''}`,
   );
 
   let stopping = false;
-  const stop = async (signal: string) => {
+  const stop = async (signal: string, delayMs: number) => {
     if (stopping) return;
     stopping = true;
-    logger.info(`${signal}: finishing in-flight requests, then exiting`);
+    accepting = false;
+    logger.info(
+      `${signal}: /ready answers 503; serving for ${delayMs} ms more, then finishing in-flight requests (up to ${observability.shutdownTimeoutMs} ms)`,
+    );
     try {
-      // In-flight requests may wait on the upstream for up to its deadline.
-      await closeGracefully(server, config.upstreamTimeoutMs + 1_000);
+      // Load balancers see /ready fail on their next check; until they do, they still send work here.
+      await sleep(delayMs);
+      await closeGracefully(server, observability.shutdownTimeoutMs);
       await gateway.dispose();
+      await tracing.shutdown();
       await demo?.close();
+      metricsServer?.close();
+      metricsServer?.closeAllConnections();
+      logger.info('stopped');
+      await flushed(logger);
       process.exit(0);
     } catch (error) {
-      logger.error('shutdown failed', error);
+      logger.error({ err: error }, 'shutdown failed');
+      await flushed(logger);
       process.exit(1);
     }
   };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM', observability.shutdownDelayMs));
+  // Ctrl-C at a terminal: no load balancer to wait for. A second one ends the process at once.
+  process.once('SIGINT', () => void stop('SIGINT', 0));
+}
+
+function flushed(logger: Logger): Promise<void> {
+  return new Promise((resolve) => logger.flush(() => resolve()));
 }
 
 main().catch((error: unknown) => {

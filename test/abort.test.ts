@@ -45,6 +45,6 @@ describe('cancellation', () => {
     const after = await gateway.query(acmeAssistants);
     expect(after.errors).toBeUndefined();
     expect(gateway.upstream.requests).toHaveLength(2);
-    expect(logger.lines.filter((line) => line.startsWith('warn') || line.startsWith('error'))).toEqual([]);
+    expect(logger.records().filter((line) => line.level === 'warn' || line.level === 'error')).toEqual([]);
   });
 });

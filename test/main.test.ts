@@ -10,6 +10,8 @@ import { startDemoUpstream } from '../src/demo/upstream.ts';
 import { encodeGlobalId } from '../src/schema/global-id.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+const seed = createSeedData();
+const seedCount = (orgId: string) => Math.min(50, seed.get(orgId)?.length ?? 0);
 
 interface Started {
   readonly child: ChildProcess;
@@ -20,7 +22,8 @@ interface Started {
 function start(env: Record<string, string>): Started {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
     cwd: root,
-    env: { PATH: process.env.PATH, NO_COLOR: '1', ...env },
+    // Metrics on a port of the system's choosing, and no wait for a load balancer on SIGTERM, unless a test says.
+    env: { PATH: process.env.PATH, NO_COLOR: '1', METRICS_PORT: '0', SHUTDOWN_DELAY_MS: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -80,21 +83,45 @@ describe('main', () => {
     }
   });
 
-  it('finishes in-flight requests on SIGTERM, then exits 0', async () => {
+  it('on SIGTERM: /ready turns 503 at once, serves on for SHUTDOWN_DELAY_MS, finishes every request in flight, exits 0', async () => {
     await using upstream = await startDemoUpstream({ latencyMs: 1_000 });
-    const started = start({ PORT: '0', UPSTREAM_URL: upstream.url });
+    const started = start({ PORT: '0', UPSTREAM_URL: upstream.url, SHUTDOWN_DELAY_MS: '1500' });
     const url = await readyUrl(started);
-    const answer = fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ query: '{ organization(restId: "wayne") { assistants { nodes { restId } } } }' }),
-    }).then((response) => response.json() as Promise<{ data: { organization: { assistants: { nodes: unknown[] } } } }>);
-    await vi.waitFor(() => expect(upstream.inFlight).toBe(1));
+    const ready = () => fetch(url.replace('/graphql', '/ready')).then((response) => response.status);
+    expect(await ready()).toBe(200);
+    const ask = (orgId: string) =>
+      fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          query: `{ organization(restId: "${orgId}") { assistants(first: 50) { nodes { restId } } } }`,
+        }),
+      }).then(async (response) => ({
+        status: response.status,
+        body: (await response.json()) as {
+          data?: { organization: { assistants: { nodes: unknown[] } } };
+          errors?: unknown;
+        },
+      }));
+    const orgs = ['acme', 'globex', 'initech', 'wayne', 'hooli', 'acme', 'globex', 'wayne'];
+    const inFlight = orgs.map(ask);
+    await vi.waitFor(() => expect(upstream.inFlight).toBe(orgs.length));
+
     started.child.kill('SIGTERM');
-    const body = await answer;
-    expect(body.data.organization.assistants.nodes).toHaveLength(3);
+    await vi.waitFor(async () => expect(await ready()).toBe(503), { interval: 20 });
+    // Still serving while load balancers notice: a request sent now is answered in full.
+    const late = ask('wayne');
+    expect((await fetch(url.replace('/graphql', '/health'))).status).toBe(200);
+
+    for (const [index, answer] of (await Promise.all([...inFlight, late])).entries()) {
+      const orgId = orgs[index] ?? 'wayne';
+      expect(answer.status).toBe(200);
+      expect(answer.body.errors).toBeUndefined();
+      expect(answer.body.data?.organization.assistants.nodes).toHaveLength(seedCount(orgId));
+    }
     expect(await started.exited).toBe(0);
-    expect(started.output()).toMatch(/SIGTERM: finishing in-flight requests/);
+    expect(started.output()).toMatch(/SIGTERM: \/ready answers 503; serving for 1500 ms more/);
+    expect(started.output()).toMatch(/"msg":"stopped"/);
   });
 
   it('survives a 30 MB upstream page under a 96 MB heap: that field fails, /health answers', async () => {

@@ -130,8 +130,26 @@ describe('secrets stay out of the log', () => {
       .flatMap((assistant) => (assistant.secret_key ? [assistant.secret_key] : []));
     const logged = logger.lines.join('\n');
     // Operators see what failed, and where.
-    expect(logged).toContain('upstream UPSTREAM_STATUS 500 for org "globex" page 1 take 21');
-    expect(logged).toContain('upstream UPSTREAM_BAD_RESPONSE 200 for org "acme"');
+    const warnings = logger.records().filter((line) => line.level === 'warn');
+    expect(warnings).toContainEqual(
+      expect.objectContaining({
+        msg: 'upstream UPSTREAM_STATUS 500',
+        upstream: { failure: 'UPSTREAM_STATUS', status: 500, orgId: 'globex', page: 1, take: 21 },
+      }),
+    );
+    expect(warnings).toContainEqual(
+      expect.objectContaining({
+        msg: 'upstream UPSTREAM_BAD_RESPONSE 200',
+        upstream: expect.objectContaining({ orgId: 'acme' }),
+      }),
+    );
+    // At debug the request's headers are logged, its credential redacted.
+    expect(logger.records()).toContainEqual(
+      expect.objectContaining({
+        msg: 'request received',
+        req: expect.objectContaining({ headers: expect.objectContaining({ authorization: '[redacted]' }) }),
+      }),
+    );
     const answered = JSON.stringify(body);
     for (const secret of [...secrets, token, 'caller-token-XYZ-123']) {
       expect(logged).not.toContain(secret);

@@ -1,7 +1,9 @@
 // The GraphQL context: made fresh for every request, with loaders bound to
 // that request's caller and abort signal.
 
-import type { YogaInitialContext, YogaLogger } from 'graphql-yoga';
+import type { YogaInitialContext } from 'graphql-yoga';
+import type { Logger } from 'pino';
+import type { OperationTelemetry } from '../observability/request-telemetry.ts';
 import type { ConcurrencyLimit } from '../paging/concurrency-limit.ts';
 import { createLoaders, createRequestBudget, type Loaders, type RequestBudget } from '../paging/loaders.ts';
 import type { PagingOptions } from '../paging/windows.ts';
@@ -20,7 +22,9 @@ export interface ContextOptions {
   readonly maxUpstreamBytes: number;
   /** Sent as `Bearer …` when a caller sends no `Authorization` of its own. */
   readonly upstreamToken: string | undefined;
-  readonly logger: YogaLogger;
+  readonly logger: Logger;
+  /** The telemetry of the operation whose GraphQL params these are (observability/request-telemetry.ts). */
+  readonly operationOf?: (params: object) => OperationTelemetry | undefined;
 }
 
 export function createContextFactory(options: ContextOptions) {
@@ -35,24 +39,39 @@ export function createContextFactory(options: ContextOptions) {
     }
     return budget;
   };
-  return ({ request, params }: YogaInitialContext): Context => ({
-    loaders: createLoaders({
-      client: options.client,
-      paging: options.paging,
-      maxScanPages: options.maxScanPages,
-      scanLimit: options.scanLimit,
-      // Only a connection reads a scanned page again, and only the `assistants`
-      // field opens one: a document that never names it lets scanned pages go.
-      keepScannedPages: /\bassistants\b/.test(params.query ?? ''),
-      budget: budgetOf(request),
-      // An empty header is no credential: treat it as absent.
-      authorization: request.headers.get('authorization') || fallbackAuthorization,
-      signal: request.signal,
-      // What failed and where; never headers or bodies, which may hold credentials.
-      onUpstreamFailure: (failure, key) =>
-        options.logger.warn(
-          `upstream ${failure.code}${failure.status === undefined ? '' : ` ${failure.status}`} for org ${JSON.stringify(key.orgId)} page ${key.page} take ${key.take}`,
-        ),
-    }),
-  });
+  return ({ request, params }: YogaInitialContext): Context => {
+    const telemetry = options.operationOf?.(params);
+    return {
+      loaders: createLoaders({
+        client: options.client,
+        paging: options.paging,
+        maxScanPages: options.maxScanPages,
+        scanLimit: options.scanLimit,
+        // Only a connection reads a scanned page again, and only the `assistants`
+        // field opens one: a document that never names it lets scanned pages go.
+        keepScannedPages: /\bassistants\b/.test(params.query ?? ''),
+        budget: budgetOf(request),
+        // An empty header is no credential: treat it as absent.
+        authorization: request.headers.get('authorization') || fallbackAuthorization,
+        signal: request.signal,
+        telemetry,
+        // What failed and where; never headers or bodies, which may hold credentials.
+        onUpstreamFailure: (failure, key) =>
+          options.logger.warn(
+            {
+              reqId: telemetry?.requestId,
+              traceId: telemetry?.traceId,
+              upstream: {
+                failure: failure.code,
+                status: failure.status,
+                orgId: key.orgId,
+                page: key.page,
+                take: key.take,
+              },
+            },
+            `upstream ${failure.code}${failure.status === undefined ? '' : ` ${failure.status}`}`,
+          ),
+      }),
+    };
+  };
 }

@@ -87,6 +87,11 @@ const messageByCode: Readonly<Record<ErrorCode, string>> = {
   LIMIT_EXCEEDED: 'The request is over a limit of the gateway',
 };
 
+/** The contract's code for an upstream failure, as the caller will see it. */
+export function contractCodeOf(error: UpstreamError): ErrorCode {
+  return contractByFailure[error.code](error).code;
+}
+
 /**
  * The caller-facing error for an upstream failure: the contract's code, the
  * upstream's status and `Retry-After` when it answered, never its body.

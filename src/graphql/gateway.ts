@@ -6,9 +6,14 @@ import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesPlugin } from '@escape.tech/graphql-armor-max-directives';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
-import { createLogger, createYoga, maskError, type YogaLogger } from 'graphql-yoga';
+import { createYoga, maskError } from 'graphql-yoga';
+import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import { corsPolicy, useVaryByOrigin } from '../http/cors.ts';
+import { createLogger, yogaLogger } from '../observability/logger.ts';
+import { createGatewayMetrics, type GatewayMetrics } from '../observability/metrics.ts';
+import { useRequestTelemetry } from '../observability/request-telemetry.ts';
+import { upstreamTelemetry } from '../observability/upstream-telemetry.ts';
 import { createConcurrencyLimit } from '../paging/concurrency-limit.ts';
 import { createSchema } from '../schema/index.ts';
 import { createUpstreamClient, type UpstreamClient } from '../upstream/client.ts';
@@ -28,7 +33,12 @@ export type GatewayConfig = Omit<Config, 'upstreamUrl' | 'port' | 'host'> & {
 };
 
 export interface GatewayOptions {
-  readonly logger?: YogaLogger;
+  /** Default: JSON lines on stdout, at LOG_LEVEL. */
+  readonly logger?: Logger;
+  /** Default: a registry of the gateway's own (see `metrics` on the result), without Node's process metrics. */
+  readonly metrics?: GatewayMetrics;
+  /** A tracer provider is registered (observability/tracing.ts): make spans. */
+  readonly tracing?: boolean;
 }
 
 /**
@@ -36,13 +46,18 @@ export interface GatewayOptions {
  * (http/http-server.ts): that is where request bodies are bounded (MAX_BODY_BYTES).
  */
 export function createGateway(config: GatewayConfig, options: GatewayOptions = {}) {
-  const logger = options.logger ?? createLogger(config.logLevel);
+  const logger = options.logger ?? createLogger({ level: config.logLevel, format: config.logFormat });
+  const metrics =
+    options.metrics ?? createGatewayMetrics({ maxOperationNames: config.observability.metricsMaxOperationNames });
+  const tracing = options.tracing ?? false;
+  const telemetry = useRequestTelemetry({ metrics, logger, tracing });
   const client: UpstreamClient = createUpstreamClient({
     baseUrl: config.upstreamUrl,
     timeoutMs: config.upstreamTimeoutMs,
     retries: config.upstreamRetries,
     connections: config.upstreamConnections,
     maxResponseBytes: config.upstreamMaxBodyBytes,
+    telemetry: upstreamTelemetry(metrics, tracing),
   });
   const { limits, caches } = config;
   const documentCache = createDocumentCache(caches.documentBytes);
@@ -70,8 +85,9 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       maxUpstreamBytes: limits.maxUpstreamBytesPerRequest,
       upstreamToken: config.upstreamToken,
       logger,
+      operationOf: telemetry.operationOf,
     }),
-    logging: logger,
+    logging: yogaLogger(logger),
     landingPage: false,
     cors: corsPolicy(config.corsOrigins),
     parserAndValidationCache: documentCache,
@@ -103,12 +119,16 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       useConnectionNestingLimit(),
       useIntrospectionLimits({ enabled: config.introspection }),
       useRequestErrorCodes(),
+      // After the error codes are the contract's, before the result is serialised.
+      telemetry,
       compiledExecution,
       useResultSerializer(),
     ],
   });
 
   return Object.assign(yoga, {
+    /** The gateway's metrics (serve `metrics.registry` on their own port: observability/metrics-server.ts). */
+    metrics,
     /** Closes the upstream connection pool. */
     dispose: () => client.close(),
     /** What the gateway remembers of operations: each bounded by a setting. */

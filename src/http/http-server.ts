@@ -1,7 +1,7 @@
 // The gateway on node:http: connection and time bounds, the request-size
 // guard in front of yoga, and a shutdown that lets in-flight requests finish.
 
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type ConnectionLimits, defaultConnectionLimits } from '../config.ts';
 import type { Gateway } from '../graphql/gateway.ts';
@@ -9,6 +9,8 @@ import type { Gateway } from '../graphql/gateway.ts';
 export interface HttpServerOptions {
   readonly maxBodyBytes: number;
   readonly connections?: ConnectionLimits;
+  /** Answers `/ready`: true while the gateway accepts work (false from SIGTERM on); default: always ready. */
+  readonly ready?: () => boolean;
 }
 
 /** Node's bound on a request's headers, URL included. */
@@ -33,6 +35,10 @@ export function createHttpServer(gateway: Gateway, options: HttpServerOptions): 
       connectionsCheckingInterval: 1_000,
     },
     (request, response) => {
+      if (request.url === '/ready') {
+        answerReadiness(response, options.ready?.() ?? true);
+        return;
+      }
       const refusal = refuseBody(request, options.maxBodyBytes);
       if (refusal) {
         const answer = badInputBody(refusal.message);
@@ -50,6 +56,21 @@ export function createHttpServer(gateway: Gateway, options: HttpServerOptions): 
   server.maxConnections = limits.maxConnections;
   server.on('clientError', answerClientError);
   return server;
+}
+
+/**
+ * Readiness is the gateway's own state only, never the upstream's: a load
+ * balancer that took every replica out while the upstream is down would turn
+ * partial answers with the contract's error codes into refused connections.
+ */
+function answerReadiness(response: ServerResponse, ready: boolean): void {
+  const body = JSON.stringify({ status: ready ? 'ready' : 'draining' });
+  response.writeHead(ready ? 200 : 503, {
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(body),
+    'cache-control': 'no-store',
+  });
+  response.end(body);
 }
 
 /**

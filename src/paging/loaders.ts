@@ -2,6 +2,7 @@
 // credentials and abort signal, so nothing one caller fetched can be served
 // to another, and every upstream page is read at most once per request.
 
+import type { Context as TraceContext } from '@opentelemetry/api';
 import DataLoader from 'dataloader';
 import { cancelledGraphQLError, LimitExceededError, quoteInput, upstreamGraphQLError } from '../graphql/errors.ts';
 import type { ByteBudget, UpstreamClient } from '../upstream/client.ts';
@@ -57,6 +58,17 @@ export interface LoaderOptions {
   readonly keepScannedPages: boolean;
   /** Told of every failed upstream call, for the operators' log. */
   readonly onUpstreamFailure?: (failure: UpstreamError, key: PageKey) => void;
+  /** Told of the calls this operation makes, and where their spans belong. */
+  readonly telemetry?: LoaderTelemetry;
+}
+
+/** What the operation's metrics and trace need from its loaders. */
+export interface LoaderTelemetry {
+  readonly traceParent: TraceContext | undefined;
+  /** One upstream call made (its retries are part of it). */
+  upstreamCall(): void;
+  /** One upstream call refused by MAX_UPSTREAM_CALLS. */
+  callLimitExceeded(): void;
 }
 
 /** What one HTTP request may still ask of the upstream: every call and retry takes a call, every chunk its bytes. */
@@ -89,7 +101,8 @@ export function createRequestBudget(maxCalls: number, maxBytes: number): Request
 }
 
 export function createLoaders(options: LoaderOptions): Loaders {
-  const { client, paging, authorization, signal, budget } = options;
+  const { client, paging, authorization, signal, budget, telemetry } = options;
+  const traceParent = telemetry?.traceParent;
 
   const failed = (key: PageKey, error: unknown): Error => {
     if (error instanceof UpstreamError) options.onUpstreamFailure?.(error, key);
@@ -103,13 +116,22 @@ export function createLoaders(options: LoaderOptions): Loaders {
         keys.map((key) => {
           // However the query or the batch is shaped, one HTTP request costs a bounded number of calls.
           if (!budget.takeCall()) {
+            telemetry?.callLimitExceeded();
             return new LimitExceededError(
               `this request needs more than ${budget.maxCalls} upstream calls (MAX_UPSTREAM_CALLS)`,
               'MAX_UPSTREAM_CALLS',
             );
           }
+          telemetry?.upstreamCall();
           return client
-            .fetchAssistantPage({ ...key, authorization, signal, mayRetry: budget.takeCall, byteBudget: budget.bytes })
+            .fetchAssistantPage({
+              ...key,
+              authorization,
+              signal,
+              mayRetry: budget.takeCall,
+              byteBudget: budget.bytes,
+              traceParent,
+            })
             .catch((error: unknown) => failed(key, error));
         }),
       );

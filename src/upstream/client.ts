@@ -3,6 +3,7 @@
 // deadline per call and turns every failure into an `UpstreamError`.
 
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { Context as TraceContext } from '@opentelemetry/api';
 import { type Dispatcher, Pool, errors as undiciErrors } from 'undici';
 import { type CallDeadline, startDeadline } from './deadline.ts';
 import { decodeAssistantList } from './decode.ts';
@@ -27,6 +28,25 @@ export interface UpstreamClientOptions {
   readonly maxResponseBytes: number;
   /** Jitter source; tests may pin it. */
   readonly random?: () => number;
+  /** Told of every call's life, for metrics and traces; default: nobody. */
+  readonly telemetry?: StartCallTelemetry;
+}
+
+/** Starts watching one call (see observability/upstream-telemetry.ts). */
+export type StartCallTelemetry = (call: {
+  readonly page: number;
+  readonly take: number;
+  readonly traceParent: TraceContext | undefined;
+}) => CallTelemetry;
+
+/** What one call tells its watcher. Retries are part of the call. */
+export interface CallTelemetry {
+  /** Adds the headers that carry the trace to the upstream (`traceparent`). */
+  propagate(headers: Record<string, string>): void;
+  /** An attempt failed and will be tried again after `delayMs`. */
+  retrying(failure: UpstreamError, delayMs: number): void;
+  /** The call is over: the last status the upstream answered, its failure if it failed, and the body bytes read. */
+  ended(result: { readonly status: number | undefined; readonly failure: unknown; readonly bytes: number }): void;
 }
 
 export interface AssistantPageRequest {
@@ -41,6 +61,8 @@ export interface AssistantPageRequest {
   readonly mayRetry?: () => boolean;
   /** The bytes this call may still read, shared with the other calls of its request; default: unbounded. */
   readonly byteBudget?: ByteBudget;
+  /** The span (an operation's) that this call's span belongs to. */
+  readonly traceParent?: TraceContext;
 }
 
 /** Bytes a request may read from the upstream, across its calls. */
@@ -77,24 +99,39 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
 
   async function getText(path: string, request: AssistantPageRequest): Promise<string> {
     const deadline = startDeadline(options.timeoutMs, request.signal);
+    const telemetry = options.telemetry?.({ page: request.page, take: request.take, traceParent: request.traceParent });
+    const outcome: CallOutcome = { status: undefined, failure: undefined, bytes: 0 };
     try {
-      return await callWithRetries(path, request, deadline);
+      return await callWithRetries(path, request, deadline, telemetry, outcome);
+    } catch (error) {
+      outcome.failure = error;
+      throw error;
     } finally {
       deadline.dispose();
+      telemetry?.ended(outcome);
     }
   }
 
-  async function callWithRetries(path: string, request: AssistantPageRequest, deadline: CallDeadline): Promise<string> {
+  async function callWithRetries(
+    path: string,
+    request: AssistantPageRequest,
+    deadline: CallDeadline,
+    telemetry: CallTelemetry | undefined,
+    outcome: CallOutcome,
+  ): Promise<string> {
     const started = Date.now();
     const { signal } = deadline;
     const headers: Record<string, string> = { accept: 'application/json' };
     if (request.authorization !== undefined) headers.authorization = request.authorization;
+    telemetry?.propagate(headers);
 
     for (let attempts = 1; ; attempts++) {
       let failure: UpstreamError;
       let retryAfterMs: number | undefined;
+      outcome.status = undefined;
       try {
         const response = await pool.request({ path, method: 'GET', headers, signal });
+        outcome.status = response.statusCode;
         if (response.statusCode === 200) {
           const mediaType = jsonMediaType(header(response.headers['content-type']));
           if (mediaType !== true) {
@@ -102,7 +139,9 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
             throw new UpstreamBadResponseError(`content-type: expected application/json, got ${mediaType}`);
           }
           const contentLength = header(response.headers['content-length']);
-          return await readBody(response.body, contentLength, maxResponseBytes, request.byteBudget);
+          const body = await readBody(response.body, contentLength, maxResponseBytes, request.byteBudget);
+          outcome.bytes = body.bytes;
+          return body.text;
         }
         // Always consume the body: an unread body pins its connection.
         await response.body.dump();
@@ -130,6 +169,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
         random: random(),
       });
       if (!decision.retry || (request.mayRetry && !request.mayRetry())) throw failure;
+      telemetry?.retrying(failure, decision.delayMs);
       try {
         await sleep(decision.delayMs, undefined, { signal });
       } catch {
@@ -153,6 +193,13 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
   };
 }
 
+/** What a call's watcher is told when it ends. */
+interface CallOutcome {
+  status: number | undefined;
+  failure: unknown;
+  bytes: number;
+}
+
 function oversizedBody(maxBytes: number): UpstreamBadResponseError {
   return new UpstreamBadResponseError(`body: expected at most ${maxBytes} bytes, got more`);
 }
@@ -168,7 +215,7 @@ async function readBody(
   contentLength: string | undefined,
   maxBytes: number,
   budget: ByteBudget | undefined,
-): Promise<string> {
+): Promise<{ text: string; bytes: number }> {
   if (contentLength !== undefined && /^\d+$/.test(contentLength)) {
     const declared = Number(contentLength);
     if (declared > maxBytes) {
@@ -179,20 +226,19 @@ async function readBody(
       body.destroy();
       throw new UpstreamBytesExhaustedError(budget.maxBytes);
     }
-    return body.text();
+    return { text: await body.text(), bytes: declared };
   }
-  if (!budget) return body.text();
   const chunks: Buffer[] = [];
   let length = 0;
   for await (const chunk of body as AsyncIterable<Buffer>) {
-    if (!budget.take(chunk.length)) {
+    if (budget && !budget.take(chunk.length)) {
       body.destroy();
       throw new UpstreamBytesExhaustedError(budget.maxBytes);
     }
     chunks.push(chunk);
     length += chunk.length;
   }
-  return Buffer.concat(chunks, length).toString('utf8');
+  return { text: Buffer.concat(chunks, length).toString('utf8'), bytes: length };
 }
 
 /**

@@ -3,12 +3,14 @@
 
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { createLogger, type YogaLogger } from 'graphql-yoga';
+import { Writable } from 'node:stream';
+import type { Logger } from 'pino';
 import { expect } from 'vitest';
 import { type Config, loadConfig } from '../../src/config.ts';
 import { type DemoUpstream, type DemoUpstreamOptions, startDemoUpstream } from '../../src/demo/upstream.ts';
 import { createGateway, type Gateway } from '../../src/graphql/gateway.ts';
 import { closeGracefully, createHttpServer } from '../../src/http/http-server.ts';
+import { createLogger } from '../../src/observability/logger.ts';
 import type { TypedDocumentString } from '../generated/graphql.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: an untyped document gives untyped data
@@ -44,7 +46,7 @@ export interface TestGatewayOptions {
   readonly env?: Record<string, string>;
   readonly upstream?: DemoUpstreamOptions;
   /** Where log lines go; silent by default. */
-  readonly logger?: YogaLogger;
+  readonly logger?: Logger;
 }
 
 export async function startTestGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
@@ -56,7 +58,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
   });
   const gateway = createGateway(
     { ...config, upstreamUrl: config.upstreamUrl ?? new URL(upstream.url) },
-    { logger: options.logger ?? createLogger('silent') },
+    { logger: options.logger ?? createLogger({ level: 'silent', format: 'json' }) },
   );
   const server = createHttpServer(gateway, {
     maxBodyBytes: config.limits.maxBodyBytes,
@@ -104,15 +106,26 @@ export function present<T>(value: T | null | undefined, what = 'value'): T {
   return value;
 }
 
-/** A logger that keeps every line, for tests of what reaches the log. */
-export function createRecordingLogger(): YogaLogger & { readonly lines: string[] } {
+/** One line of the gateway's JSON log. */
+export type LogRecord = Record<string, unknown> & { level: string; msg: string };
+
+/**
+ * The gateway's own logger (redaction included), at `level`, writing into
+ * memory: `lines` as written, `records()` parsed.
+ */
+export function createRecordingLogger(
+  level: 'debug' | 'info' = 'debug',
+): Logger & { readonly lines: string[]; records(): LogRecord[] } {
   const lines: string[] = [];
-  const record =
-    (level: string) =>
-    (...args: unknown[]) => {
-      lines.push(
-        `${level} ${args.map((arg) => (arg instanceof Error ? `${arg.message}\n${arg.stack}` : typeof arg === 'string' ? arg : JSON.stringify(arg))).join(' ')}`,
-      );
-    };
-  return { lines, debug: record('debug'), info: record('info'), warn: record('warn'), error: record('error') };
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      done();
+    },
+  });
+  const logger = createLogger({ level, format: 'json', destination });
+  return Object.assign(logger, {
+    lines,
+    records: () => lines.map((line) => JSON.parse(line) as LogRecord),
+  });
 }

@@ -1,0 +1,78 @@
+// The gateway's log: pino JSON lines on stdout (`LOG_FORMAT=pretty` for
+// people at a terminal). Credentials are removed by the logger itself, by
+// path, so that no line at any level can carry them, whoever writes it.
+
+import { inspect } from 'node:util';
+import type { YogaLogger } from 'graphql-yoga';
+import { type DestinationStream, type Logger, pino } from 'pino';
+import pretty from 'pino-pretty';
+import type { LogFormat, LogLevel } from '../config.ts';
+
+/** Paths whose values never reach a line: request headers that hold credentials, and upstream secrets. */
+export const redactedPaths = [
+  'req.headers.authorization',
+  'req.headers["proxy-authorization"]',
+  'req.headers.cookie',
+  'req.headers["x-api-key"]',
+  'headers.authorization',
+  'headers.cookie',
+  '*.authorization',
+  '*.secret_key',
+  '*.secretKey',
+  '*.*.secret_key',
+  '*.*.secretKey',
+  'secret_key',
+  'secretKey',
+];
+
+/** Lines waiting for a slow stdout, at most; past this they are dropped rather than held. */
+const maxBufferedLogBytes = 8 * 1024 * 1024;
+
+export interface LoggerOptions {
+  readonly level: LogLevel;
+  readonly format: LogFormat;
+  /** Where lines go; stdout by default. */
+  readonly destination?: DestinationStream;
+}
+
+export function createLogger(options: LoggerOptions): Logger {
+  const destination =
+    options.destination ??
+    (options.format === 'pretty' ? pretty({ colorize: process.stdout.isTTY, destination: 1, sync: true }) : stdout());
+  return pino(
+    {
+      level: options.level,
+      redact: { paths: redactedPaths, censor: '[redacted]' },
+      // Level names, not numbers, and ISO times: what log shippers and people read.
+      formatters: { level: (label) => ({ level: label }) },
+      timestamp: pino.stdTimeFunctions.isoTime,
+    },
+    destination,
+  );
+}
+
+/** stdout, written asynchronously; a reader that went away (EPIPE) costs the log, never the process. */
+function stdout(): DestinationStream {
+  const stream = pino.destination({ dest: 1, sync: false, maxLength: maxBufferedLogBytes });
+  stream.on('error', () => {});
+  return stream;
+}
+
+/** The same log, in the shape yoga asks of a logger. */
+export function yogaLogger(logger: Logger): YogaLogger {
+  const forward =
+    (level: 'debug' | 'info' | 'warn' | 'error') =>
+    (...args: unknown[]) => {
+      const [first, ...rest] = args;
+      if (first instanceof Error) {
+        logger[level]({ err: first }, rest.length > 0 ? rest.map(text).join(' ') : first.message);
+      } else {
+        logger[level](args.map(text).join(' '));
+      }
+    };
+  return { debug: forward('debug'), info: forward('info'), warn: forward('warn'), error: forward('error') };
+}
+
+function text(value: unknown): string {
+  return typeof value === 'string' ? value : inspect(value, { depth: 2, breakLength: Number.POSITIVE_INFINITY });
+}

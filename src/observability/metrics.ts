@@ -1,0 +1,141 @@
+// The gateway's metrics (prom-client), on a registry of their own. Names and
+// labels are fixed by the contract (§6) so dashboards and alerts can rely on
+// them. No label ever holds an org id, a token, a cursor or an object id: the
+// upstream route is its template, and operation names are bounded.
+
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+/** The REST route every upstream call goes to, as a template. */
+export const upstreamRoute = '/orgs/{org_id}/assistants';
+
+export type OperationOutcome = 'ok' | 'partial' | 'error';
+
+/** Why an upstream call was retried: the status, or `connection` for a failed connection. */
+export type RetryReason = '429' | '502' | '503' | '504' | 'connection';
+
+export interface GatewayMetricsOptions {
+  /** Distinct operation names kept as labels; later names are counted as `other`. */
+  readonly maxOperationNames: number;
+  /** Node's own metrics (event-loop lag, heap, GC): for the process that serves `/metrics`. */
+  readonly processMetrics?: boolean;
+}
+
+export type GatewayMetrics = ReturnType<typeof createGatewayMetrics>;
+
+const secondsBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+const callCountBuckets = [0, 1, 2, 3, 5, 8, 13, 21, 34, 55, 89];
+
+export function createGatewayMetrics(options: GatewayMetricsOptions) {
+  const registry = new Registry();
+  if (options.processMetrics) collectDefaultMetrics({ register: registry });
+  const operationName = boundedLabel(options.maxOperationNames);
+
+  const operations = new Counter({
+    name: 'graphql_operations_total',
+    help: 'GraphQL operations answered, by type, name and outcome (ok, partial: data with errors, error: no data).',
+    labelNames: ['operation_type', 'operation_name', 'outcome'] as const,
+    registers: [registry],
+  });
+  const operationDuration = new Histogram({
+    name: 'graphql_operation_duration_seconds',
+    help: 'Time from parsing an operation to its result, by type and name.',
+    labelNames: ['operation_type', 'operation_name'] as const,
+    buckets: secondsBuckets,
+    registers: [registry],
+  });
+  const errors = new Counter({
+    name: 'graphql_errors_total',
+    help: 'Errors in GraphQL responses, by extensions.code.',
+    labelNames: ['code'] as const,
+    registers: [registry],
+  });
+  const upstreamRequests = new Counter({
+    name: 'upstream_requests_total',
+    help: 'Upstream REST calls, each counted once whatever its retries, by route template, status class and outcome.',
+    labelNames: ['route', 'status_class', 'outcome'] as const,
+    registers: [registry],
+  });
+  const upstreamDuration = new Histogram({
+    name: 'upstream_request_duration_seconds',
+    help: 'Time of an upstream call, retries and their waits included, until its body is read.',
+    labelNames: ['route', 'status_class'] as const,
+    buckets: secondsBuckets,
+    registers: [registry],
+  });
+  const upstreamRetries = new Counter({
+    name: 'upstream_retries_total',
+    help: 'Upstream attempts retried, by the reason (status or connection).',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  });
+  const upstreamInFlight = new Gauge({
+    name: 'upstream_requests_in_flight',
+    help: 'Upstream calls under way.',
+    registers: [registry],
+  });
+  const upstreamBytes = new Counter({
+    name: 'upstream_response_bytes_total',
+    help: 'Bytes of upstream response bodies read.',
+    labelNames: ['route'] as const,
+    registers: [registry],
+  });
+  const callsPerOperation = new Histogram({
+    name: 'upstream_calls_per_operation',
+    help: 'Upstream calls one GraphQL operation made (its fan-out).',
+    labelNames: ['operation_type'] as const,
+    buckets: callCountBuckets,
+    registers: [registry],
+  });
+  const callLimitExceeded = new Counter({
+    name: 'upstream_call_limit_exceeded_total',
+    help: 'Upstream calls refused because their HTTP request had used MAX_UPSTREAM_CALLS.',
+    registers: [registry],
+  });
+
+  return {
+    registry,
+    operation(type: string, name: string | undefined, outcome: OperationOutcome, seconds: number, calls: number) {
+      const labels = { operation_type: type, operation_name: operationName(name) };
+      operations.inc({ ...labels, outcome });
+      operationDuration.observe(labels, seconds);
+      callsPerOperation.observe({ operation_type: type }, calls);
+    },
+    error(code: string) {
+      errors.inc({ code });
+    },
+    upstreamCallStarted() {
+      upstreamInFlight.inc();
+    },
+    upstreamCallEnded(status: number | undefined, outcome: string, seconds: number) {
+      upstreamInFlight.dec();
+      const statusClass = status === undefined ? 'none' : `${Math.floor(status / 100)}xx`;
+      upstreamRequests.inc({ route: upstreamRoute, status_class: statusClass, outcome });
+      upstreamDuration.observe({ route: upstreamRoute, status_class: statusClass }, seconds);
+    },
+    upstreamBytesRead(bytes: number) {
+      upstreamBytes.inc({ route: upstreamRoute }, bytes);
+    },
+    upstreamRetry(reason: RetryReason) {
+      upstreamRetries.inc({ reason });
+    },
+    upstreamCallLimitExceeded() {
+      callLimitExceeded.inc();
+    },
+  };
+}
+
+/**
+ * Operation names are chosen by callers: the first `max` distinct ones are
+ * labels as they are, any later one is `other`, so a stream of made-up names
+ * cannot grow the series without bound. An unnamed operation is `anonymous`.
+ */
+function boundedLabel(max: number): (name: string | undefined) => string {
+  const kept = new Set<string>();
+  return (name) => {
+    if (name === undefined) return 'anonymous';
+    if (kept.has(name)) return name;
+    if (kept.size >= max) return 'other';
+    kept.add(name);
+    return name;
+  };
+}

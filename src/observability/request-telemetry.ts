@@ -1,0 +1,325 @@
+// What each GraphQL request tells its operators: a request id (taken from
+// `x-request-id` or made, and echoed), spans for the HTTP request and for
+// each operation with its parse, validate and execute, the operations'
+// metrics, and one log line per request. Upstream calls join the operation's
+// span through the context (see graphql/context.ts).
+
+import { randomUUID } from 'node:crypto';
+import {
+  propagation,
+  ROOT_CONTEXT,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  type TextMapGetter,
+  type Context as TraceContext,
+  trace,
+} from '@opentelemetry/api';
+import { type DocumentNode, type ExecutionResult, GraphQLError, getOperationAST } from 'graphql';
+import type { Plugin } from 'graphql-yoga';
+import type { Logger } from 'pino';
+import type { GatewayMetrics, OperationOutcome } from './metrics.ts';
+import { tracer } from './tracing.ts';
+
+export interface RequestTelemetryOptions {
+  readonly metrics: GatewayMetrics;
+  readonly logger: Logger;
+  /** Spans are made, and error responses carry `extensions.traceId`. */
+  readonly tracing: boolean;
+}
+
+/** What an operation's upstream calls need to know of it. */
+export interface OperationTelemetry {
+  /** The id of the HTTP request it belongs to, for log lines. */
+  readonly requestId: string;
+  /** The trace id, when tracing is on. */
+  readonly traceId: string | undefined;
+  /** The operation's span, as the parent of its upstream calls' spans. */
+  readonly traceParent: TraceContext | undefined;
+  /** Counts one upstream call (retries are part of it). */
+  upstreamCall(): void;
+  /** Counts one call refused by MAX_UPSTREAM_CALLS. */
+  callLimitExceeded(): void;
+}
+
+export interface RequestTelemetry extends Plugin {
+  /** The telemetry of the operation whose GraphQL params these are. */
+  operationOf(params: object): OperationTelemetry | undefined;
+}
+
+export const requestIdHeader = 'x-request-id';
+
+/** A caller's request id is kept only if it is short and plain; otherwise one is made. */
+const acceptableRequestId = /^[\w.:@=+/-]{1,128}$/;
+
+interface RequestRecord {
+  readonly id: string;
+  readonly started: number;
+  readonly span: Span | undefined;
+  readonly traceContext: TraceContext | undefined;
+  readonly operations: OperationRecord[];
+}
+
+interface OperationRecord extends OperationTelemetry {
+  readonly started: number;
+  /** When its result was ready (before serialising). */
+  ended: number | undefined;
+  readonly span: Span | undefined;
+  type: string;
+  name: string | undefined;
+  calls: number;
+  codes: string[];
+  outcome: OperationOutcome | undefined;
+}
+
+const headerGetter: TextMapGetter<Headers> = {
+  get: (headers, key) => headers.get(key) ?? undefined,
+  keys: (headers) => [...headers.keys()],
+};
+
+export function useRequestTelemetry(options: RequestTelemetryOptions): RequestTelemetry {
+  const { metrics, logger, tracing } = options;
+  const requests = new WeakMap<Request, RequestRecord>();
+  const operations = new WeakMap<object, OperationRecord>();
+
+  const childSpan = (name: string, parent: TraceContext | undefined) =>
+    parent ? tracer.startSpan(name, {}, parent) : undefined;
+
+  function finishOperation(operation: OperationRecord, result: ExecutionResult): void {
+    const errors = result.errors ?? [];
+    operation.codes = errors.map(codeOf);
+    operation.outcome = errors.length === 0 ? 'ok' : result.data == null ? 'error' : 'partial';
+    metrics.operation(
+      operation.type,
+      operation.name,
+      operation.outcome,
+      ((operation.ended ?? performance.now()) - operation.started) / 1_000,
+      operation.calls,
+    );
+    for (const code of operation.codes) metrics.error(code);
+    const { span } = operation;
+    if (!span) return;
+    span.setAttribute('graphql.operation.type', operation.type);
+    if (operation.name !== undefined) span.setAttribute('graphql.operation.name', operation.name);
+    span.setAttribute('upstream.calls', operation.calls);
+    if (operation.outcome !== 'ok') {
+      span.setAttribute('error.type', operation.codes[0] ?? 'unknown');
+      span.setStatus({ code: SpanStatusCode.ERROR, message: operation.codes.join(', ') });
+    }
+    span.end();
+  }
+
+  return {
+    operationOf: (params) => operations.get(params),
+
+    onRequest({ request, url }) {
+      const given = request.headers.get(requestIdHeader);
+      const id = given !== null && acceptableRequestId.test(given) ? given : randomUUID();
+      // Probes ask often and say nothing worth a trace.
+      const traced = tracing && url.pathname !== '/health';
+      const span = traced
+        ? tracer.startSpan(
+            `${request.method} ${url.pathname}`,
+            {
+              kind: SpanKind.SERVER,
+              attributes: {
+                'http.request.method': request.method,
+                'url.path': url.pathname,
+                'http.route': url.pathname,
+              },
+            },
+            propagation.extract(ROOT_CONTEXT, request.headers, headerGetter),
+          )
+        : undefined;
+      requests.set(request, {
+        id,
+        started: performance.now(),
+        span,
+        traceContext: span ? trace.setSpan(ROOT_CONTEXT, span) : undefined,
+        operations: [],
+      });
+      if (logger.isLevelEnabled('debug')) {
+        logger.debug(
+          {
+            reqId: id,
+            req: { method: request.method, url: request.url, headers: Object.fromEntries(request.headers) },
+          },
+          'request received',
+        );
+      }
+    },
+
+    onParams({ params, request }) {
+      const owner = requests.get(request);
+      if (!owner) return;
+      const span = owner.traceContext
+        ? tracer.startSpan('graphql.operation', { kind: SpanKind.INTERNAL }, owner.traceContext)
+        : undefined;
+      const operation: OperationRecord = {
+        requestId: owner.id,
+        traceId: span?.spanContext().traceId,
+        traceParent: span && owner.traceContext ? trace.setSpan(owner.traceContext, span) : undefined,
+        started: performance.now(),
+        ended: undefined,
+        span,
+        type: 'unknown',
+        name: undefined,
+        calls: 0,
+        codes: [],
+        outcome: undefined,
+        upstreamCall() {
+          operation.calls++;
+        },
+        callLimitExceeded() {
+          metrics.upstreamCallLimitExceeded();
+        },
+      };
+      operations.set(params, operation);
+      owner.operations.push(operation);
+    },
+
+    onParse({ context }) {
+      const operation = operations.get(context.params ?? {});
+      if (!operation) return;
+      const span = childSpan('graphql.parse', operation.traceParent);
+      return ({ result }) => {
+        if (isDocument(result)) {
+          // The name is the document's, not the request's `operationName`: that could be any text.
+          const ast = getOperationAST(result, context.params?.operationName);
+          if (ast) {
+            operation.type = ast.operation;
+            operation.name = ast.name?.value;
+            operation.span?.updateName(operation.name ? `${ast.operation} ${operation.name}` : ast.operation);
+          }
+        } else if (span) {
+          span.setStatus({ code: SpanStatusCode.ERROR });
+        }
+        span?.end();
+      };
+    },
+
+    onValidate({ context }) {
+      const operation = operations.get(context.params ?? {});
+      const span = childSpan('graphql.validate', operation?.traceParent);
+      if (!span) return;
+      return ({ valid }) => {
+        if (!valid) span.setStatus({ code: SpanStatusCode.ERROR });
+        span.end();
+      };
+    },
+
+    onExecute({ args }) {
+      const params = (args.contextValue as { params?: object }).params;
+      const operation = params ? operations.get(params) : undefined;
+      const span = childSpan('graphql.execute', operation?.traceParent);
+      if (!span) return;
+      return { onExecuteDone: () => span.end() };
+    },
+
+    onExecutionResult({ context }) {
+      const operation = operations.get(context.params);
+      if (operation) operation.ended = performance.now();
+    },
+
+    // After the request's errors have their contract codes (graphql/request-errors.ts).
+    onResultProcess({ request, result, setResult }) {
+      const owner = requests.get(request);
+      if (!owner || Symbol.asyncIterator in result) return;
+      const results = Array.isArray(result) ? result : [result];
+      // Refused before any operation was read (a batch too large, a body that is not JSON): one operation of no type.
+      if (owner.operations.length === 0) owner.operations.push(noOperation(owner));
+      let withIds: ExecutionResult[] | undefined;
+      results.forEach((one, index) => {
+        const operation = owner.operations[index];
+        if (!operation) return;
+        finishOperation(operation, one);
+        const traceId = operation.traceId ?? owner.span?.spanContext().traceId;
+        if (traceId && one.errors?.length) {
+          withIds ??= [...results];
+          withIds[index] = withTraceId(one, traceId);
+        }
+      });
+      if (withIds) setResult(Array.isArray(result) ? withIds : (withIds[0] as ExecutionResult));
+    },
+
+    onResponse({ request, response }) {
+      const owner = requests.get(request);
+      if (!owner) return;
+      response.headers.set(requestIdHeader, owner.id);
+      const { span } = owner;
+      if (span) {
+        span.setAttribute('http.response.status_code', response.status);
+        if (response.status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+        span.end();
+      }
+      const durationMs = Math.round((performance.now() - owner.started) * 100) / 100;
+      if (owner.operations.length === 0) {
+        // GraphiQL's page, health checks: nothing an operator needs at info.
+        logger.debug({ reqId: owner.id, status: response.status, durationMs }, 'request answered');
+        return;
+      }
+      const batched = owner.operations.length > 1;
+      const pick = <T>(read: (operation: OperationRecord) => T) =>
+        batched ? owner.operations.map(read) : read(owner.operations[0] as OperationRecord);
+      logger.info(
+        {
+          reqId: owner.id,
+          traceId: span?.spanContext().traceId,
+          status: response.status,
+          durationMs,
+          operationType: pick((operation) => operation.type),
+          operationName: pick((operation) => operation.name ?? null),
+          outcome: pick((operation) => operation.outcome ?? 'error'),
+          upstreamCalls: owner.operations.reduce((sum, operation) => sum + operation.calls, 0),
+          errorCodes: [...new Set(owner.operations.flatMap((operation) => operation.codes))],
+        },
+        'graphql request',
+      );
+    },
+  };
+}
+
+function noOperation(owner: RequestRecord): OperationRecord {
+  return {
+    started: owner.started,
+    ended: undefined,
+    requestId: owner.id,
+    traceId: undefined,
+    traceParent: undefined,
+    span: undefined,
+    type: 'unknown',
+    name: undefined,
+    calls: 0,
+    codes: [],
+    outcome: undefined,
+    upstreamCall() {},
+    callLimitExceeded() {},
+  };
+}
+
+function isDocument(value: unknown): value is DocumentNode {
+  return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === 'Document';
+}
+
+function codeOf(error: { extensions?: Record<string, unknown> }): string {
+  const code = error.extensions?.code;
+  return typeof code === 'string' ? code : 'INTERNAL_SERVER_ERROR';
+}
+
+/** The same result, each error carrying the trace id, so a caller's report leads to the trace. */
+function withTraceId(result: ExecutionResult, traceId: string): ExecutionResult {
+  return {
+    ...result,
+    errors: result.errors?.map(
+      (error) =>
+        new GraphQLError(error.message, {
+          nodes: error.nodes,
+          source: error.source,
+          positions: error.positions,
+          path: error.path,
+          originalError: error.originalError,
+          extensions: { ...error.extensions, traceId },
+        }),
+    ),
+  };
+}
