@@ -2,6 +2,7 @@
 // real HTTP servers, torn down with `await using`.
 
 import { once } from 'node:events';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import type { Logger } from 'pino';
@@ -10,6 +11,7 @@ import { type Config, loadConfig } from '../../src/config.ts';
 import { type DemoUpstream, type DemoUpstreamOptions, startDemoUpstream } from '../../src/demo/upstream.ts';
 import { createGateway, type Gateway } from '../../src/graphql/gateway.ts';
 import { closeGracefully, createHttpServer } from '../../src/http/http-server.ts';
+import { createMetricsServer } from '../../src/http/metrics-server.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import type { TypedDocumentString } from '../generated/graphql.ts';
 
@@ -24,6 +26,10 @@ export interface GraphQLResponse<TData = UntypedData> {
 export interface TestGateway {
   readonly url: string;
   readonly upstream: DemoUpstream;
+  /** The metrics listener's `/metrics`, when `serveMetrics` was asked for. */
+  readonly metricsUrl: string | undefined;
+  /** The gateway's metrics as Prometheus text, read from its registry. */
+  metricsText(): Promise<string>;
   /** What the gateway remembers of operations right now (see src/graphql/gateway.ts). */
   cacheSizes(): ReturnType<Gateway['cacheSizes']>;
   /** POSTs one operation; resolves with the parsed body (any HTTP status). */
@@ -47,6 +53,8 @@ export interface TestGatewayOptions {
   readonly upstream?: DemoUpstreamOptions;
   /** Where log lines go; silent by default. */
   readonly logger?: Logger;
+  /** Serve `/metrics` on a loopback port of its own, as main.ts does. */
+  readonly serveMetrics?: boolean;
 }
 
 export async function startTestGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
@@ -67,10 +75,19 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+  let metricsServer: Server | undefined;
+  if (options.serveMetrics) {
+    metricsServer = createMetricsServer(gateway.metrics.registry);
+    metricsServer.listen(0, '127.0.0.1');
+    await once(metricsServer, 'listening');
+  }
+  const metricsUrl = metricsServer && `http://127.0.0.1:${(metricsServer.address() as AddressInfo).port}/metrics`;
 
   return {
     url,
     upstream,
+    metricsUrl,
+    metricsText: () => gateway.metrics.registry.metrics(),
     cacheSizes: () => gateway.cacheSizes(),
     async query(
       document: string | TypedDocumentString<unknown, unknown>,
@@ -85,6 +102,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
       return (await response.json()) as GraphQLResponse;
     },
     async [Symbol.asyncDispose]() {
+      if (metricsServer) await closeGracefully(metricsServer, 100);
       await closeGracefully(server, 1_000);
       await gateway.dispose();
       await upstream.close();
