@@ -1,58 +1,18 @@
 // The program as users start it: a child process of `src/main.ts`.
 
-import { type ChildProcess, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
 import { createSeedData } from '../src/demo/seed.ts';
 import { startDemoUpstream } from '../src/demo/upstream.ts';
 import { encodeGlobalId } from '../src/schema/global-id.ts';
+import { readyUrl, startMain as start } from './helpers/main-process.ts';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
 const seed = createSeedData();
 const seedCount = (orgId: string) => Math.min(50, seed.get(orgId)?.length ?? 0);
-
-interface Started {
-  readonly child: ChildProcess;
-  readonly output: () => string;
-  readonly exited: Promise<number | null>;
-}
-
-function start(env: Record<string, string>): Started {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    cwd: root,
-    // Metrics on a port of the system's choosing, and no wait for a load balancer on SIGTERM, unless a test says.
-    env: { PATH: process.env.PATH, NO_COLOR: '1', METRICS_PORT: '0', SHUTDOWN_DELAY_MS: '0', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk) => {
-    output += chunk;
-  });
-  child.stderr?.on('data', (chunk) => {
-    output += chunk;
-  });
-  const exited = once(child, 'exit').then(([code]) => code as number | null);
-  return { child, output: () => output, exited };
-}
 
 /** The most memory a process has held, in MB. */
 function peakRssMb(pid: number): number {
   return Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024;
-}
-
-async function readyUrl(started: Started): Promise<string> {
-  let url = '';
-  await vi.waitFor(
-    () => {
-      const match = /gateway ready: (http:\/\/localhost:\d+\/graphql)/.exec(started.output());
-      expect(match, started.output()).not.toBeNull();
-      url = match?.[1] as string;
-    },
-    { timeout: 15_000, interval: 50 },
-  );
-  return url;
 }
 
 describe('main', () => {

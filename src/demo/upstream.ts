@@ -89,6 +89,8 @@ export interface RecordedRequest {
   page: string | null;
   take: string | null;
   authorization: string | undefined;
+  /** The W3C trace context the caller sent, if any. */
+  traceparent: string | undefined;
 }
 
 export interface DemoUpstream {
@@ -188,6 +190,7 @@ export async function startDemoUpstream(options: DemoUpstreamOptions = {}): Prom
         page: query.get('page'),
         take: query.get('take'),
         authorization: req.headers.authorization,
+        traceparent: req.headers.traceparent as string | undefined,
       });
 
     const fault = takeFault(route?.orgId ?? null);
