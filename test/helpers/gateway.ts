@@ -6,6 +6,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import { expect } from 'vitest';
 import { type Config, loadConfig } from '../../src/config.ts';
 import { type DemoUpstream, type DemoUpstreamOptions, startDemoUpstream } from '../../src/demo/upstream.ts';
@@ -28,6 +29,8 @@ export interface TestGateway {
   readonly upstream: DemoUpstream;
   /** The metrics listener's `/metrics`, when `serveMetrics` was asked for. */
   readonly metricsUrl: string | undefined;
+  /** The gateway's metrics registry, the one `/metrics` serves. */
+  readonly registry: Registry;
   /** The gateway's metrics as Prometheus text, read from its registry. */
   metricsText(): Promise<string>;
   /** What the gateway remembers of operations right now (see src/graphql/gateway.ts). */
@@ -87,6 +90,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     url,
     upstream,
     metricsUrl,
+    registry: gateway.metrics.registry,
     metricsText: () => gateway.metrics.registry.metrics(),
     cacheSizes: () => gateway.cacheSizes(),
     async query(
