@@ -70,7 +70,8 @@ export async function startGatewayProcess(
 ): Promise<{ child: ChildProcess; url: string }> {
   const child = stopOnExit(
     spawn(process.execPath, args, {
-      env: { ...process.env, PORT: '0', NO_COLOR: '1', ...env },
+      // Metrics on a port of the system's choosing (several gateways may run at once), and no load balancer to wait for on SIGTERM.
+      env: { ...process.env, PORT: '0', METRICS_PORT: '0', SHUTDOWN_DELAY_MS: '0', NO_COLOR: '1', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     }),
   );
