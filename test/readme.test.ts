@@ -25,3 +25,19 @@ describe("README's architecture section", () => {
     expect(named.filter((file) => !sourceFiles('src').includes(file as string))).toEqual([]);
   });
 });
+
+describe("README's settings table", () => {
+  const configSource = readFileSync(`${root}src/config.ts`, 'utf8');
+  const readByConfig = [...configSource.matchAll(/read\.\w+\(\s*'([A-Z][A-Z0-9_]+)'/g)].map((match) => match[1]).sort();
+  const settings = readme.slice(readme.indexOf('## Settings'), readme.indexOf('## Example queries'));
+  const documented = [...settings.matchAll(/^\| `([A-Z][A-Z0-9_]+)` \|/gm)].map((match) => match[1]).sort();
+
+  it('documents every setting the config module reads', () => {
+    expect(readByConfig.length).toBeGreaterThan(30);
+    expect(readByConfig.filter((name) => !documented.includes(name))).toEqual([]);
+  });
+
+  it('documents no setting the gateway does not read (OpenTelemetry reads its own)', () => {
+    expect(documented.filter((name) => !readByConfig.includes(name) && !name.startsWith('OTEL_'))).toEqual([]);
+  });
+});
