@@ -179,3 +179,19 @@ describe('the metrics listener', () => {
     expect((await fetch(gateway.url.replace('/graphql', '/metrics'))).status).toBe(404);
   });
 });
+
+describe('a body that does not decode', () => {
+  it('counts its call as UPSTREAM_BAD_RESPONSE (once), though its status was 200', async () => {
+    await using gateway = await startTestGateway();
+    gateway.upstream.inject({ orgId: 'acme', body: 'bad-item' });
+    gateway.upstream.inject({ orgId: 'wayne', body: 'malformed' });
+    await gateway.query(
+      '{ a: organization(restId: "acme") { assistants { nodes { restId } } } w: organization(restId: "wayne") { assistants { nodes { restId } } } g: organization(restId: "globex") { assistants { nodes { restId } } } }',
+    );
+    expect(await total(gateway, 'upstream_requests_total')).toBe(3);
+    expect(
+      await total(gateway, 'upstream_requests_total', { status_class: '2xx', outcome: 'UPSTREAM_BAD_RESPONSE' }),
+    ).toBe(2);
+    expect(await total(gateway, 'upstream_requests_total', { status_class: '2xx', outcome: 'ok' })).toBe(1);
+  });
+});

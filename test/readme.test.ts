@@ -28,9 +28,11 @@ describe("README's architecture section", () => {
 
 describe("README's settings table", () => {
   const configSource = readFileSync(`${root}src/config.ts`, 'utf8');
-  const readByConfig = [...configSource.matchAll(/read\.\w+\(\s*'([A-Z][A-Z0-9_]+)'/g)].map((match) => match[1]).sort();
+  const readByConfig = [...configSource.matchAll(/read\.\w+\(\s*'([A-Z][A-Z0-9_]+)'/g)]
+    .map((match) => match[1] as string)
+    .sort();
   const settings = readme.slice(readme.indexOf('## Settings'), readme.indexOf('## Example queries'));
-  const documented = [...settings.matchAll(/^\| `([A-Z][A-Z0-9_]+)` \|/gm)].map((match) => match[1]).sort();
+  const documented = [...settings.matchAll(/^\| `([A-Z][A-Z0-9_]+)` \|/gm)].map((match) => match[1] as string).sort();
 
   it('documents every setting the config module reads', () => {
     expect(readByConfig.length).toBeGreaterThan(30);

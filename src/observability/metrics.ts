@@ -106,11 +106,14 @@ export function createGatewayMetrics(options: GatewayMetricsOptions) {
     upstreamCallStarted() {
       upstreamInFlight.inc();
     },
-    upstreamCallEnded(status: number | undefined, outcome: string, seconds: number) {
+    /** The call's answer is in (or it failed): how long it took, retries included. */
+    upstreamCallEnded(status: number | undefined, seconds: number) {
       upstreamInFlight.dec();
-      const statusClass = status === undefined ? 'none' : `${Math.floor(status / 100)}xx`;
-      upstreamRequests.inc({ route: upstreamRoute, status_class: statusClass, outcome });
-      upstreamDuration.observe({ route: upstreamRoute, status_class: statusClass }, seconds);
+      upstreamDuration.observe({ route: upstreamRoute, status_class: statusClass(status) }, seconds);
+    },
+    /** The call's outcome is known: for a body that arrived, once it has been decoded. */
+    upstreamCallSettled(status: number | undefined, outcome: string) {
+      upstreamRequests.inc({ route: upstreamRoute, status_class: statusClass(status), outcome });
     },
     upstreamBytesRead(bytes: number) {
       upstreamBytes.inc({ route: upstreamRoute }, bytes);
@@ -122,6 +125,10 @@ export function createGatewayMetrics(options: GatewayMetricsOptions) {
       callLimitExceeded.inc();
     },
   };
+}
+
+function statusClass(status: number | undefined): string {
+  return status === undefined ? 'none' : `${Math.floor(status / 100)}xx`;
 }
 
 /**

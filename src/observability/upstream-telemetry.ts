@@ -32,6 +32,22 @@ export function upstreamTelemetry(metrics: GatewayMetrics | undefined, tracing: 
           )
         : undefined;
     let retries = 0;
+    let answered: { status: number | undefined; endTime: number } | undefined;
+
+    /** Counts the call once its outcome is known, and closes its span at the time its answer ended. */
+    const settle = (status: number | undefined, failure: unknown, endTime: number) => {
+      const outcome = failure === undefined ? 'ok' : outcomeOf(failure);
+      metrics?.upstreamCallSettled(status, outcome);
+      if (!span) return;
+      if (status !== undefined) span.setAttribute('http.response.status_code', status);
+      if (retries > 0) span.setAttribute('http.request.resend_count', retries);
+      if (failure !== undefined) {
+        span.setAttribute('error.type', outcome);
+        span.setStatus({ code: SpanStatusCode.ERROR, message: outcome });
+      }
+      span.end(endTime);
+    };
+
     return {
       propagate(headers) {
         if (span && traceParent) propagation.inject(trace.setSpan(traceParent, span), headers);
@@ -46,17 +62,16 @@ export function upstreamTelemetry(metrics: GatewayMetrics | undefined, tracing: 
         });
       },
       ended({ status, failure, bytes }) {
-        const outcome = failure === undefined ? 'ok' : outcomeOf(failure);
-        metrics?.upstreamCallEnded(status, outcome, (performance.now() - started) / 1_000);
+        metrics?.upstreamCallEnded(status, (performance.now() - started) / 1_000);
         if (bytes > 0) metrics?.upstreamBytesRead(bytes);
-        if (!span) return;
-        if (status !== undefined) span.setAttribute('http.response.status_code', status);
-        if (retries > 0) span.setAttribute('http.request.resend_count', retries);
-        if (failure !== undefined) {
-          span.setAttribute('error.type', outcome);
-          span.setStatus({ code: SpanStatusCode.ERROR, message: outcome });
-        }
-        span.end();
+        const endTime = performance.timeOrigin + performance.now();
+        // A body that arrived is judged when it is decoded, with its batch (see paging/loaders.ts).
+        if (failure === undefined) answered = { status, endTime };
+        else settle(status, failure, endTime);
+      },
+      decoded(failure) {
+        if (answered) settle(answered.status, failure, answered.endTime);
+        answered = undefined;
       },
     };
   };

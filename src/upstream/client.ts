@@ -47,6 +47,8 @@ export interface CallTelemetry {
   retrying(failure: UpstreamError, delayMs: number): void;
   /** The call is over: the last status the upstream answered, its failure if it failed, and the body bytes read. */
   ended(result: { readonly status: number | undefined; readonly failure: unknown; readonly bytes: number }): void;
+  /** A body that arrived was decoded (later, with its batch): `failure` when it did not fit. */
+  decoded(failure: unknown): void;
 }
 
 export interface AssistantPageRequest {
@@ -97,9 +99,12 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
   const basePath = options.baseUrl.pathname.replace(/\/+$/, '');
   const random = options.random ?? Math.random;
 
-  async function getText(path: string, request: AssistantPageRequest): Promise<string> {
+  async function getText(
+    path: string,
+    request: AssistantPageRequest,
+    telemetry: CallTelemetry | undefined,
+  ): Promise<string> {
     const deadline = startDeadline(options.timeoutMs, request.signal);
-    const telemetry = options.telemetry?.({ page: request.page, take: request.take, traceParent: request.traceParent });
     const outcome: CallOutcome = { status: undefined, failure: undefined, bytes: 0 };
     try {
       return await callWithRetries(path, request, deadline, telemetry, outcome);
@@ -182,9 +187,21 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
   async function fetchAssistantPage(request: AssistantPageRequest): Promise<AssistantPageBody> {
     const query = `page=${request.page}&take=${request.take}`;
     const path = `${basePath}/orgs/${orgPathSegment(request.orgId)}/assistants?${query}`;
-    const text = await getText(path, request);
+    const telemetry = options.telemetry?.({ page: request.page, take: request.take, traceParent: request.traceParent });
+    const text = await getText(path, request, telemetry);
     // Parsed later, once its batch is in (see paging/loaders.ts): its cost is bounded by UPSTREAM_MAX_BODY_BYTES.
-    return { decode: () => decodeAssistantPage(text, request) };
+    return {
+      decode: () => {
+        try {
+          const records = decodeAssistantPage(text, request);
+          telemetry?.decoded(undefined);
+          return records;
+        } catch (error) {
+          telemetry?.decoded(error);
+          throw error;
+        }
+      },
+    };
   }
 
   return {
