@@ -15,6 +15,7 @@ import {
   median,
   peakRssMb,
   startGateway,
+  startTraceSink,
   startUpstream,
 } from './processes.ts';
 import { scenarios } from './scenarios.ts';
@@ -27,10 +28,12 @@ const { values: flags } = parseArgs({
     latency: { type: 'string', default: '5' },
     rounds: { type: 'string', default: '6' },
     scenarios: { type: 'string', default: 'a,b,c' },
+    // This tree's gateway traces every request to a local OTLP sink; the base runs as it is.
+    trace: { type: 'boolean', default: false },
   },
 });
 if (!flags.base) {
-  process.stderr.write('usage: npm run bench:compare -- --base <git ref> [--scenarios a,b,c] [--rounds 6]\n');
+  process.stderr.write('usage: npm run bench:compare -- --base <git ref> [--scenarios a,b,c] [--rounds 6] [--trace]\n');
   process.exit(2);
 }
 const load = { connections: Number(flags.connections), seconds: Number(flags.duration) };
@@ -97,9 +100,16 @@ function dependenciesOf(ref: string): URL {
 execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
 const baseMain = buildBase(flags.base);
 const upstream = await startUpstream(flags.latency);
+const traceSink = flags.trace ? await startTraceSink() : undefined;
+const tracing: Record<string, string> = traceSink
+  ? { OTEL_EXPORTER_OTLP_ENDPOINT: traceSink.url, OTEL_TRACES_SAMPLER: 'always_on', OTEL_SERVICE_NAME: 'bench' }
+  : {};
 const builds = [
   { name: `base (${flags.base})`, ...(await startGateway(baseMain, upstream.url)) },
-  { name: 'this tree', ...(await startGateway(new URL('dist/main.js', root), upstream.url)) },
+  {
+    name: flags.trace ? 'this tree, tracing every request' : 'this tree',
+    ...(await startGateway(new URL('dist/main.js', root), upstream.url, tracing)),
+  },
 ];
 
 const lines = [
@@ -145,6 +155,6 @@ for (const scenario of chosen) {
   process.stderr.write(`scenario ${scenario.name} done\n`);
 }
 process.stdout.write(
-  `\n${lines.join('\n')}\n\n${rounds} rounds of ${load.seconds} s, ${load.connections} connections\n`,
+  `\n${lines.join('\n')}\n\n${rounds} rounds of ${load.seconds} s, ${load.connections} connections${traceSink ? `; ${traceSink.exports()} OTLP exports received` : ''}\n`,
 );
 process.exit(0);

@@ -5,6 +5,8 @@
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import type { Scenario } from './scenarios.ts';
@@ -52,8 +54,28 @@ export function stopOnExit(child: ChildProcess): ChildProcess {
 }
 
 /** A compiled gateway (`main` is its dist/main.js) as production runs it: NODE_ENV=production. */
-export function startGateway(main: URL, upstreamUrl: string): Promise<{ child: ChildProcess; url: string }> {
-  return startGatewayProcess([fileURLToPath(main)], { NODE_ENV: 'production', UPSTREAM_URL: upstreamUrl });
+export function startGateway(
+  main: URL,
+  upstreamUrl: string,
+  env: Record<string, string> = {},
+): Promise<{ child: ChildProcess; url: string }> {
+  return startGatewayProcess([fileURLToPath(main)], { NODE_ENV: 'production', UPSTREAM_URL: upstreamUrl, ...env });
+}
+
+/** An OTLP/HTTP receiver on loopback that reads and drops what it is sent, counting the exports. */
+export async function startTraceSink(): Promise<{ url: string; exports: () => number }> {
+  let exports = 0;
+  const server = createServer((request, response) => {
+    request.resume();
+    request.on('end', () => {
+      exports++;
+      response.writeHead(200, { 'content-type': request.headers['content-type'] ?? 'application/json' }).end();
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  server.unref();
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, exports: () => exports };
 }
 
 /**

@@ -30,6 +30,19 @@ describe('hostile requests get a clear error, cost no upstream call, and the gat
     await answersNormally(gateway);
   });
 
+  it('a body that is not JSON, which the answer does not quote back', async () => {
+    await using gateway = await startTestGateway();
+    const { status, body } = await post(gateway, '{"query": "{ __typename }", "secret-ish": nope');
+    expect(status).toBe(400);
+    expect(body.errors).toEqual([
+      {
+        message: 'POST body sent invalid JSON.',
+        extensions: { code: 'BAD_USER_INPUT', reason: 'BAD_REQUEST', originalError: { name: 'SyntaxError' } },
+      },
+    ]);
+    await answersNormally(gateway);
+  });
+
   it('a body without a declared length', async () => {
     await using gateway = await startTestGateway();
     const chunks = new ReadableStream({

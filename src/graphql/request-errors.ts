@@ -55,6 +55,12 @@ function isRequestError(error: GraphQLError | Error): error is GraphQLError {
 function asBadInput(error: GraphQLError): GraphQLError {
   // Some executors (graphql-jit) leave `extensions` out.
   const { code, ...extensions } = error.extensions ?? {};
+  // Yoga's `originalError` of a body that is not JSON quotes the body back: keep its name only
+  // (yoga answers 400 rather than 200 because it is there).
+  const original = extensions.originalError as { name?: unknown } | undefined;
+  if (original && typeof original === 'object' && !isGraphQLError(original)) {
+    extensions.originalError = { name: original.name };
+  }
   const limit = limitOf(error);
   const contractCode: ErrorCode = limit ? 'LIMIT_EXCEEDED' : 'BAD_USER_INPUT';
   const reason = limit ?? code;

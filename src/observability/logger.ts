@@ -63,6 +63,8 @@ export function yogaLogger(logger: Logger): YogaLogger {
   const forward =
     (level: 'debug' | 'info' | 'warn' | 'error') =>
     (...args: unknown[]) => {
+      // Yoga logs at debug on every request: below the level, do no work at all.
+      if (!logger.isLevelEnabled(level)) return;
       const [first, ...rest] = args;
       if (first instanceof Error) {
         logger[level]({ err: first }, rest.length > 0 ? rest.map(text).join(' ') : first.message);
