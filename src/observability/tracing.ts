@@ -5,8 +5,7 @@
 // OTEL_EXPORTER_OTLP_PROTOCOL and names the service.
 
 import { DiagLogLevel, diag, trace } from '@opentelemetry/api';
-import { defaultResource, detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, NodeTracerProvider, type SpanExporter } from '@opentelemetry/sdk-trace-node';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-node';
 import type { Logger } from 'pino';
 import { ConfigError } from '../config.ts';
 
@@ -47,7 +46,11 @@ export async function startTracing(env: Env, logger: Logger): Promise<Tracing> {
     },
     DiagLogLevel.WARN,
   );
-  // Loaded only when traces are on: the exporters are not small.
+  // Loaded only when traces are on: the SDK and its exporters are not small.
+  const { BatchSpanProcessor, NodeTracerProvider } = await import('@opentelemetry/sdk-trace-node');
+  const { defaultResource, detectResources, envDetector, resourceFromAttributes } = await import(
+    '@opentelemetry/resources'
+  );
   const exporter: SpanExporter =
     protocol === 'http/json'
       ? new (await import('@opentelemetry/exporter-trace-otlp-http')).OTLPTraceExporter()
