@@ -17,6 +17,9 @@ import { createLogger } from './observability/logger.ts';
 import { createGatewayMetrics } from './observability/metrics.ts';
 import { startTracing } from './observability/tracing.ts';
 
+/** How long the spans still buffered may take to reach the collector when the gateway stops. */
+const traceFlushTimeoutMs = 5_000;
+
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const { observability } = config;
@@ -82,7 +85,8 @@ async function main(): Promise<void> {
       await sleep(delayMs);
       await closeGracefully(server, observability.shutdownTimeoutMs);
       await gateway.dispose();
-      await tracing.shutdown();
+      // A collector that does not answer must not hold the exit past the orchestrator's grace period.
+      await Promise.race([tracing.shutdown(), sleep(traceFlushTimeoutMs)]);
       await demo?.close();
       metricsServer?.close();
       metricsServer?.closeAllConnections();

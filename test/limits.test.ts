@@ -27,6 +27,8 @@ describe('hostile requests get a clear error, cost no upstream call, and the gat
     expect(body.errors?.[0]?.message).toBe('request body is over the limit of 100000 bytes');
     expect(body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     expect(gateway.upstream.requests).toHaveLength(0);
+    // Refused before yoga, and still counted as a refused request.
+    expect(await gateway.metricsText()).toMatch(/graphql_errors_total\{code="BAD_USER_INPUT"\} 1/);
     await answersNormally(gateway);
   });
 

@@ -45,7 +45,7 @@ describe('main', () => {
 
   it('on SIGTERM: /ready turns 503 at once, serves on for SHUTDOWN_DELAY_MS, finishes every request in flight, exits 0', async () => {
     await using upstream = await startDemoUpstream({ latencyMs: 1_000 });
-    const started = start({ PORT: '0', UPSTREAM_URL: upstream.url, SHUTDOWN_DELAY_MS: '1500' });
+    const started = start({ PORT: '0', UPSTREAM_URL: upstream.url, SHUTDOWN_DELAY_MS: '3000' });
     const url = await readyUrl(started);
     const ready = () => fetch(url.replace('/graphql', '/ready')).then((response) => response.status);
     expect(await ready()).toBe(200);
@@ -80,8 +80,26 @@ describe('main', () => {
       expect(answer.body.data?.organization.assistants.nodes).toHaveLength(seedCount(orgId));
     }
     expect(await started.exited).toBe(0);
-    expect(started.output()).toMatch(/SIGTERM: \/ready answers 503; serving for 1500 ms more/);
+    expect(started.output()).toMatch(/SIGTERM: \/ready answers 503; serving for 3000 ms more/);
     expect(started.output()).toMatch(/"msg":"stopped"/);
+  });
+
+  it('cuts what is still in flight after SHUTDOWN_TIMEOUT_MS, and exits 0', async () => {
+    await using upstream = await startDemoUpstream({ latencyMs: 20_000 });
+    const started = start({ PORT: '0', UPSTREAM_URL: upstream.url, SHUTDOWN_TIMEOUT_MS: '500' });
+    const url = await readyUrl(started);
+    const answer = fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ organization(restId: "acme") { assistants { nodes { restId } } } }' }),
+    }).then(
+      () => 'answered',
+      () => 'cut',
+    );
+    await vi.waitFor(() => expect(upstream.inFlight).toBe(1));
+    started.child.kill('SIGTERM');
+    expect(await started.exited).toBe(0);
+    expect(await answer).toBe('cut');
   });
 
   it('survives a 30 MB upstream page under a 96 MB heap: that field fails, /health answers', async () => {

@@ -48,7 +48,9 @@ describe('operation metrics', () => {
     expect(
       await total(gateway, 'graphql_operations_total', { operation_name: 'FirstPage', operation_type: 'query' }),
     ).toBe(3);
-    expect(await total(gateway, 'graphql_operations_total', { operation_name: 'anonymous' })).toBe(1);
+    // The unnamed refetch, and Broken: a name takes a label only once its operation runs.
+    expect(await total(gateway, 'graphql_operations_total', { operation_name: 'anonymous' })).toBe(2);
+    expect(await total(gateway, 'graphql_operations_total', { operation_name: 'Broken' })).toBe(0);
     expect(await total(gateway, 'graphql_errors_total', { code: 'FORBIDDEN' })).toBe(1);
     expect(await total(gateway, 'graphql_errors_total', { code: 'BAD_USER_INPUT' })).toBe(2);
     const durations = await valuesOf(gateway, 'graphql_operation_duration_seconds');
@@ -83,11 +85,33 @@ describe('operation metrics', () => {
 
   it('keep the first METRICS_MAX_OPERATION_NAMES names as labels and count the rest as other', async () => {
     await using gateway = await startTestGateway({ env: { METRICS_MAX_OPERATION_NAMES: '2' } });
+    // Names of documents that never run take no place.
+    for (const name of ['Junk1', 'Junk2', 'Junk3']) await gateway.query(`query ${name} { nope }`);
     for (const name of ['One', 'Two', 'Three', 'Four', 'One', 'Five']) await gateway.query(page(name));
     const names = (await valuesOf(gateway, 'graphql_operations_total')).map((value) => value.labels.operation_name);
-    expect(new Set(names)).toEqual(new Set(['One', 'Two', 'other']));
+    expect(new Set(names)).toEqual(new Set(['anonymous', 'One', 'Two', 'other']));
     expect(await total(gateway, 'graphql_operations_total', { operation_name: 'other' })).toBe(3);
     expect(await total(gateway, 'graphql_operations_total', { operation_name: 'One' })).toBe(2);
+  });
+});
+
+describe('a batch item that is not an object', () => {
+  it('is refused as bad input, and the operations beside it are counted as they were answered', async () => {
+    await using gateway = await startTestGateway();
+    const response = await fetch(gateway.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify([1, { query: page('BesideIt') }]),
+    });
+    const [refused, answered] = (await response.json()) as {
+      data?: unknown;
+      errors?: { extensions: { code: string } }[];
+    }[];
+    expect(refused?.errors?.[0]?.extensions.code).toBe('BAD_USER_INPUT');
+    expect(answered?.errors).toBeUndefined();
+    expect(await total(gateway, 'graphql_operations_total', { operation_name: 'BesideIt', outcome: 'ok' })).toBe(1);
+    expect(await total(gateway, 'graphql_operations_total', { operation_type: 'unknown', outcome: 'error' })).toBe(1);
+    expect(await total(gateway, 'graphql_errors_total', { code: 'INTERNAL_SERVER_ERROR' })).toBe(0);
   });
 });
 

@@ -124,6 +124,7 @@ describe('traces (OTLP over HTTP, JSON)', () => {
       OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
       OTEL_SERVICE_NAME: 'gateway-under-test',
       OTEL_BSP_SCHEDULE_DELAY: '100',
+      MAX_DEPTH: '5',
     });
     url = await readyUrl(gateway);
   });
@@ -185,7 +186,8 @@ describe('traces (OTLP over HTTP, JSON)', () => {
     );
     expect(body.data?.g).not.toBeNull();
     const forbidden = body.errors?.[0];
-    expect(forbidden?.extensions.code).toBe('FORBIDDEN');
+    // The trace id joins the error's extensions; none of the others is lost.
+    expect(forbidden?.extensions).toMatchObject({ code: 'FORBIDDEN', upstreamStatus: 403 });
     const traceId = forbidden?.extensions.traceId as string;
     expect(traceId).toMatch(/^[0-9a-f]{32}$/);
 
@@ -207,6 +209,29 @@ describe('traces (OTLP over HTTP, JSON)', () => {
       .map((line) => JSON.parse(line) as { traceId?: string; msg: string });
     expect(lines.map((line) => line.msg).sort()).toEqual(['graphql request', 'upstream UPSTREAM_STATUS 403']);
     for (const line of lines) expect(line.traceId).toBe(traceId);
+  });
+
+  it('an operation a validation rule refuses still ends every span it started', async () => {
+    const tooDeep =
+      'query TooDeep { organization(restId: "acme") { assistants { edges { node { integrations { config } } } } } }';
+    const { body } = await post(url, tooDeep);
+    expect(body.errors?.[0]?.extensions).toMatchObject({ code: 'LIMIT_EXCEEDED', reason: 'MAX_DEPTH' });
+    const traceId = body.errors?.[0]?.extensions.traceId as string;
+    const spans = await traceOf(receiver, traceId);
+    const names = spans.map((span) => span.name);
+    expect(names).toEqual(
+      expect.arrayContaining(['POST /graphql', 'query TooDeep', 'graphql.parse', 'graphql.validate']),
+    );
+    expect(spans.find((span) => span.name === 'graphql.validate')?.status?.code).toBe(2);
+    expect(names).not.toContain('graphql.execute');
+  });
+
+  it('a caller that does not sample its trace gets no trace id: nothing was exported to find', async () => {
+    const { body } = await post(url, '{ organization(restId: "nope-org") { assistants { nodes { restId } } } }', {
+      traceparent: '00-1af7651916cd43dd8448eb211c80319c-c7ad6b7169203331-00',
+    });
+    expect(body.errors?.[0]?.extensions.code).toBe('NOT_FOUND');
+    expect(body.errors?.[0]?.extensions.traceId).toBeUndefined();
   });
 
   it('without a traceparent, a request starts its own trace', async () => {

@@ -50,7 +50,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   const metrics =
     options.metrics ?? createGatewayMetrics({ maxOperationNames: config.observability.metricsMaxOperationNames });
   const tracing = options.tracing ?? false;
-  const telemetry = useRequestTelemetry({ metrics, logger, tracing });
+  const telemetry = useRequestTelemetry({ metrics, logger, tracing, graphqlEndpoint: '/graphql' });
   const client: UpstreamClient = createUpstreamClient({
     baseUrl: config.upstreamUrl,
     timeoutMs: config.upstreamTimeoutMs,
@@ -129,6 +129,12 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   return Object.assign(yoga, {
     /** The gateway's metrics (serve `metrics.registry` on their own port: observability/metrics-server.ts). */
     metrics,
+    /** A request refused before yoga saw it (a body over MAX_BODY_BYTES): counted and logged as yoga's refusals are. */
+    recordRefusal(status: number, message: string) {
+      metrics.operation('unknown', undefined, 'error', 0, 0);
+      metrics.error('BAD_USER_INPUT');
+      logger.info({ status, errorCodes: ['BAD_USER_INPUT'], reason: message }, 'request refused');
+    },
     /** Closes the upstream connection pool. */
     dispose: () => client.close(),
     /** What the gateway remembers of operations: each bounded by a setting. */

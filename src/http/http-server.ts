@@ -35,7 +35,7 @@ export function createHttpServer(gateway: Gateway, options: HttpServerOptions): 
       connectionsCheckingInterval: 1_000,
     },
     (request, response) => {
-      if (request.url === '/ready') {
+      if (request.url === '/ready' || request.url?.startsWith('/ready?')) {
         answerReadiness(response, options.ready?.() ?? true);
         return;
       }
@@ -48,6 +48,7 @@ export function createHttpServer(gateway: Gateway, options: HttpServerOptions): 
         });
         response.end(answer);
         discardBody(request);
+        gateway.recordRefusal(refusal.status, refusal.message);
         return;
       }
       void gateway.requestListener(request, response);

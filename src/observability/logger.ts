@@ -16,6 +16,8 @@ export const redactedPaths = [
   'req.headers["x-api-key"]',
   'headers.authorization',
   'headers.cookie',
+  'details.headers.authorization',
+  'details.headers.cookie',
   // One level of wildcard only: each level costs every line a walk of its object.
   '*.secret_key',
   '*.secretKey',
@@ -67,9 +69,16 @@ export function yogaLogger(logger: Logger): YogaLogger {
       const [first, ...rest] = args;
       if (first instanceof Error) {
         logger[level]({ err: first }, rest.length > 0 ? rest.map(text).join(' ') : first.message);
-      } else {
-        logger[level](args.map(text).join(' '));
+        return;
       }
+      // Objects stay objects, so that the redaction paths reach into them.
+      const details = args.filter((arg) => typeof arg === 'object' && arg !== null && !(arg instanceof Error));
+      const message = args
+        .filter((arg) => !details.includes(arg))
+        .map(text)
+        .join(' ');
+      if (details.length > 0) logger[level]({ details: details.length === 1 ? details[0] : details }, message);
+      else logger[level](message);
     };
   return { debug: forward('debug'), info: forward('info'), warn: forward('warn'), error: forward('error') };
 }

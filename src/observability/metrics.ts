@@ -131,15 +131,21 @@ function statusClass(status: number | undefined): string {
   return status === undefined ? 'none' : `${Math.floor(status / 100)}xx`;
 }
 
+/** Longest operation name kept as a label; longer ones are cut. */
+const maxOperationNameLength = 64;
+
 /**
  * Operation names are chosen by callers: the first `max` distinct ones are
- * labels as they are, any later one is `other`, so a stream of made-up names
- * cannot grow the series without bound. An unnamed operation is `anonymous`.
+ * labels as they are (cut to 64 characters), any later one is `other`, so a
+ * stream of made-up names cannot grow the series without bound. An unnamed
+ * operation, or one that never ran (it did not parse or validate), is
+ * `anonymous`: garbage cannot take the places of real names.
  */
 function boundedLabel(max: number): (name: string | undefined) => string {
   const kept = new Set<string>();
-  return (name) => {
-    if (name === undefined) return 'anonymous';
+  return (fullName) => {
+    if (fullName === undefined) return 'anonymous';
+    const name = fullName.slice(0, maxOperationNameLength);
     if (kept.has(name)) return name;
     if (kept.size >= max) return 'other';
     kept.add(name);

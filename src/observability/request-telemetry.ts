@@ -13,6 +13,7 @@ import {
   SpanStatusCode,
   type TextMapGetter,
   type Context as TraceContext,
+  TraceFlags,
   trace,
 } from '@opentelemetry/api';
 import { type DocumentNode, type ExecutionResult, GraphQLError, getOperationAST } from 'graphql';
@@ -26,6 +27,8 @@ export interface RequestTelemetryOptions {
   readonly logger: Logger;
   /** Spans are made, and error responses carry `extensions.traceId`. */
   readonly tracing: boolean;
+  /** The GraphQL endpoint's path: the route of the request spans that reach it. */
+  readonly graphqlEndpoint: string;
 }
 
 /** What an operation's upstream calls need to know of it. */
@@ -56,12 +59,18 @@ interface RequestRecord {
   readonly id: string;
   readonly started: number;
   readonly span: Span | undefined;
+  /** When the trace is sampled. */
+  readonly traceId: string | undefined;
   readonly traceContext: TraceContext | undefined;
   readonly operations: OperationRecord[];
 }
 
 interface OperationRecord extends OperationTelemetry {
   readonly started: number;
+  /** Phase spans (parse, validate, execute) not yet ended: a rule that throws skips their end. */
+  readonly openSpans: Set<Span>;
+  /** It reached execution: only then may its name take a label of its own. */
+  executed: boolean;
   /** When its result was ready (before serialising). */
   ended: number | undefined;
   readonly span: Span | undefined;
@@ -82,8 +91,19 @@ export function useRequestTelemetry(options: RequestTelemetryOptions): RequestTe
   const requests = new WeakMap<Request, RequestRecord>();
   const operations = new WeakMap<object, OperationRecord>();
 
-  const childSpan = (name: string, parent: TraceContext | undefined) =>
-    parent ? tracer.startSpan(name, {}, parent) : undefined;
+  /** A phase of the operation, kept open on it until its end (or the operation's) closes it. */
+  const phaseSpan = (name: string, operation: OperationRecord | undefined) => {
+    if (!operation?.traceParent) return undefined;
+    const span = tracer.startSpan(name, {}, operation.traceParent);
+    operation.openSpans.add(span);
+    return {
+      end(failed: boolean) {
+        if (failed) span.setStatus({ code: SpanStatusCode.ERROR });
+        span.end();
+        operation.openSpans.delete(span);
+      },
+    };
+  };
 
   function finishOperation(operation: OperationRecord, result: ExecutionResult): void {
     const errors = result.errors ?? [];
@@ -91,12 +111,17 @@ export function useRequestTelemetry(options: RequestTelemetryOptions): RequestTe
     operation.outcome = errors.length === 0 ? 'ok' : result.data == null ? 'error' : 'partial';
     metrics.operation(
       operation.type,
-      operation.name,
+      operation.executed ? operation.name : undefined,
       operation.outcome,
       ((operation.ended ?? performance.now()) - operation.started) / 1_000,
       operation.calls,
     );
     for (const code of operation.codes) metrics.error(code);
+    for (const phase of operation.openSpans) {
+      phase.setStatus({ code: SpanStatusCode.ERROR });
+      phase.end();
+    }
+    operation.openSpans.clear();
     const { span } = operation;
     if (!span) return;
     span.setAttribute('graphql.operation.type', operation.type);
@@ -113,19 +138,18 @@ export function useRequestTelemetry(options: RequestTelemetryOptions): RequestTe
     operationOf: (params) => operations.get(params),
 
     onRequest({ request, url }) {
-      const given = request.headers.get(requestIdHeader);
-      const id = given !== null && acceptableRequestId.test(given) ? given : randomUUID();
-      // Probes ask often and say nothing worth a trace.
-      const traced = tracing && url.pathname !== '/health';
-      const span = traced
+      const id = requestIdOf(request);
+      const route = url.pathname === options.graphqlEndpoint ? url.pathname : undefined;
+      const span = tracing
         ? tracer.startSpan(
-            `${request.method} ${url.pathname}`,
+            // Named by the route, never the raw path: a scanner's paths must not each make a span name.
+            route ? `${request.method} ${route}` : request.method,
             {
               kind: SpanKind.SERVER,
               attributes: {
                 'http.request.method': request.method,
                 'url.path': url.pathname,
-                'http.route': url.pathname,
+                ...(route ? { 'http.route': route } : {}),
               },
             },
             propagation.extract(ROOT_CONTEXT, request.headers, headerGetter),
@@ -135,6 +159,7 @@ export function useRequestTelemetry(options: RequestTelemetryOptions): RequestTe
         id,
         started: performance.now(),
         span,
+        traceId: sampledTraceId(span),
         traceContext: span ? trace.setSpan(ROOT_CONTEXT, span) : undefined,
         operations: [],
       });
@@ -142,6 +167,7 @@ export function useRequestTelemetry(options: RequestTelemetryOptions): RequestTe
         logger.debug(
           {
             reqId: id,
+            traceId: sampledTraceId(span),
             req: { method: request.method, url: request.url, headers: Object.fromEntries(request.headers) },
           },
           'request received',
@@ -152,15 +178,22 @@ export function useRequestTelemetry(options: RequestTelemetryOptions): RequestTe
     onParams({ params, request }) {
       const owner = requests.get(request);
       if (!owner) return;
+      // A batch item that is not an object: yoga refuses it; it is one operation of no type.
+      if (typeof params !== 'object' || params === null) {
+        owner.operations.push(noOperation(owner));
+        return;
+      }
       const span = owner.traceContext
         ? tracer.startSpan('graphql.operation', { kind: SpanKind.INTERNAL }, owner.traceContext)
         : undefined;
       const operation: OperationRecord = {
         requestId: owner.id,
-        traceId: span?.spanContext().traceId,
+        traceId: sampledTraceId(span),
         traceParent: span && owner.traceContext ? trace.setSpan(owner.traceContext, span) : undefined,
         started: performance.now(),
         ended: undefined,
+        openSpans: new Set(),
+        executed: false,
         span,
         type: 'unknown',
         name: undefined,
@@ -181,7 +214,7 @@ export function useRequestTelemetry(options: RequestTelemetryOptions): RequestTe
     onParse({ context }) {
       const operation = operations.get(context.params ?? {});
       if (!operation) return;
-      const span = childSpan('graphql.parse', operation.traceParent);
+      const span = phaseSpan('graphql.parse', operation);
       return ({ result }) => {
         if (isDocument(result)) {
           // The name is the document's, not the request's `operationName`: that could be any text.
@@ -191,29 +224,24 @@ export function useRequestTelemetry(options: RequestTelemetryOptions): RequestTe
             operation.name = ast.name?.value;
             operation.span?.updateName(operation.name ? `${ast.operation} ${operation.name}` : ast.operation);
           }
-        } else if (span) {
-          span.setStatus({ code: SpanStatusCode.ERROR });
         }
-        span?.end();
+        span?.end(!isDocument(result));
       };
     },
 
     onValidate({ context }) {
-      const operation = operations.get(context.params ?? {});
-      const span = childSpan('graphql.validate', operation?.traceParent);
+      const span = phaseSpan('graphql.validate', operations.get(context.params ?? {}));
       if (!span) return;
-      return ({ valid }) => {
-        if (!valid) span.setStatus({ code: SpanStatusCode.ERROR });
-        span.end();
-      };
+      return ({ valid }) => span.end(!valid);
     },
 
     onExecute({ args }) {
       const params = (args.contextValue as { params?: object }).params;
       const operation = params ? operations.get(params) : undefined;
-      const span = childSpan('graphql.execute', operation?.traceParent);
+      if (operation) operation.executed = true;
+      const span = phaseSpan('graphql.execute', operation);
       if (!span) return;
-      return { onExecuteDone: () => span.end() };
+      return { onExecuteDone: () => span.end(false) };
     },
 
     onExecutionResult({ context }) {
@@ -233,7 +261,7 @@ export function useRequestTelemetry(options: RequestTelemetryOptions): RequestTe
         const operation = owner.operations[index];
         if (!operation) return;
         finishOperation(operation, one);
-        const traceId = operation.traceId ?? owner.span?.spanContext().traceId;
+        const traceId = operation.traceId ?? owner.traceId;
         if (traceId && one.errors?.length) {
           withIds ??= [...results];
           withIds[index] = withTraceId(one, traceId);
@@ -244,7 +272,13 @@ export function useRequestTelemetry(options: RequestTelemetryOptions): RequestTe
 
     onResponse({ request, response }) {
       const owner = requests.get(request);
-      if (!owner) return;
+      if (!owner) {
+        // Answered by yoga before this plugin saw it: a health check, a CORS preflight, GraphiQL's page.
+        const id = requestIdOf(request);
+        response.headers.set(requestIdHeader, id);
+        logger.debug({ reqId: id, method: request.method, status: response.status }, 'request answered');
+        return;
+      }
       response.headers.set(requestIdHeader, owner.id);
       const { span } = owner;
       if (span) {
@@ -254,7 +288,7 @@ export function useRequestTelemetry(options: RequestTelemetryOptions): RequestTe
       }
       const durationMs = Math.round((performance.now() - owner.started) * 100) / 100;
       if (owner.operations.length === 0) {
-        // GraphiQL's page, health checks: nothing an operator needs at info.
+        // Not a GraphQL request (an unknown path, say): nothing an operator needs at info.
         logger.debug({ reqId: owner.id, status: response.status, durationMs }, 'request answered');
         return;
       }
@@ -264,7 +298,7 @@ export function useRequestTelemetry(options: RequestTelemetryOptions): RequestTe
       logger.info(
         {
           reqId: owner.id,
-          traceId: span?.spanContext().traceId,
+          traceId: owner.traceId,
           status: response.status,
           durationMs,
           operationType: pick((operation) => operation.type),
@@ -279,10 +313,24 @@ export function useRequestTelemetry(options: RequestTelemetryOptions): RequestTe
   };
 }
 
+/** The caller's request id when it is short and plain; otherwise a new one. */
+function requestIdOf(request: Request): string {
+  const given = request.headers.get(requestIdHeader);
+  return given !== null && acceptableRequestId.test(given) ? given : randomUUID();
+}
+
+/** A span's trace id, only if the trace is sampled: an id that leads to no exported trace would mislead. */
+function sampledTraceId(span: Span | undefined): string | undefined {
+  const context = span?.spanContext();
+  return context && (context.traceFlags & TraceFlags.SAMPLED) !== 0 ? context.traceId : undefined;
+}
+
 function noOperation(owner: RequestRecord): OperationRecord {
   return {
     started: owner.started,
     ended: undefined,
+    openSpans: new Set(),
+    executed: false,
     requestId: owner.id,
     traceId: undefined,
     traceParent: undefined,

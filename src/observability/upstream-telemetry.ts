@@ -77,9 +77,10 @@ export function upstreamTelemetry(metrics: GatewayMetrics | undefined, tracing: 
   };
 }
 
-/** The contract's code of a failed call; `cancelled` when its caller went away first. */
+/** The contract's code of a failed call; `cancelled` when its caller went away first (nobody is answered). */
 function outcomeOf(failure: unknown): string {
-  return failure instanceof UpstreamError ? contractCodeOf(failure) : 'cancelled';
+  if (failure instanceof UpstreamError) return contractCodeOf(failure);
+  return failure instanceof Error && failure.name === 'AbortError' ? 'cancelled' : 'INTERNAL_SERVER_ERROR';
 }
 
 function retryReason(failure: UpstreamError): RetryReason {

@@ -144,9 +144,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
             throw new UpstreamBadResponseError(`content-type: expected application/json, got ${mediaType}`);
           }
           const contentLength = header(response.headers['content-length']);
-          const body = await readBody(response.body, contentLength, maxResponseBytes, request.byteBudget);
-          outcome.bytes = body.bytes;
-          return body.text;
+          return await readBody(response.body, contentLength, maxResponseBytes, request.byteBudget, outcome);
         }
         // Always consume the body: an unread body pins its connection.
         await response.body.dump();
@@ -226,13 +224,15 @@ function oversizedBody(maxBytes: number): UpstreamBadResponseError {
  * A declared length is checked before a byte is read; undici holds the body
  * to it and to the call's bound. Without one, each chunk is counted as it
  * arrives, and past the budget the rest is not read (the connection drops).
+ * The bytes read, whatever the end, are added to `read`.
  */
 async function readBody(
   body: Dispatcher.ResponseData['body'],
   contentLength: string | undefined,
   maxBytes: number,
   budget: ByteBudget | undefined,
-): Promise<{ text: string; bytes: number }> {
+  read: { bytes: number },
+): Promise<string> {
   if (contentLength !== undefined && /^\d+$/.test(contentLength)) {
     const declared = Number(contentLength);
     if (declared > maxBytes) {
@@ -243,7 +243,9 @@ async function readBody(
       body.destroy();
       throw new UpstreamBytesExhaustedError(budget.maxBytes);
     }
-    return { text: await body.text(), bytes: declared };
+    const text = await body.text();
+    read.bytes += declared;
+    return text;
   }
   const chunks: Buffer[] = [];
   let length = 0;
@@ -254,8 +256,9 @@ async function readBody(
     }
     chunks.push(chunk);
     length += chunk.length;
+    read.bytes += chunk.length;
   }
-  return { text: Buffer.concat(chunks, length).toString('utf8'), bytes: length };
+  return Buffer.concat(chunks, length).toString('utf8');
 }
 
 /**
