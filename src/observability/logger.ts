@@ -48,6 +48,9 @@ export function createLogger(options: LoggerOptions): Logger {
   );
 }
 
+/** One listener for the process, however many loggers are made. */
+let ignoringStdoutErrors = false;
+
 /**
  * Node's own stdout: on Linux its writes to a pipe or a file are synchronous,
  * so nothing queues in memory, and they cost a few microseconds a line
@@ -55,7 +58,10 @@ export function createLogger(options: LoggerOptions): Logger {
  * measured under load). A reader that went away (EPIPE) costs the log, never the process.
  */
 function stdout(): DestinationStream {
-  process.stdout.on('error', () => {});
+  if (!ignoringStdoutErrors) {
+    process.stdout.on('error', () => {});
+    ignoringStdoutErrors = true;
+  }
   return process.stdout;
 }
 
