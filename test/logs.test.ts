@@ -133,7 +133,7 @@ describe('LOG_FORMAT', () => {
       await readyUrl(json);
       await readyUrl(pretty);
       const first = json.output().split('\n')[0] ?? '';
-      expect(JSON.parse(first)).toMatchObject({ level: 'info', msg: expect.any(String), time: expect.any(String) });
+      expect(JSON.parse(first)).toMatchObject({ level: 'info', msg: expect.any(String), time: expect.any(Number) });
       expect(pretty.output()).toMatch(/INFO.*gateway ready: http:\/\/localhost:\d+\/graphql/);
       expect(pretty.output().trimStart().startsWith('{')).toBe(false);
     } finally {

@@ -92,13 +92,26 @@ export function createGatewayMetrics(options: GatewayMetricsOptions) {
     registers: [registry],
   });
 
+  // Label objects are made once per combination and reused: the combinations are few (bounded names,
+  // fixed types, outcomes and codes), and the hot path then allocates nothing for them.
+  const operationLabels = memoize((type: string, name: string, outcome: OperationOutcome) => ({
+    counted: { operation_type: type, operation_name: name, outcome },
+    timed: { operation_type: type, operation_name: name },
+    fanOut: { operation_type: type },
+  }));
+  const upstreamLabels = memoize((statusClass: string, outcome: string) => ({
+    counted: { route: upstreamRoute, status_class: statusClass, outcome },
+    timed: { route: upstreamRoute, status_class: statusClass },
+  }));
+  const routeLabels = { route: upstreamRoute };
+
   return {
     registry,
     operation(type: string, name: string | undefined, outcome: OperationOutcome, seconds: number, calls: number) {
-      const labels = { operation_type: type, operation_name: operationName(name) };
-      operations.inc({ ...labels, outcome });
-      operationDuration.observe(labels, seconds);
-      callsPerOperation.observe({ operation_type: type }, calls);
+      const labels = operationLabels(type, operationName(name), outcome);
+      operations.inc(labels.counted);
+      operationDuration.observe(labels.timed, seconds);
+      callsPerOperation.observe(labels.fanOut, calls);
     },
     error(code: string) {
       errors.inc({ code });
@@ -109,14 +122,14 @@ export function createGatewayMetrics(options: GatewayMetricsOptions) {
     /** The call's answer is in (or it failed): how long it took, retries included. */
     upstreamCallEnded(status: number | undefined, seconds: number) {
       upstreamInFlight.dec();
-      upstreamDuration.observe({ route: upstreamRoute, status_class: statusClass(status) }, seconds);
+      upstreamDuration.observe(upstreamLabels(statusClass(status), 'ok').timed, seconds);
     },
     /** The call's outcome is known: for a body that arrived, once it has been decoded. */
     upstreamCallSettled(status: number | undefined, outcome: string) {
-      upstreamRequests.inc({ route: upstreamRoute, status_class: statusClass(status), outcome });
+      upstreamRequests.inc(upstreamLabels(statusClass(status), outcome).counted);
     },
     upstreamBytesRead(bytes: number) {
-      upstreamBytes.inc({ route: upstreamRoute }, bytes);
+      upstreamBytes.inc(routeLabels, bytes);
     },
     upstreamRetry(reason: RetryReason) {
       upstreamRetries.inc({ reason });
@@ -124,6 +137,20 @@ export function createGatewayMetrics(options: GatewayMetricsOptions) {
     upstreamCallLimitExceeded() {
       callLimitExceeded.inc();
     },
+  };
+}
+
+/** One value per distinct arguments, kept for the process: only for arguments of a bounded set. */
+function memoize<A extends string[], T>(make: (...args: A) => T): (...args: A) => T {
+  const made = new Map<string, T>();
+  return (...args) => {
+    const key = args.join('\u0000');
+    let value = made.get(key);
+    if (value === undefined) {
+      value = make(...args);
+      made.set(key, value);
+    }
+    return value;
   };
 }
 
