@@ -14,6 +14,8 @@ export interface Config {
   readonly upstreamConnections: number;
   /** Largest body one upstream call may return. */
   readonly upstreamMaxBodyBytes: number;
+  /** Identical upstream GETs in flight at once (same credential, org, page, take) share one call. */
+  readonly upstreamCoalesce: boolean;
   /** How many pages of one org a refetch (`node`, `nodes`, `_entities`) may read. */
   readonly refetchMaxPages: number;
   /** Refetch scans (one org each) in flight across the process, and how many more may wait. */
@@ -140,6 +142,7 @@ export function loadConfig(env: Env): Config {
     upstreamMaxTake: read.integer('UPSTREAM_MAX_TAKE', 100, 1, 10_000),
     upstreamConnections: read.integer('UPSTREAM_CONNECTIONS', 64, 1, 10_000),
     upstreamMaxBodyBytes: read.integer('UPSTREAM_MAX_BODY_BYTES', 4 * 1024 * 1024, 1_000, 1024 * 1024 * 1024),
+    upstreamCoalesce: read.boolean('UPSTREAM_COALESCE', true),
     refetchMaxPages: read.integer('REFETCH_MAX_PAGES', 100, 1, 100_000),
     refetchMaxScans: read.integer('REFETCH_MAX_SCANS', 32, 1, 10_000),
     refetchMaxWaiting: read.integer('REFETCH_MAX_WAITING', 1_000, 0, 1_000_000),

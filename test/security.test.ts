@@ -82,6 +82,18 @@ describe('credentials', () => {
     answers.forEach((answer, i) => {
       expect(present(dataOf(answer).organization.assistants).nodes).toEqual([{ name: `for ${callers[i]}` }]);
     });
+    // Overlapping calls with the same token may share one (UPSTREAM_COALESCE); every token made its own.
+    expect(new Set(upstream.seen)).toEqual(
+      new Set(['Bearer token-0', 'Bearer token-1', 'Bearer token-2', 'Bearer token-3']),
+    );
+    expect(upstream.seen.length).toBeLessThanOrEqual(20);
+  });
+
+  it('without coalescing, every caller makes its own call', async () => {
+    await using upstream = await startPerCallerUpstream();
+    await using gateway = await startTestGateway({ env: { UPSTREAM_URL: upstream.url, UPSTREAM_COALESCE: 'false' } });
+    const callers = Array.from({ length: 20 }, (_, i) => `Bearer token-${i % 4}`);
+    await Promise.all(callers.map((authorization) => gateway.query(query, {}, { authorization })));
     expect(upstream.seen).toHaveLength(20);
   });
 

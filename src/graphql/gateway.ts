@@ -17,6 +17,7 @@ import { upstreamTelemetry } from '../observability/upstream-telemetry.ts';
 import { createConcurrencyLimit } from '../paging/concurrency-limit.ts';
 import { createSchema } from '../schema/index.ts';
 import { createUpstreamClient, type UpstreamClient } from '../upstream/client.ts';
+import { coalesceCalls } from '../upstream/coalescing.ts';
 import { useCompiledExecution } from './compiled-execution.ts';
 import { useConnectionNestingLimit } from './connection-nesting.ts';
 import { type Context, createContextFactory } from './context.ts';
@@ -51,7 +52,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     options.metrics ?? createGatewayMetrics({ maxOperationNames: config.observability.metricsMaxOperationNames });
   const tracing = options.tracing ?? false;
   const telemetry = useRequestTelemetry({ metrics, logger, tracing, graphqlEndpoint: '/graphql' });
-  const client: UpstreamClient = createUpstreamClient({
+  const directClient: UpstreamClient = createUpstreamClient({
     baseUrl: config.upstreamUrl,
     timeoutMs: config.upstreamTimeoutMs,
     retries: config.upstreamRetries,
@@ -59,6 +60,9 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     maxResponseBytes: config.upstreamMaxBodyBytes,
     telemetry: upstreamTelemetry(metrics, tracing),
   });
+  const client = config.upstreamCoalesce
+    ? coalesceCalls(directClient, { onJoined: () => metrics.upstreamCoalesced('local') })
+    : directClient;
   const { limits, caches } = config;
   const documentCache = createDocumentCache(caches.documentBytes);
   const compiledExecution = useCompiledExecution({

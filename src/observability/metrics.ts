@@ -86,6 +86,12 @@ export function createGatewayMetrics(options: GatewayMetricsOptions) {
     buckets: callCountBuckets,
     registers: [registry],
   });
+  const coalesced = new Counter({
+    name: 'upstream_coalesced_total',
+    help: 'Upstream calls not made because an identical one was in flight: local (this process) or shared (across replicas).',
+    labelNames: ['scope'] as const,
+    registers: [registry],
+  });
   const callLimitExceeded = new Counter({
     name: 'upstream_call_limit_exceeded_total',
     help: 'Upstream calls refused because their HTTP request had used MAX_UPSTREAM_CALLS.',
@@ -104,6 +110,8 @@ export function createGatewayMetrics(options: GatewayMetricsOptions) {
     timed: { route: upstreamRoute, status_class: statusClass },
   }));
   const routeLabels = { route: upstreamRoute };
+  const localScope = { scope: 'local' };
+  const sharedScope = { scope: 'shared' };
 
   return {
     registry,
@@ -136,6 +144,9 @@ export function createGatewayMetrics(options: GatewayMetricsOptions) {
     },
     upstreamCallLimitExceeded() {
       callLimitExceeded.inc();
+    },
+    upstreamCoalesced(scope: 'local' | 'shared') {
+      coalesced.inc(scope === 'local' ? localScope : sharedScope);
     },
   };
 }

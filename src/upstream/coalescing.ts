@@ -1,0 +1,95 @@
+// Identical upstream GETs in flight at the same time share one call: the same
+// credential, org, page and take, asked by concurrent GraphQL requests of this
+// process (within one request, the page loader already asks once).
+//
+// The shared call belongs to nobody: a caller that goes away stops waiting,
+// and the call is cancelled only when every caller has gone. Credentials never
+// share: the key holds a keyed hash of the `Authorization` header.
+
+import { createHmac, randomBytes } from 'node:crypto';
+import type { AssistantPageBody, AssistantPageRequest, UpstreamClient } from './client.ts';
+
+export interface CoalescingOptions {
+  /** Told of each caller that joined a call already in flight. */
+  readonly onJoined?: () => void;
+}
+
+interface SharedCall {
+  readonly answer: Promise<AssistantPageBody>;
+  /** Every caller has gone: the call is cancelled, and nobody new may join it. */
+  cancel(): void;
+  /** Callers still waiting on it. */
+  waiting: number;
+}
+
+/**
+ * The client, with identical calls in flight shared. The map holds one entry
+ * per call in flight, removed when it ends: it is bounded by the calls the
+ * gateway has in flight.
+ */
+export function coalesceCalls(client: UpstreamClient, options: CoalescingOptions = {}): UpstreamClient {
+  const inFlight = new Map<string, SharedCall>();
+  // Keys are never sent anywhere; the hash keeps tokens out of them all the same.
+  const keySecret = randomBytes(32);
+  const credentialKey = (authorization: string | undefined) =>
+    authorization === undefined ? '-' : createHmac('sha256', keySecret).update(authorization).digest('base64url');
+
+  function fetchAssistantPage(request: AssistantPageRequest): Promise<AssistantPageBody> {
+    const key = `${credentialKey(request.authorization)}\u0000${request.take}\u0000${request.page}\u0000${request.orgId}`;
+    let shared = inFlight.get(key);
+    if (shared) {
+      options.onJoined?.();
+    } else {
+      const controller = new AbortController();
+      const call: SharedCall = {
+        cancel: () => {
+          if (inFlight.get(key) === call) inFlight.delete(key);
+          controller.abort(new DOMException('every caller went away', 'AbortError'));
+        },
+        waiting: 0,
+        // The first caller's budgets and trace apply; its abort signal does not.
+        answer: client.fetchAssistantPage({ ...request, signal: controller.signal }).finally(() => {
+          if (inFlight.get(key) === call) inFlight.delete(key);
+        }),
+      };
+      shared = call;
+      inFlight.set(key, call);
+    }
+    return waitFor(shared, request.signal);
+  }
+
+  return { fetchAssistantPage, close: () => client.close() };
+}
+
+/** The shared answer, or this caller's own abort; the last caller to leave cancels the call. */
+function waitFor(call: SharedCall, signal: AbortSignal | undefined): Promise<AssistantPageBody> {
+  call.waiting++;
+  if (!signal) return call.answer.finally(() => call.waiting--);
+  if (signal.aborted) {
+    leave(call);
+    return Promise.reject(signal.reason);
+  }
+  return new Promise<AssistantPageBody>((resolve, reject) => {
+    let left = false;
+    const onAbort = () => {
+      left = true;
+      leave(call);
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    const settle = () => {
+      signal.removeEventListener('abort', onAbort);
+      if (!left) call.waiting--;
+      return !left;
+    };
+    call.answer.then(
+      (body) => settle() && resolve(body),
+      (error: unknown) => settle() && reject(error),
+    );
+  });
+}
+
+function leave(call: SharedCall): void {
+  call.waiting--;
+  if (call.waiting === 0) call.cancel();
+}
