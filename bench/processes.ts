@@ -59,7 +59,14 @@ export function startGateway(
   upstreamUrl: string,
   env: Record<string, string> = {},
 ): Promise<{ child: ChildProcess; url: string }> {
-  return startGatewayProcess([fileURLToPath(main)], { NODE_ENV: 'production', UPSTREAM_URL: upstreamUrl, ...env });
+  return startGatewayProcess([fileURLToPath(main)], {
+    NODE_ENV: 'production',
+    UPSTREAM_URL: upstreamUrl,
+    // The passthrough makes every call its load asks for: so does the gateway here, or the two would do
+    // different work (the load repeats one document on every connection, which coalescing would share).
+    UPSTREAM_COALESCE: 'false',
+    ...env,
+  });
 }
 
 /** An OTLP/HTTP receiver on loopback that reads and drops what it is sent, counting the exports. */
