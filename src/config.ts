@@ -16,6 +16,12 @@ export interface Config {
   readonly upstreamMaxBodyBytes: number;
   /** Identical upstream GETs in flight at once (same credential, org, page, take) share one call. */
   readonly upstreamCoalesce: boolean;
+  /** Upstream calls in flight at most, and how many more may wait; past that, RATE_LIMITED at once. */
+  readonly upstreamMaxInFlight: number;
+  readonly upstreamMaxQueued: number;
+  /** Failed upstream calls in a row that open the circuit (0: no breaker), and how long it stays open. */
+  readonly upstreamBreakerThreshold: number;
+  readonly upstreamBreakerOpenMs: number;
   /** How many pages of one org a refetch (`node`, `nodes`, `_entities`) may read. */
   readonly refetchMaxPages: number;
   /** Refetch scans (one org each) in flight across the process, and how many more may wait. */
@@ -143,6 +149,10 @@ export function loadConfig(env: Env): Config {
     upstreamConnections: read.integer('UPSTREAM_CONNECTIONS', 64, 1, 10_000),
     upstreamMaxBodyBytes: read.integer('UPSTREAM_MAX_BODY_BYTES', 4 * 1024 * 1024, 1_000, 1024 * 1024 * 1024),
     upstreamCoalesce: read.boolean('UPSTREAM_COALESCE', true),
+    upstreamMaxInFlight: read.integer('UPSTREAM_MAX_INFLIGHT', 256, 1, 100_000),
+    upstreamMaxQueued: read.integer('UPSTREAM_MAX_QUEUED', 1_000, 0, 1_000_000),
+    upstreamBreakerThreshold: read.integer('UPSTREAM_BREAKER_THRESHOLD', 20, 0, 10_000),
+    upstreamBreakerOpenMs: read.integer('UPSTREAM_BREAKER_OPEN_MS', 5_000, 100, 600_000),
     refetchMaxPages: read.integer('REFETCH_MAX_PAGES', 100, 1, 100_000),
     refetchMaxScans: read.integer('REFETCH_MAX_SCANS', 32, 1, 10_000),
     refetchMaxWaiting: read.integer('REFETCH_MAX_WAITING', 1_000, 0, 1_000_000),

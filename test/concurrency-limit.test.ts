@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createConcurrencyLimit } from '../src/paging/concurrency-limit.ts';
+import { createConcurrencyLimit } from '../src/upstream/concurrency-limit.ts';
 
 /** A piece of work that ends when told to. */
 function deferred() {

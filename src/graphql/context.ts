@@ -4,10 +4,10 @@
 import type { YogaInitialContext } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import type { OperationTelemetry } from '../observability/request-telemetry.ts';
-import type { ConcurrencyLimit } from '../paging/concurrency-limit.ts';
 import { createLoaders, createRequestBudget, type Loaders, type RequestBudget } from '../paging/loaders.ts';
 import type { PagingOptions } from '../paging/windows.ts';
 import type { UpstreamClient } from '../upstream/client.ts';
+import type { ConcurrencyLimit } from '../upstream/concurrency-limit.ts';
 
 export interface Context {
   readonly loaders: Loaders;

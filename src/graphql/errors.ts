@@ -73,6 +73,9 @@ const contractByFailure: Readonly<
     message: error.message,
     reason: 'MAX_UPSTREAM_BYTES_PER_REQUEST',
   }),
+  // The gateway's own protection of the upstream: try again shortly.
+  UPSTREAM_BUSY: (error) => ({ code: 'RATE_LIMITED', message: error.message, reason: 'UPSTREAM_MAX_INFLIGHT' }),
+  UPSTREAM_CIRCUIT_OPEN: (error) => ({ code: 'UPSTREAM_ERROR', message: error.message, reason: 'CIRCUIT_OPEN' }),
 };
 
 const messageByCode: Readonly<Record<ErrorCode, string>> = {

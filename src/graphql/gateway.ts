@@ -14,10 +14,11 @@ import { createLogger, yogaLogger } from '../observability/logger.ts';
 import { createGatewayMetrics, type GatewayMetrics } from '../observability/metrics.ts';
 import { useRequestTelemetry } from '../observability/request-telemetry.ts';
 import { upstreamTelemetry } from '../observability/upstream-telemetry.ts';
-import { createConcurrencyLimit } from '../paging/concurrency-limit.ts';
 import { createSchema } from '../schema/index.ts';
 import { createUpstreamClient, type UpstreamClient } from '../upstream/client.ts';
 import { coalesceCalls } from '../upstream/coalescing.ts';
+import { createConcurrencyLimit } from '../upstream/concurrency-limit.ts';
+import { protectUpstream } from '../upstream/protection.ts';
 import { useCompiledExecution } from './compiled-execution.ts';
 import { useConnectionNestingLimit } from './connection-nesting.ts';
 import { type Context, createContextFactory } from './context.ts';
@@ -60,9 +61,22 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     maxResponseBytes: config.upstreamMaxBodyBytes,
     telemetry: upstreamTelemetry(metrics, tracing),
   });
+  const protectedClient = protectUpstream(directClient, {
+    maxInFlight: config.upstreamMaxInFlight,
+    maxQueued: config.upstreamMaxQueued,
+    breakerThreshold: config.upstreamBreakerThreshold,
+    breakerOpenMs: config.upstreamBreakerOpenMs,
+    onCircuitChange: (open) => {
+      metrics.upstreamCircuit(open);
+      if (open)
+        logger.warn(`upstream failing: calls to it paused for ${config.upstreamBreakerOpenMs} ms (circuit open)`);
+      else logger.info('upstream answering again: circuit closed');
+    },
+  });
+  // Callers that share a call wait outside the in-flight limit: one slot serves them all.
   const client = config.upstreamCoalesce
-    ? coalesceCalls(directClient, { onJoined: () => metrics.upstreamCoalesced('local') })
-    : directClient;
+    ? coalesceCalls(protectedClient, { onJoined: () => metrics.upstreamCoalesced('local') })
+    : protectedClient;
   const { limits, caches } = config;
   const documentCache = createDocumentCache(caches.documentBytes);
   const compiledExecution = useCompiledExecution({

@@ -92,6 +92,11 @@ export function createGatewayMetrics(options: GatewayMetricsOptions) {
     labelNames: ['scope'] as const,
     registers: [registry],
   });
+  const circuitOpen = new Gauge({
+    name: 'upstream_circuit_open',
+    help: 'Whether calls to the upstream are paused because it failed call after call (1) or not (0).',
+    registers: [registry],
+  });
   const callLimitExceeded = new Counter({
     name: 'upstream_call_limit_exceeded_total',
     help: 'Upstream calls refused because their HTTP request had used MAX_UPSTREAM_CALLS.',
@@ -144,6 +149,9 @@ export function createGatewayMetrics(options: GatewayMetricsOptions) {
     },
     upstreamCallLimitExceeded() {
       callLimitExceeded.inc();
+    },
+    upstreamCircuit(open: boolean) {
+      circuitOpen.set(open ? 1 : 0);
     },
     upstreamCoalesced(scope: 'local' | 'shared') {
       coalesced.inc(scope === 'local' ? localScope : sharedScope);

@@ -6,9 +6,9 @@ import type { Context as TraceContext } from '@opentelemetry/api';
 import DataLoader from 'dataloader';
 import { cancelledGraphQLError, LimitExceededError, quoteInput, upstreamGraphQLError } from '../graphql/errors.ts';
 import type { ByteBudget, UpstreamClient } from '../upstream/client.ts';
+import type { ConcurrencyLimit } from '../upstream/concurrency-limit.ts';
 import { UpstreamError } from '../upstream/errors.ts';
 import type { AssistantRecord } from '../upstream/records.ts';
-import type { ConcurrencyLimit } from './concurrency-limit.ts';
 import {
   collectRange,
   fetchRange,

@@ -6,7 +6,9 @@ export type UpstreamFailure =
   | 'UPSTREAM_TIMEOUT'
   | 'UPSTREAM_CONNECTION'
   | 'UPSTREAM_BAD_RESPONSE'
-  | 'UPSTREAM_BYTES_EXHAUSTED';
+  | 'UPSTREAM_BYTES_EXHAUSTED'
+  | 'UPSTREAM_BUSY'
+  | 'UPSTREAM_CIRCUIT_OPEN';
 
 export abstract class UpstreamError extends Error {
   abstract readonly code: UpstreamFailure;
@@ -71,5 +73,27 @@ export class UpstreamBytesExhaustedError extends UpstreamError {
 
   constructor(readonly maxBytes: number) {
     super(`the request may read at most ${maxBytes} bytes from the upstream`, { status: 200 });
+  }
+}
+
+/** The gateway already has UPSTREAM_MAX_INFLIGHT calls in flight and its queue is full: refused without a call. */
+export class UpstreamBusyError extends UpstreamError {
+  override name = 'UpstreamBusyError';
+  readonly code = 'UPSTREAM_BUSY' as const;
+
+  constructor(maxInFlight: number, maxQueued: number) {
+    super(
+      `the gateway has ${maxInFlight} upstream calls in flight and ${maxQueued} waiting (UPSTREAM_MAX_INFLIGHT, UPSTREAM_MAX_QUEUED)`,
+    );
+  }
+}
+
+/** The upstream failed call after call: calls are paused (the circuit is open), refused without a call. */
+export class UpstreamCircuitOpenError extends UpstreamError {
+  override name = 'UpstreamCircuitOpenError';
+  readonly code = 'UPSTREAM_CIRCUIT_OPEN' as const;
+
+  constructor(retryInMs: number) {
+    super(`the upstream is failing; calls to it are paused for ${Math.ceil(retryInMs / 1_000)} s`);
   }
 }
