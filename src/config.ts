@@ -22,6 +22,8 @@ export interface Config {
   /** Failed upstream calls in a row that open the circuit (0: no breaker), and how long it stays open. */
   readonly upstreamBreakerThreshold: number;
   readonly upstreamBreakerOpenMs: number;
+  /** The page cache; off while `ttlMs` is 0. */
+  readonly cache: CacheSettings;
   /** How many pages of one org a refetch (`node`, `nodes`, `_entities`) may read. */
   readonly refetchMaxPages: number;
   /** Refetch scans (one org each) in flight across the process, and how many more may wait. */
@@ -56,6 +58,18 @@ export interface Observability {
   readonly shutdownDelayMs: number;
   /** How long in-flight requests may take to finish once the gateway stops accepting. */
   readonly shutdownTimeoutMs: number;
+}
+
+/** The cache of upstream pages (cache/page-cache.ts). */
+export interface CacheSettings {
+  /** Fresh for; 0: no cache. */
+  readonly ttlMs: number;
+  readonly staleWhileRevalidateMs: number;
+  readonly staleIfErrorMs: number;
+  /** The in-process store's bound. */
+  readonly maxBytes: number;
+  /** Keys the credential's hash; a random one per process when unset. */
+  readonly keySecret: string | undefined;
 }
 
 /** How much the gateway remembers of the operations it has run: each cache has a bound. */
@@ -153,6 +167,13 @@ export function loadConfig(env: Env): Config {
     upstreamMaxQueued: read.integer('UPSTREAM_MAX_QUEUED', 1_000, 0, 1_000_000),
     upstreamBreakerThreshold: read.integer('UPSTREAM_BREAKER_THRESHOLD', 20, 0, 10_000),
     upstreamBreakerOpenMs: read.integer('UPSTREAM_BREAKER_OPEN_MS', 5_000, 100, 600_000),
+    cache: Object.freeze({
+      ttlMs: read.integer('CACHE_TTL_MS', 0, 0, 86_400_000),
+      staleWhileRevalidateMs: read.integer('CACHE_STALE_WHILE_REVALIDATE_MS', 0, 0, 86_400_000),
+      staleIfErrorMs: read.integer('CACHE_STALE_IF_ERROR_MS', 0, 0, 86_400_000),
+      maxBytes: read.integer('CACHE_MAX_BYTES', 64 * 1024 * 1024, 1_024 * 1_024, 64 * 1024 * 1024 * 1024),
+      keySecret: read.optionalString('CACHE_KEY_SECRET'),
+    }),
     refetchMaxPages: read.integer('REFETCH_MAX_PAGES', 100, 1, 100_000),
     refetchMaxScans: read.integer('REFETCH_MAX_SCANS', 32, 1, 10_000),
     refetchMaxWaiting: read.integer('REFETCH_MAX_WAITING', 1_000, 0, 1_000_000),

@@ -78,6 +78,8 @@ export interface Fault {
   padTo?: number;
   /** Answer as usual, without a Content-Length (chunked). */
   chunked?: boolean;
+  /** Answer as usual, with this Cache-Control header. */
+  cacheControl?: string;
 }
 
 export interface RecordedRequest {
@@ -126,6 +128,14 @@ interface Answer {
 }
 
 const DEFAULT_TAKE = 20;
+
+/** The validator of every page the demo answers: its data never changes. */
+export const seedEtag = '"seed-1"';
+
+function pick(headers: Record<string, string> | undefined, name: string): Record<string, string> {
+  const value = headers?.[name];
+  return value === undefined ? {} : { [name]: value };
+}
 const ROUTE = /^\/orgs\/([^/]+)\/assistants$/;
 const INTEGER = /^-?\d+$/;
 
@@ -212,7 +222,16 @@ export async function startDemoUpstream(options: DemoUpstreamOptions = {}): Prom
       fault?.contentType === undefined
         ? padded
         : { ...padded, headers: { ...padded.headers, 'content-type': fault.contentType } };
-    const answer = fault?.chunked ? { ...typed, chunked: true } : typed;
+    const cached =
+      fault?.cacheControl === undefined
+        ? typed
+        : { ...typed, headers: { ...typed.headers, 'cache-control': fault.cacheControl } };
+    const answer = fault?.chunked ? { ...cached, chunked: true } : cached;
+    // The seed never changes, so one validator holds for every page: a revalidation is always a 304.
+    if (answer.status === 200 && req.headers['if-none-match'] === seedEtag) {
+      send(res, { status: 304, body: '', headers: { etag: seedEtag, ...pick(answer.headers, 'cache-control') } });
+      return;
+    }
 
     if (fault?.drop === 'mid-body') {
       sendHalf(res, answer);
@@ -240,7 +259,7 @@ export async function startDemoUpstream(options: DemoUpstreamOptions = {}): Prom
     if (!assistants) return error(404, 'not_found', 'Unknown organization.');
 
     const start = (page - pageBase) * take;
-    return { status: 200, body: JSON.stringify(assistants.slice(start, start + take)) };
+    return { status: 200, body: JSON.stringify(assistants.slice(start, start + take)), headers: { etag: seedEtag } };
   }
 
   const open = new Set<ServerResponse>();

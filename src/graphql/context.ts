@@ -3,6 +3,7 @@
 
 import type { YogaInitialContext } from 'graphql-yoga';
 import type { Logger } from 'pino';
+import { callerCacheMode } from '../cache/cache-policy.ts';
 import type { OperationTelemetry } from '../observability/request-telemetry.ts';
 import { createLoaders, createRequestBudget, type Loaders, type RequestBudget } from '../paging/loaders.ts';
 import type { PagingOptions } from '../paging/windows.ts';
@@ -11,6 +12,13 @@ import type { ConcurrencyLimit } from '../upstream/concurrency-limit.ts';
 
 export interface Context {
   readonly loaders: Loaders;
+  /** Fields whose data came from a page served past its freshness: the response's `extensions.stale`. */
+  readonly stale: StalePart[];
+}
+
+export interface StalePart {
+  readonly path: readonly (string | number)[];
+  readonly ageSeconds: number;
 }
 
 export interface ContextOptions {
@@ -42,6 +50,7 @@ export function createContextFactory(options: ContextOptions) {
   return ({ request, params }: YogaInitialContext): Context => {
     const telemetry = options.operationOf?.(params);
     return {
+      stale: [],
       loaders: createLoaders({
         client: options.client,
         paging: options.paging,
@@ -55,6 +64,7 @@ export function createContextFactory(options: ContextOptions) {
         authorization: request.headers.get('authorization') || fallbackAuthorization,
         signal: request.signal,
         telemetry,
+        cacheMode: callerCacheMode(request.headers.get('cache-control')),
         // What failed and where; never headers or bodies, which may hold credentials.
         onUpstreamFailure: (failure, key) =>
           options.logger.warn(

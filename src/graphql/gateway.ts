@@ -1,6 +1,7 @@
 // Builds the gateway (a yoga instance) from a config. It never listens: see
 // `main.ts` for that, and the tests for in-process use.
 
+import { randomBytes } from 'node:crypto';
 import { costLimitPlugin } from '@escape.tech/graphql-armor-cost-limit';
 import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
@@ -8,6 +9,8 @@ import { maxDirectivesPlugin } from '@escape.tech/graphql-armor-max-directives';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
 import { createYoga, maskError } from 'graphql-yoga';
 import type { Logger } from 'pino';
+import { createMemoryStore } from '../cache/memory-store.ts';
+import { cachePages } from '../cache/page-cache.ts';
 import type { Config } from '../config.ts';
 import { corsPolicy, useVaryByOrigin } from '../http/cors.ts';
 import { createLogger, yogaLogger } from '../observability/logger.ts';
@@ -28,6 +31,7 @@ import { exampleQuery } from './example-query.ts';
 import { useIntrospectionLimits } from './introspection.ts';
 import { rejectedBy, useRequestErrorCodes } from './request-errors.ts';
 import { useResultSerializer } from './result-serializer.ts';
+import { useStaleExtension } from './stale-extension.ts';
 
 export type GatewayConfig = Omit<Config, 'upstreamUrl' | 'port' | 'host'> & {
   /** The upstream to talk to; by now always known (main.ts starts the demo if needed). */
@@ -74,9 +78,19 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     },
   });
   // Callers that share a call wait outside the in-flight limit: one slot serves them all.
-  const client = config.upstreamCoalesce
+  const sharedClient = config.upstreamCoalesce
     ? coalesceCalls(protectedClient, { onJoined: () => metrics.upstreamCoalesced('local') })
     : protectedClient;
+  // The page cache answers first: a hit costs no call at all.
+  const client =
+    config.cache.ttlMs > 0
+      ? cachePages(sharedClient, {
+          windows: config.cache,
+          store: createMemoryStore(config.cache.maxBytes),
+          keySecret: config.cache.keySecret ?? randomBytes(32),
+          onLookup: (result) => metrics.cacheLookup(result),
+        })
+      : sharedClient;
   const { limits, caches } = config;
   const documentCache = createDocumentCache(caches.documentBytes);
   const compiledExecution = useCompiledExecution({
@@ -137,6 +151,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       useConnectionNestingLimit(),
       useIntrospectionLimits({ enabled: config.introspection }),
       useRequestErrorCodes(),
+      useStaleExtension(),
       // After the error codes are the contract's, before the result is serialised.
       telemetry,
       compiledExecution,

@@ -92,6 +92,12 @@ export function createGatewayMetrics(options: GatewayMetricsOptions) {
     labelNames: ['scope'] as const,
     registers: [registry],
   });
+  const cacheLookups = new Counter({
+    name: 'upstream_cache_lookups_total',
+    help: 'Page cache lookups: hit (fresh), miss, stale (served past freshness), revalidated (a 304 or a refreshed stale page), bypass (the caller said no-store).',
+    labelNames: ['result'] as const,
+    registers: [registry],
+  });
   const circuitOpen = new Gauge({
     name: 'upstream_circuit_open',
     help: 'Whether calls to the upstream are paused because it failed call after call (1) or not (0).',
@@ -115,6 +121,7 @@ export function createGatewayMetrics(options: GatewayMetricsOptions) {
     timed: { route: upstreamRoute, status_class: statusClass },
   }));
   const routeLabels = { route: upstreamRoute };
+  const lookupLabels = memoize((result: string) => ({ result }));
   const localScope = { scope: 'local' };
   const sharedScope = { scope: 'shared' };
 
@@ -149,6 +156,9 @@ export function createGatewayMetrics(options: GatewayMetricsOptions) {
     },
     upstreamCallLimitExceeded() {
       callLimitExceeded.inc();
+    },
+    cacheLookup(result: 'hit' | 'miss' | 'stale' | 'revalidated' | 'bypass') {
+      cacheLookups.inc(lookupLabels(result));
     },
     upstreamCircuit(open: boolean) {
       circuitOpen.set(open ? 1 : 0);

@@ -35,8 +35,8 @@ export interface AssistantKey {
 export interface Loaders {
   /** An assistant by its REST id, found by scanning its org's list once for all ids asked. */
   readonly assistant: DataLoader<AssistantKey, AssistantRecord | null, string>;
-  /** The items of a window of an org's list, with exact page flags. */
-  loadWindow(orgId: string, window: Window): Promise<PageSlice<AssistantRecord>>;
+  /** The items of a window of an org's list, with exact page flags, and how old its data is if any page was served stale. */
+  loadWindow(orgId: string, window: Window): Promise<PageSlice<AssistantRecord> & { staleAgeSeconds?: number }>;
 }
 
 export interface LoaderOptions {
@@ -60,6 +60,8 @@ export interface LoaderOptions {
   readonly onUpstreamFailure?: (failure: UpstreamError, key: PageKey) => void;
   /** Told of the calls this operation makes, and where their spans belong. */
   readonly telemetry?: LoaderTelemetry;
+  /** What the caller's `Cache-Control` asked of the page cache. */
+  readonly cacheMode?: 'default' | 'no-cache' | 'no-store';
 }
 
 /** What the operation's metrics and trace need from its loaders. */
@@ -131,6 +133,7 @@ export function createLoaders(options: LoaderOptions): Loaders {
               mayRetry: budget.takeCall,
               byteBudget: budget.bytes,
               traceParent,
+              cacheMode: options.cacheMode,
             })
             .catch((error: unknown) => failed(key, error));
         }),
@@ -141,7 +144,9 @@ export function createLoaders(options: LoaderOptions): Loaders {
       return bodies.map((body, i) => {
         if (body instanceof Error) return body;
         try {
-          return body.decode();
+          const records = body.decode();
+          if (body.staleAgeSeconds !== undefined) staleAges.set(records, body.staleAgeSeconds);
+          return records;
         } catch (error) {
           return failed(keys[i] as PageKey, error);
         }
@@ -150,6 +155,9 @@ export function createLoaders(options: LoaderOptions): Loaders {
     // take and page are integers, so the org id, last, cannot blur the key.
     { cacheKeyFn: (key) => `${key.take}:${key.page}:${key.orgId}` },
   );
+
+  /** Pages served past their freshness by the page cache, and how old they were. */
+  const staleAges = new WeakMap<AssistantRecord[], number>();
 
   /** Pages this request has asked for, by org: a range inside one of them needs no new call. */
   const requestedByOrg = new Map<string, PageRequest[]>();
@@ -162,13 +170,14 @@ export function createLoaders(options: LoaderOptions): Loaders {
     return page.load({ orgId, page: request.page, take: request.take });
   }
 
-  async function loadRange(orgId: string, range: Window): Promise<AssistantRecord[]> {
+  async function loadRange(orgId: string, range: Window): Promise<{ items: AssistantRecord[]; staleAge?: number }> {
     const covering = requestedByOrg
       .get(orgId)
       ?.find((request) => request.offset <= range.start && request.offset + request.take >= range.end);
     const plan = covering ? [covering] : planPages(range, paging);
     const pages = await Promise.all(plan.map((request) => loadPage(orgId, request)));
-    return collectRange(range, plan, pages);
+    const ages = pages.flatMap((page) => staleAges.get(page) ?? []);
+    return { items: collectRange(range, plan, pages), staleAge: ages.length > 0 ? Math.max(...ages) : undefined };
   }
 
   /**
@@ -228,10 +237,17 @@ export function createLoaders(options: LoaderOptions): Loaders {
   return {
     assistant,
     async loadWindow(orgId, window) {
-      const slice = sliceWindow(window, await loadRange(orgId, fetchRange(window)));
+      const range = await loadRange(orgId, fetchRange(window));
+      const slice = { ...sliceWindow(window, range.items), staleAgeSeconds: range.staleAge };
       if (!slice.needsProbe) return slice;
       const first = await loadRange(orgId, probeRange);
-      return { ...slice, hasPreviousPage: first.length > 0, needsProbe: false };
+      const ages = [range.staleAge, first.staleAge].filter((age) => age !== undefined);
+      return {
+        ...slice,
+        hasPreviousPage: first.items.length > 0,
+        needsProbe: false,
+        staleAgeSeconds: ages.length > 0 ? Math.max(...ages) : undefined,
+      };
     },
   };
 }

@@ -1,3 +1,4 @@
+import { responsePathAsArray } from 'graphql';
 import { BadInputError } from '../graphql/errors.ts';
 import { encodeCursor, resolveWindow } from '../paging/windows.ts';
 import { Assistant } from './assistant.ts';
@@ -19,9 +20,12 @@ builder.node(Organization, {
         nullable: true,
         description:
           "The organization's assistants, in the upstream's order. Null, with an error, when the upstream cannot list them.",
-        resolve: async (org, args, { loaders }) => {
+        resolve: async (org, args, { loaders, stale }, info) => {
           const window = resolveWindow(args, org.restId);
           const slice = await loaders.loadWindow(org.restId, window);
+          if (slice.staleAgeSeconds !== undefined) {
+            stale.push({ path: responsePathAsArray(info.path), ageSeconds: slice.staleAgeSeconds });
+          }
           const edges = slice.items.map((node, i) => ({
             cursor: encodeCursor(org.restId, window.start + i),
             node,

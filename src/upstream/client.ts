@@ -65,6 +65,10 @@ export interface AssistantPageRequest {
   readonly byteBudget?: ByteBudget;
   /** The span (an operation's) that this call's span belongs to. */
   readonly traceParent?: TraceContext;
+  /** Revalidates a cached page: a 304 answers `notModified` without a body. */
+  readonly ifNoneMatch?: string;
+  /** What the caller's `Cache-Control` asked of a page cache in front (cache/page-cache.ts): default, no-cache, no-store. */
+  readonly cacheMode?: 'default' | 'no-cache' | 'no-store';
 }
 
 /** Bytes a request may read from the upstream, across its calls. */
@@ -78,6 +82,22 @@ export interface ByteBudget {
 export interface AssistantPageBody {
   /** The page's records; throws UpstreamBadResponseError if the body does not fit. */
   decode(): AssistantRecord[];
+  /** The body as it came (empty for a 304), with what the upstream said of caching it. */
+  readonly text: string;
+  readonly etag?: string;
+  readonly cacheControl?: string;
+  /** The upstream answered 304 to `ifNoneMatch`: the cached page still holds. */
+  readonly notModified?: boolean;
+  /** Served from a page past its freshness (see cache/page-cache.ts), this many seconds old. */
+  readonly staleAgeSeconds?: number;
+}
+
+/** What one call brought back. */
+interface Answer {
+  /** Undefined for a 304. */
+  readonly text: string | undefined;
+  readonly etag: string | undefined;
+  readonly cacheControl: string | undefined;
 }
 
 export interface UpstreamClient {
@@ -103,7 +123,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     path: string,
     request: AssistantPageRequest,
     telemetry: CallTelemetry | undefined,
-  ): Promise<string> {
+  ): Promise<Answer> {
     const deadline = startDeadline(options.timeoutMs, request.signal);
     const outcome: CallOutcome = { status: undefined, failure: undefined, bytes: 0 };
     try {
@@ -123,11 +143,12 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     deadline: CallDeadline,
     telemetry: CallTelemetry | undefined,
     outcome: CallOutcome,
-  ): Promise<string> {
+  ): Promise<Answer> {
     const started = Date.now();
     const { signal } = deadline;
     const headers: Record<string, string> = { accept: 'application/json' };
     if (request.authorization !== undefined) headers.authorization = request.authorization;
+    if (request.ifNoneMatch !== undefined) headers['if-none-match'] = request.ifNoneMatch;
     telemetry?.propagate(headers);
 
     for (let attempts = 1; ; attempts++) {
@@ -144,7 +165,12 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
             throw new UpstreamBadResponseError(`content-type: expected application/json, got ${mediaType}`);
           }
           const contentLength = header(response.headers['content-length']);
-          return await readBody(response.body, contentLength, maxResponseBytes, request.byteBudget, outcome);
+          const text = await readBody(response.body, contentLength, maxResponseBytes, request.byteBudget, outcome);
+          return { text, ...cachingOf(response.headers) };
+        }
+        if (response.statusCode === 304 && request.ifNoneMatch !== undefined) {
+          await response.body.dump();
+          return { text: undefined, ...cachingOf(response.headers) };
         }
         // Always consume the body: an unread body pins its connection.
         await response.body.dump();
@@ -186,20 +212,14 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     const query = `page=${request.page}&take=${request.take}`;
     const path = `${basePath}/orgs/${orgPathSegment(request.orgId)}/assistants?${query}`;
     const telemetry = options.telemetry?.({ page: request.page, take: request.take, traceParent: request.traceParent });
-    const text = await getText(path, request, telemetry);
+    const answer = await getText(path, request, telemetry);
+    if (answer.text === undefined) {
+      telemetry?.decoded(undefined);
+      return { ...pageBody('', request), etag: answer.etag, cacheControl: answer.cacheControl, notModified: true };
+    }
     // Parsed later, once its batch is in (see paging/loaders.ts): its cost is bounded by UPSTREAM_MAX_BODY_BYTES.
-    return {
-      decode: () => {
-        try {
-          const records = decodeAssistantPage(text, request);
-          telemetry?.decoded(undefined);
-          return records;
-        } catch (error) {
-          telemetry?.decoded(error);
-          throw error;
-        }
-      },
-    };
+    const body = pageBody(answer.text, request, telemetry);
+    return { ...body, etag: answer.etag, cacheControl: answer.cacheControl };
   }
 
   return {
@@ -213,6 +233,34 @@ interface CallOutcome {
   status: number | undefined;
   failure: unknown;
   bytes: number;
+}
+
+/** A page's body, decoded when asked (each time: every request gets records of its own). */
+export function pageBody(
+  text: string,
+  request: Pick<AssistantPageRequest, 'orgId' | 'take'>,
+  telemetry?: CallTelemetry,
+): AssistantPageBody {
+  return {
+    text,
+    decode: () => {
+      try {
+        const records = decodeAssistantPage(text, request);
+        telemetry?.decoded(undefined);
+        return records;
+      } catch (error) {
+        telemetry?.decoded(error);
+        throw error;
+      }
+    },
+  };
+}
+
+function cachingOf(headers: Dispatcher.ResponseData['headers']): {
+  etag: string | undefined;
+  cacheControl: string | undefined;
+} {
+  return { etag: header(headers.etag), cacheControl: header(headers['cache-control']) };
 }
 
 function oversizedBody(maxBytes: number): UpstreamBadResponseError {
@@ -275,7 +323,7 @@ export function isSendableOrgId(orgId: string): boolean {
   return orgId !== '' && orgId !== '.' && orgId !== '..' && orgId.isWellFormed();
 }
 
-function decodeAssistantPage(text: string, request: AssistantPageRequest): AssistantRecord[] {
+function decodeAssistantPage(text: string, request: Pick<AssistantPageRequest, 'orgId' | 'take'>): AssistantRecord[] {
   const body = parseJson(text);
   // A page longer than asked for means the upstream ignored the paging:
   // reading on would never reach the end of the list. Refused before its items are decoded.

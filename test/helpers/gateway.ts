@@ -22,6 +22,7 @@ type UntypedData = any;
 export interface GraphQLResponse<TData = UntypedData> {
   data?: TData | null;
   errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
+  extensions?: Record<string, unknown>;
 }
 
 export interface TestGateway {

@@ -1,0 +1,160 @@
+// A cache of upstream pages in front of the client, per credential: the key
+// is a keyed hash of the caller's `Authorization` with the org, page and take,
+// so a page fetched with one credential is never served to another, and no
+// token is ever part of a key. Fresh pages answer at once; a page past its
+// freshness is served at once while one refresh per key runs in the
+// background (stale-while-revalidate), or when the upstream fails with a 5xx,
+// a timeout or no connection (stale-if-error; never on 401, 403 or 404, so a
+// revoked token or a deleted org is not served on); a kept ETag revalidates
+// with If-None-Match, and a 304 refreshes the page without a body.
+
+import { createHmac } from 'node:crypto';
+import {
+  type AssistantPageBody,
+  type AssistantPageRequest,
+  pageBody,
+  type UpstreamClient,
+} from '../upstream/client.ts';
+import {
+  UpstreamBusyError,
+  UpstreamCircuitOpenError,
+  UpstreamConnectionError,
+  UpstreamStatusError,
+  UpstreamTimeoutError,
+} from '../upstream/errors.ts';
+import { type CacheWindows, type EntryTimes, entryTimes, retentionMs, upstreamDirectives } from './cache-policy.ts';
+
+/** A kept page: its text as the upstream sent it, its ETag, and its times. */
+export interface CachedPage extends EntryTimes {
+  readonly text: string;
+  readonly etag?: string;
+}
+
+/** Where pages are kept: in this process, or shared by replicas. */
+export interface PageStore {
+  get(key: string): Promise<CachedPage | undefined>;
+  /** Keeps a page for `keepMs` at most. */
+  set(key: string, page: CachedPage, keepMs: number): Promise<void>;
+  /** What it holds now, in estimated bytes (for a store in this process). */
+  bytes?(): number;
+}
+
+export type CacheLookup = 'hit' | 'miss' | 'stale' | 'revalidated' | 'bypass';
+
+export interface PageCacheOptions {
+  readonly windows: CacheWindows;
+  readonly store: PageStore;
+  /** Keys the credential's hash: the same on every replica that shares a store. */
+  readonly keySecret: string | Buffer;
+  readonly now?: () => number;
+  readonly onLookup?: (result: CacheLookup) => void;
+}
+
+export function cachePages(client: UpstreamClient, options: PageCacheOptions): UpstreamClient {
+  const now = options.now ?? Date.now;
+  const lookup = (result: CacheLookup) => options.onLookup?.(result);
+  /** Background refreshes under way, one per key: bounded by the keys being refreshed. */
+  const refreshing = new Set<string>();
+
+  const keyOf = (request: AssistantPageRequest) => {
+    const credential = createHmac('sha256', options.keySecret)
+      .update(request.authorization ?? '')
+      .digest('base64url');
+    return `page:${credential}:${request.take}:${request.page}:${request.orgId}`;
+  };
+
+  /** Keeps what the upstream answered (as its Cache-Control allows) and returns the page to serve. */
+  async function keep(
+    key: string,
+    kept: CachedPage | undefined,
+    body: AssistantPageBody,
+    request: AssistantPageRequest,
+  ): Promise<AssistantPageBody> {
+    const directives = upstreamDirectives(body.cacheControl);
+    const at = now();
+    if (body.notModified && kept) {
+      const page = { text: kept.text, etag: body.etag ?? kept.etag, ...entryTimes(at, options.windows, directives) };
+      if (!directives.noStore) await options.store.set(key, page, retentionMs(page, at, page.etag !== undefined));
+      lookup('revalidated');
+      return pageBody(kept.text, request);
+    }
+    lookup('miss');
+    if (!directives.noStore) {
+      const page = { text: body.text, etag: body.etag, ...entryTimes(at, options.windows, directives) };
+      await options.store.set(key, page, retentionMs(page, at, page.etag !== undefined));
+    }
+    return body;
+  }
+
+  function refreshInBackground(key: string, kept: CachedPage, request: AssistantPageRequest): void {
+    if (refreshing.has(key)) return;
+    refreshing.add(key);
+    // Nobody waits on it: no caller's abort, budgets or trace apply.
+    const background: AssistantPageRequest = {
+      orgId: request.orgId,
+      page: request.page,
+      take: request.take,
+      authorization: request.authorization,
+      signal: undefined,
+      ifNoneMatch: kept.etag,
+    };
+    client
+      .fetchAssistantPage(background)
+      .then(async (body) => {
+        // Only a page that decodes replaces one that did.
+        if (!body.notModified) body.decode();
+        await keep(key, kept, body, background);
+      })
+      .catch(() => {})
+      .finally(() => refreshing.delete(key));
+  }
+
+  async function fetchAssistantPage(request: AssistantPageRequest): Promise<AssistantPageBody> {
+    const mode = request.cacheMode ?? 'default';
+    if (mode === 'no-store') {
+      lookup('bypass');
+      return client.fetchAssistantPage(request);
+    }
+    const key = keyOf(request);
+    const kept = await options.store.get(key);
+    const at = now();
+    if (kept && mode === 'default') {
+      if (at < kept.freshUntil) {
+        lookup('hit');
+        return pageBody(kept.text, request);
+      }
+      if (at < kept.revalidateUntil) {
+        lookup('stale');
+        refreshInBackground(key, kept, request);
+        return staleBody(kept, request, at);
+      }
+    }
+    try {
+      const body = await client.fetchAssistantPage(kept?.etag ? { ...request, ifNoneMatch: kept.etag } : request);
+      return await keep(key, kept, body, request);
+    } catch (error) {
+      if (kept && at < kept.staleIfErrorUntil && upstreamUnavailable(error)) {
+        lookup('stale');
+        return staleBody(kept, request, at);
+      }
+      throw error;
+    }
+  }
+
+  return { fetchAssistantPage, close: () => client.close() };
+}
+
+function staleBody(kept: CachedPage, request: AssistantPageRequest, at: number): AssistantPageBody {
+  return { ...pageBody(kept.text, request), staleAgeSeconds: Math.max(0, Math.floor((at - kept.storedAt) / 1_000)) };
+}
+
+/** The upstream could not answer: a 5xx, a timeout, no connection, or the gateway holding calls back. Never a 4xx. */
+function upstreamUnavailable(error: unknown): boolean {
+  if (error instanceof UpstreamStatusError) return error.status >= 500;
+  return (
+    error instanceof UpstreamTimeoutError ||
+    error instanceof UpstreamConnectionError ||
+    error instanceof UpstreamCircuitOpenError ||
+    error instanceof UpstreamBusyError
+  );
+}
