@@ -68,8 +68,12 @@ export interface CacheSettings {
   readonly staleIfErrorMs: number;
   /** The in-process store's bound. */
   readonly maxBytes: number;
-  /** Keys the credential's hash; a random one per process when unset. */
+  /** Keys the credential's hash; a random one per process when unset (required with Redis). */
   readonly keySecret: string | undefined;
+  /** Redis, shared by replicas: pages and the fill locks of cold keys; undefined keeps pages in this process. */
+  readonly redisUrl: string | undefined;
+  /** Longest a Redis command may take before the gateway goes to the upstream without it. */
+  readonly redisTimeoutMs: number;
 }
 
 /** How much the gateway remembers of the operations it has run: each cache has a bound. */
@@ -173,6 +177,8 @@ export function loadConfig(env: Env): Config {
       staleIfErrorMs: read.integer('CACHE_STALE_IF_ERROR_MS', 0, 0, 86_400_000),
       maxBytes: read.integer('CACHE_MAX_BYTES', 64 * 1024 * 1024, 1_024 * 1_024, 64 * 1024 * 1024 * 1024),
       keySecret: read.optionalString('CACHE_KEY_SECRET'),
+      redisUrl: read.redisUrl('REDIS_URL'),
+      redisTimeoutMs: read.integer('REDIS_TIMEOUT_MS', 250, 10, 60_000),
     }),
     refetchMaxPages: read.integer('REFETCH_MAX_PAGES', 100, 1, 100_000),
     refetchMaxScans: read.integer('REFETCH_MAX_SCANS', 32, 1, 10_000),
@@ -226,6 +232,14 @@ export function loadConfig(env: Env): Config {
       shutdownTimeoutMs: read.integer('SHUTDOWN_TIMEOUT_MS', 15_000, 0, 600_000),
     }),
   };
+  if (config.cache.redisUrl !== undefined && config.cache.keySecret === undefined) {
+    throw new ConfigError(
+      'REDIS_URL needs CACHE_KEY_SECRET: replicas that share pages must hash credentials with the same secret',
+    );
+  }
+  if (config.cache.redisUrl !== undefined && config.cache.ttlMs === 0) {
+    throw new ConfigError('REDIS_URL needs CACHE_TTL_MS: without a TTL there is no cache to share');
+  }
   if (config.connections.headersTimeoutMs > config.connections.requestTimeoutMs) {
     throw new ConfigError(
       `HEADERS_TIMEOUT_MS (${config.connections.headersTimeoutMs}) must not be over REQUEST_TIMEOUT_MS (${config.connections.requestTimeoutMs})`,
@@ -312,6 +326,22 @@ class EnvReader {
       }
     }
     return Object.freeze(origins);
+  }
+
+  /** `redis://` or `rediss://`; never echoed, as it may hold a password. */
+  redisUrl(name: string): string | undefined {
+    const value = this.raw(name);
+    if (value === undefined) return undefined;
+    let url: URL | undefined;
+    try {
+      url = new URL(value);
+    } catch {
+      url = undefined;
+    }
+    if (!url || (url.protocol !== 'redis:' && url.protocol !== 'rediss:')) {
+      throw new ConfigError(`${name} must be a redis:// or rediss:// URL`);
+    }
+    return value;
   }
 
   url(name: string): URL | undefined {

@@ -50,6 +50,7 @@ async function main(): Promise<void> {
     processMetrics: observability.metricsPort !== undefined,
   });
   const gateway = createGateway({ ...config, upstreamUrl }, { logger, metrics, tracing: tracing.enabled });
+  await gateway.ready();
   let accepting = true;
   const server = createHttpServer(gateway, {
     maxBodyBytes: config.limits.maxBodyBytes,

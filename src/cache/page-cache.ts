@@ -23,6 +23,7 @@ import {
   UpstreamTimeoutError,
 } from '../upstream/errors.ts';
 import { type CacheWindows, type EntryTimes, entryTimes, retentionMs, upstreamDirectives } from './cache-policy.ts';
+import type { SharedPageStore } from './redis-store.ts';
 
 /** A kept page: its text as the upstream sent it, its ETag, and its times. */
 export interface CachedPage extends EntryTimes {
@@ -48,7 +49,12 @@ export interface PageCacheOptions {
   readonly keySecret: string | Buffer;
   readonly now?: () => number;
   readonly onLookup?: (result: CacheLookup) => void;
+  /** With a store shared by replicas: how long a cold key's fill lock lasts, and how long others wait for the fill. */
+  readonly sharedFill?: { readonly lockMs: number; readonly waitMs: number; readonly onFilledByOther?: () => void };
 }
+
+/** How often a replica waiting for another's fill looks again. */
+const fillPollMs = 25;
 
 export function cachePages(client: UpstreamClient, options: PageCacheOptions): UpstreamClient {
   const now = options.now ?? Date.now;
@@ -129,6 +135,24 @@ export function cachePages(client: UpstreamClient, options: PageCacheOptions): U
         return staleBody(kept, request, at);
       }
     }
+    const store = options.store as Partial<SharedPageStore> & PageStore;
+    if (!kept && options.sharedFill && store.lock && store.unlock) {
+      // A cold key: one replica fills it, the others wait for the fill up to a bound, then call themselves.
+      const lock = await store.lock(key, options.sharedFill.lockMs);
+      if (lock === 'acquired') {
+        try {
+          return await keep(key, undefined, await client.fetchAssistantPage(request), request);
+        } finally {
+          void store.unlock(key);
+        }
+      }
+      const filled = lock === 'held' ? await waitForFill(key, options.sharedFill.waitMs, request.signal) : undefined;
+      if (filled) {
+        options.sharedFill.onFilledByOther?.();
+        lookup('hit');
+        return pageBody(filled.text, request);
+      }
+    }
     try {
       const body = await client.fetchAssistantPage(kept?.etag ? { ...request, ifNoneMatch: kept.etag } : request);
       return await keep(key, kept, body, request);
@@ -139,6 +163,18 @@ export function cachePages(client: UpstreamClient, options: PageCacheOptions): U
       }
       throw error;
     }
+  }
+
+  async function waitForFill(key: string, waitMs: number, signal: AbortSignal | undefined) {
+    const until = now() + waitMs;
+    const store = options.store as Partial<SharedPageStore>;
+    // Redis gone while waiting: go to the upstream rather than wait out the bound.
+    while (now() < until && !signal?.aborted && store.available?.() !== false) {
+      await new Promise((resolve) => setTimeout(resolve, fillPollMs));
+      const filled = await options.store.get(key);
+      if (filled) return filled;
+    }
+    return undefined;
   }
 
   return { fetchAssistantPage, close: () => client.close() };

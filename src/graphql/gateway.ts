@@ -11,6 +11,7 @@ import { createYoga, maskError } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import { createMemoryStore } from '../cache/memory-store.ts';
 import { cachePages } from '../cache/page-cache.ts';
+import { createRedisStore } from '../cache/redis-store.ts';
 import type { Config } from '../config.ts';
 import { corsPolicy, useVaryByOrigin } from '../http/cors.ts';
 import { createLogger, yogaLogger } from '../observability/logger.ts';
@@ -82,13 +83,31 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     ? coalesceCalls(protectedClient, { onJoined: () => metrics.upstreamCoalesced('local') })
     : protectedClient;
   // The page cache answers first: a hit costs no call at all.
+  const { cache } = config;
+  const redis =
+    cache.ttlMs > 0 && cache.redisUrl !== undefined
+      ? createRedisStore({
+          url: cache.redisUrl,
+          timeoutMs: cache.redisTimeoutMs,
+          onError: () => metrics.cacheStoreError(),
+          onOutage: (down) =>
+            down
+              ? logger.warn('Redis is not answering: pages come from the upstream until it is back')
+              : logger.info('Redis answers again: pages are shared again'),
+        })
+      : undefined;
   const client =
-    config.cache.ttlMs > 0
+    cache.ttlMs > 0
       ? cachePages(sharedClient, {
-          windows: config.cache,
-          store: createMemoryStore(config.cache.maxBytes),
-          keySecret: config.cache.keySecret ?? randomBytes(32),
+          windows: cache,
+          store: redis ?? createMemoryStore(cache.maxBytes),
+          keySecret: cache.keySecret ?? randomBytes(32),
           onLookup: (result) => metrics.cacheLookup(result),
+          sharedFill: redis && {
+            lockMs: config.upstreamTimeoutMs + 1_000,
+            waitMs: config.upstreamTimeoutMs,
+            onFilledByOther: () => metrics.upstreamCoalesced('shared'),
+          },
         })
       : sharedClient;
   const { limits, caches } = config;
@@ -168,8 +187,13 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       metrics.error('BAD_USER_INPUT');
       logger.info({ status, errorCodes: ['BAD_USER_INPUT'], reason: message }, 'request refused');
     },
-    /** Closes the upstream connection pool. */
-    dispose: () => client.close(),
+    /** Settles once the gateway's connections that must come first are made (Redis, when shared): 5 s at most. */
+    ready: () => redis?.connected(5_000) ?? Promise.resolve(),
+    /** Closes the upstream connection pool and the connection to Redis. */
+    dispose: async () => {
+      await client.close();
+      await redis?.close();
+    },
     /** What the gateway remembers of operations: each bounded by a setting. */
     cacheSizes: () => ({
       documents: documentCache

@@ -98,6 +98,11 @@ export function createGatewayMetrics(options: GatewayMetricsOptions) {
     labelNames: ['result'] as const,
     registers: [registry],
   });
+  const storeErrors = new Counter({
+    name: 'cache_store_errors_total',
+    help: 'Commands to the shared cache store (Redis) that failed or timed out; each fell back to the upstream.',
+    registers: [registry],
+  });
   const circuitOpen = new Gauge({
     name: 'upstream_circuit_open',
     help: 'Whether calls to the upstream are paused because it failed call after call (1) or not (0).',
@@ -159,6 +164,9 @@ export function createGatewayMetrics(options: GatewayMetricsOptions) {
     },
     cacheLookup(result: 'hit' | 'miss' | 'stale' | 'revalidated' | 'bypass') {
       cacheLookups.inc(lookupLabels(result));
+    },
+    cacheStoreError() {
+      storeErrors.inc();
     },
     upstreamCircuit(open: boolean) {
       circuitOpen.set(open ? 1 : 0);

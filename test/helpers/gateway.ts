@@ -72,6 +72,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     { ...config, upstreamUrl: config.upstreamUrl ?? new URL(upstream.url) },
     { logger: options.logger ?? createLogger({ level: 'silent', format: 'json' }) },
   );
+  await gateway.ready();
   const server = createHttpServer(gateway, {
     maxBodyBytes: config.limits.maxBodyBytes,
     connections: config.connections,

@@ -3,11 +3,10 @@
 // stopped with SIGTERM and removed by `await using`.
 
 import { type ChildProcess, spawn } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
+import { findProgram, freeLoopbackPort } from './programs.ts';
 
 /** One sample of an instant vector: its labels and its value. */
 export interface Sample {
@@ -43,22 +42,7 @@ export interface PrometheusOptions {
  * Debian's /usr/bin/prometheus; undefined when none is there.
  */
 export function findPrometheus(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const candidates = [
-    ...(env.PROMETHEUS_BIN ? [env.PROMETHEUS_BIN] : []),
-    ...(env.PATH ?? '')
-      .split(delimiter)
-      .filter(Boolean)
-      .map((dir) => join(dir, 'prometheus')),
-    '/usr/bin/prometheus',
-  ];
-  return candidates.find((path) => {
-    try {
-      accessSync(path, constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
+  return findProgram('prometheus', env.PROMETHEUS_BIN, env);
 }
 
 const maxLogChars = 64 * 1024;
@@ -204,16 +188,4 @@ async function untilReady(
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`Prometheus (pid ${child.pid}) was not ready within 30 s:\n${output()}`);
-}
-
-function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
