@@ -88,11 +88,18 @@ const passthroughPort = await ready<number>(passthroughChild);
 execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
 const gatewayProcess = await startGateway(new URL('dist/main.js', root), upstreamUrl);
 
-const gateway: Target = {
+// Scenarios marked `cached` load a second gateway, with the page cache on.
+const cachedProcess = chosen.some((scenario) => scenario.cached)
+  ? await startGateway(new URL('dist/main.js', root), upstreamUrl, { CACHE_TTL_MS: '600000' })
+  : undefined;
+const gatewayAt = (started: { child: ChildProcess; url: string }): Target => ({
   name: 'gateway',
-  pid: gatewayProcess.child.pid as number,
-  request: (scenario) => gatewayRequest(gatewayProcess.url, scenario),
-};
+  pid: started.child.pid as number,
+  request: (scenario) => gatewayRequest(started.url, scenario),
+});
+const plainGateway = gatewayAt(gatewayProcess);
+const gatewayFor = (scenario: Scenario): Target =>
+  scenario.cached && cachedProcess ? gatewayAt(cachedProcess) : plainGateway;
 const passthrough: Target = {
   name: 'passthrough',
   pid: passthroughChild.pid as number,
@@ -117,6 +124,7 @@ interface Row {
 const rows: Row[] = [];
 
 for (const scenario of chosen) {
+  const gateway = gatewayFor(scenario);
   const assistants = await checkSameAssistants(gateway, passthrough, scenario);
   // Warm up both (JIT, connection pools, caches) before anything counts.
   for (const target of [gateway, passthrough]) await load(target, scenario, 1, upstream);

@@ -20,7 +20,13 @@ export interface Scenario {
   gatewayIds(body: unknown): string[];
   /** The same assistants, read from the upstream bodies the passthrough returns. */
   upstreamIds(pages: { id: string }[][]): string[];
+  /** Runs against a gateway with the page cache on (CACHE_TTL_MS); the passthrough still calls every time. */
+  readonly cached?: boolean;
 }
+
+/** Twenty windows of initech, each exactly one upstream page of its own: twenty cache keys per operation. */
+const twentyWindows = Array.from({ length: 20 }, (_, k) => k);
+const windowPaths = twentyWindows.map((k) => `/orgs/initech/assistants?page=${k + 1}&take=20`);
 
 const everyField = /* GraphQL */ `
   fragment EveryField on Assistant {
@@ -91,6 +97,36 @@ export const scenarios: readonly Scenario[] = [
     upstreamPaths: ['/orgs/initech/assistants?page=1&take=81'],
     gatewayIds: (body) => idsOf(data(body).organization?.assistants as Connection),
     upstreamIds: ([page]) => (page ?? []).slice(30, 80).map((item) => item.id),
+  },
+  {
+    name: 'e',
+    description: 'a with the page cache on: one hot page',
+    cached: true,
+    query: /* GraphQL */ `query E { organization(restId: "globex") { assistants(first: 20) {
+      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
+      edges { cursor node { ...EveryField } } } } } ${everyField}`,
+    upstreamPaths: ['/orgs/globex/assistants?page=1&take=21'],
+    gatewayIds: (body) => idsOf(data(body).organization?.assistants as Connection),
+    upstreamIds: ([page]) => (page ?? []).slice(0, 20).map((item) => item.id),
+  },
+  {
+    name: 'f',
+    description: 'twenty windows of 19 in one large org, with the page cache on: twenty keys per operation',
+    cached: true,
+    query: /* GraphQL */ `query F { organization(restId: "initech") { ${twentyWindows
+      .map(
+        (k) =>
+          `w${k}: assistants(first: 19${k === 0 ? '' : `, after: "${encodeCursor('initech', k * 20 - 1)}"`}) { edges { node { id restId name } } }`,
+      )
+      .join('\n')} } }`,
+    upstreamPaths: windowPaths,
+    gatewayIds: (body) =>
+      twentyWindows.flatMap((k) =>
+        idsOf(
+          (body as { data: { organization: Record<string, Connection> } }).data.organization[`w${k}`] as Connection,
+        ),
+      ),
+    upstreamIds: (pages) => pages.flatMap((page) => page.slice(0, 19).map((item) => item.id)),
   },
   {
     name: 'd',

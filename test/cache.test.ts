@@ -95,8 +95,9 @@ describe('with CACHE_TTL_MS', () => {
 
 describe('stale-while-revalidate', () => {
   it('answers at once from the stale page, says so, and sends exactly one refresh under 20 concurrent requests', async () => {
+    // Without coalescing, so that only the cache's own rule (one refresh per page) holds the refreshes to one.
     await using gateway = await startTestGateway({
-      env: { CACHE_TTL_MS: '100', CACHE_STALE_WHILE_REVALIDATE_MS: '60000' },
+      env: { CACHE_TTL_MS: '100', CACHE_STALE_WHILE_REVALIDATE_MS: '60000', UPSTREAM_COALESCE: 'false' },
     });
     await gateway.query(firstPage('initech'));
     await sleep(150);
@@ -114,6 +115,35 @@ describe('stale-while-revalidate', () => {
     // Refreshed: fresh again, no call, nothing stale.
     const after = await gateway.query(firstPage('initech'));
     expect(after.extensions).toBeUndefined();
+    expect(gateway.upstream.requestCount).toBe(2);
+  });
+});
+
+describe('what is never served from the cache', () => {
+  it('a page whose background refresh meets 401, 403 or 404 is dropped: the next request gets the error', async () => {
+    await using gateway = await startTestGateway({
+      env: { CACHE_TTL_MS: '100', CACHE_STALE_WHILE_REVALIDATE_MS: '60000' },
+    });
+    await gateway.query(firstPage('globex'));
+    await sleep(150);
+    gateway.upstream.inject({ orgId: 'globex', status: 403 });
+    const stale = await gateway.query(firstPage('globex'));
+    expect(stale.extensions?.stale).toHaveLength(1);
+    await vi.waitFor(() => expect(gateway.upstream.requestCount).toBe(2));
+    await vi.waitFor(async () => {
+      const refused = await gateway.query(firstPage('globex'));
+      expect(refused.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+      expect(refused.extensions).toBeUndefined();
+    });
+  });
+
+  it('a body that does not decode is not kept', async () => {
+    await using gateway = await startTestGateway({ env: { CACHE_TTL_MS: '60000' } });
+    gateway.upstream.inject({ orgId: 'acme', body: 'malformed', times: 1 });
+    const broken = await gateway.query(firstPage('acme'));
+    expect(broken.errors?.[0]?.extensions?.code).toBe('UPSTREAM_BAD_RESPONSE');
+    const fine = await gateway.query(firstPage('acme'));
+    expect(fine.data.organization.assistants.nodes).toEqual(restIds('acme'));
     expect(gateway.upstream.requestCount).toBe(2);
   });
 });

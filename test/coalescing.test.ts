@@ -60,7 +60,10 @@ describe('coalescing identical upstream calls', () => {
     }).catch((error: unknown) => error);
     await vi.waitFor(() => expect(gateway.upstream.inFlight).toBe(1));
     const staying = gateway.query(firstPage('wayne'));
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Leave only once the second caller has joined the call.
+    await vi.waitFor(async () =>
+      expect(await gateway.metricsText()).toMatch(/upstream_coalesced_total\{scope="local"\} 1/),
+    );
     leaving.abort();
     expect(await gone).toBeInstanceOf(Error);
     const answer = await staying;

@@ -18,6 +18,9 @@ export function createMemoryStore(maxBytes: number): PageStore {
     set: async (key, page, keepMs) => {
       if (keepMs > 0) entries.set(key, page, { ttl: keepMs });
     },
+    delete: async (key) => {
+      entries.delete(key);
+    },
     bytes: () => entries.calculatedSize,
   };
 }

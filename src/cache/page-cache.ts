@@ -16,7 +16,9 @@ import {
   type UpstreamClient,
 } from '../upstream/client.ts';
 import {
+  UpstreamBadResponseError,
   UpstreamBusyError,
+  UpstreamBytesExhaustedError,
   UpstreamCircuitOpenError,
   UpstreamConnectionError,
   UpstreamStatusError,
@@ -36,6 +38,7 @@ export interface PageStore {
   get(key: string): Promise<CachedPage | undefined>;
   /** Keeps a page for `keepMs` at most. */
   set(key: string, page: CachedPage, keepMs: number): Promise<void>;
+  delete(key: string): Promise<void>;
   /** What it holds now, in estimated bytes (for a store in this process). */
   bytes?(): number;
 }
@@ -75,17 +78,22 @@ export function cachePages(client: UpstreamClient, options: PageCacheOptions): U
     kept: CachedPage | undefined,
     body: AssistantPageBody,
     request: AssistantPageRequest,
+    counted: boolean,
   ): Promise<AssistantPageBody> {
     const directives = upstreamDirectives(body.cacheControl);
     const at = now();
-    if (body.notModified && kept) {
+    if (body.notModified) {
+      // Only a caller that sent If-None-Match gets a 304 (coalescing keys on it), and it kept the page.
+      if (!kept) throw new UpstreamBadResponseError('status: 304 for a page that was not asked to be revalidated');
       const page = { text: kept.text, etag: body.etag ?? kept.etag, ...entryTimes(at, options.windows, directives) };
       if (!directives.noStore) await options.store.set(key, page, retentionMs(page, at, page.etag !== undefined));
-      lookup('revalidated');
+      if (counted) lookup('revalidated');
       return pageBody(kept.text, request);
     }
-    lookup('miss');
+    if (counted) lookup('miss');
     if (!directives.noStore) {
+      // Decoded once before it is kept: a body that does not fit is never served from the cache.
+      body.decode();
       const page = { text: body.text, etag: body.etag, ...entryTimes(at, options.windows, directives) };
       await options.store.set(key, page, retentionMs(page, at, page.etag !== undefined));
     }
@@ -106,12 +114,13 @@ export function cachePages(client: UpstreamClient, options: PageCacheOptions): U
     };
     client
       .fetchAssistantPage(background)
-      .then(async (body) => {
-        // Only a page that decodes replaces one that did.
-        if (!body.notModified) body.decode();
-        await keep(key, kept, body, background);
+      .then((body) => keep(key, kept, body, background, false))
+      .catch(async (error: unknown) => {
+        // A revoked token or a deleted org: the page must not be served on.
+        if (error instanceof UpstreamStatusError && [401, 403, 404].includes(error.status)) {
+          await options.store.delete(key);
+        }
       })
-      .catch(() => {})
       .finally(() => refreshing.delete(key));
   }
 
@@ -127,12 +136,12 @@ export function cachePages(client: UpstreamClient, options: PageCacheOptions): U
     if (kept && mode === 'default') {
       if (at < kept.freshUntil) {
         lookup('hit');
-        return pageBody(kept.text, request);
+        return charged(pageBody(kept.text, request), request);
       }
       if (at < kept.revalidateUntil) {
         lookup('stale');
         refreshInBackground(key, kept, request);
-        return staleBody(kept, request, at);
+        return charged(staleBody(kept, request, at), request);
       }
     }
     const store = options.store as Partial<SharedPageStore> & PageStore;
@@ -141,7 +150,7 @@ export function cachePages(client: UpstreamClient, options: PageCacheOptions): U
       const lock = await store.lock(key, options.sharedFill.lockMs);
       if (lock === 'acquired') {
         try {
-          return await keep(key, undefined, await client.fetchAssistantPage(request), request);
+          return await keep(key, undefined, await client.fetchAssistantPage(request), request, true);
         } finally {
           void store.unlock(key);
         }
@@ -150,16 +159,17 @@ export function cachePages(client: UpstreamClient, options: PageCacheOptions): U
       if (filled) {
         options.sharedFill.onFilledByOther?.();
         lookup('hit');
-        return pageBody(filled.text, request);
+        return charged(pageBody(filled.text, request), request);
       }
+      if (request.signal?.aborted) throw request.signal.reason;
     }
     try {
       const body = await client.fetchAssistantPage(kept?.etag ? { ...request, ifNoneMatch: kept.etag } : request);
-      return await keep(key, kept, body, request);
+      return await keep(key, kept, body, request, true);
     } catch (error) {
       if (kept && at < kept.staleIfErrorUntil && upstreamUnavailable(error)) {
         lookup('stale');
-        return staleBody(kept, request, at);
+        return charged(staleBody(kept, request, at), request);
       }
       throw error;
     }
@@ -173,11 +183,21 @@ export function cachePages(client: UpstreamClient, options: PageCacheOptions): U
       await new Promise((resolve) => setTimeout(resolve, fillPollMs));
       const filled = await options.store.get(key);
       if (filled) return filled;
+      // The filler let go: its page is kept by now, or it had none to keep (a failure, a no-store).
+      if (store.locked && !(await store.locked(key))) return options.store.get(key);
     }
     return undefined;
   }
 
   return { fetchAssistantPage, close: () => client.close() };
+}
+
+/** A page from the cache costs its caller its bytes, as one from the upstream would (MAX_UPSTREAM_BYTES_PER_REQUEST). */
+function charged(body: AssistantPageBody, request: AssistantPageRequest): AssistantPageBody {
+  if (request.byteBudget && !request.byteBudget.take(Buffer.byteLength(body.text))) {
+    throw new UpstreamBytesExhaustedError(request.byteBudget.maxBytes);
+  }
+  return body;
 }
 
 function staleBody(kept: CachedPage, request: AssistantPageRequest, at: number): AssistantPageBody {

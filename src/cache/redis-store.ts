@@ -3,6 +3,7 @@
 // bounded by REDIS_TIMEOUT_MS, a failed read is a miss and a failed write is
 // skipped, every failure is counted, and an outage is logged once.
 
+import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { CachedPage, PageStore } from './page-cache.ts';
 
@@ -20,7 +21,10 @@ export interface RedisStoreOptions {
 export interface SharedPageStore extends PageStore {
   /** Takes the fill lock of `key` for `ms`: `held` when another replica has it, `unavailable` when Redis cannot say. */
   lock(key: string, ms: number): Promise<'acquired' | 'held' | 'unavailable'>;
+  /** Lets go of a lock this replica took (never one another replica took since it expired). */
   unlock(key: string): Promise<void>;
+  /** Whether some replica holds the fill lock of `key`. */
+  locked(key: string): Promise<boolean>;
   /** False while Redis is not answering. */
   available(): boolean;
   /** Settles once the first connection is made or has failed (at most `ms`): a replica that starts shares at once. */
@@ -64,18 +68,31 @@ export function createRedisStore(options: RedisStoreOptions): SharedPageStore {
 
   async function attempt<T>(command: () => Promise<T>, fallback: T): Promise<T> {
     try {
-      return await command();
+      const result = await command();
+      // Answering again after a slow spell (a timeout is not a disconnection, so no 'ready' follows).
+      if (down && redis.status === 'ready') {
+        down = false;
+        options.onOutage(false);
+      }
+      return result;
     } catch {
       failed();
       return fallback;
     }
   }
 
+  /** This replica's mark on the locks it takes, so that it only ever releases its own. */
+  const owner = randomUUID();
+
   return {
     get: (key) =>
       attempt(async () => {
         const text = await redis.get(key);
-        return text === null ? undefined : (JSON.parse(text) as CachedPage);
+        return text === null ? undefined : cachedPageOf(text);
+      }, undefined),
+    delete: (key) =>
+      attempt(async () => {
+        await redis.del(key);
       }, undefined),
     set: (key, page, keepMs) =>
       attempt(async () => {
@@ -83,9 +100,10 @@ export function createRedisStore(options: RedisStoreOptions): SharedPageStore {
       }, undefined),
     lock: (key, ms) =>
       attempt(
-        async () => ((await redis.set(`lock:${key}`, '1', 'PX', ms, 'NX')) === 'OK' ? 'acquired' : 'held'),
+        async () => ((await redis.set(`lock:${key}`, owner, 'PX', ms, 'NX')) === 'OK' ? 'acquired' : 'held'),
         'unavailable' as const,
       ),
+    locked: (key) => attempt(async () => (await redis.exists(`lock:${key}`)) === 1, false),
     available: () => !down,
     connected: (ms) =>
       new Promise<void>((resolve) => {
@@ -102,10 +120,26 @@ export function createRedisStore(options: RedisStoreOptions): SharedPageStore {
       }),
     unlock: (key) =>
       attempt(async () => {
-        await redis.del(`lock:${key}`);
+        await redis.eval(releaseOwnLock, 1, `lock:${key}`, owner);
       }, undefined),
     close: async () => {
       redis.disconnect();
     },
   };
+}
+
+/** Deletes a lock only if it still carries this replica's mark (it may have expired and been taken since). */
+const releaseOwnLock = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0";
+
+/** A kept page read back; anything else (a value another program wrote, a cut one) is a miss. */
+function cachedPageOf(text: string): CachedPage | undefined {
+  try {
+    const page = JSON.parse(text) as Partial<CachedPage>;
+    const times = [page.storedAt, page.freshUntil, page.revalidateUntil, page.staleIfErrorUntil];
+    if (typeof page.text !== 'string' || times.some((time) => typeof time !== 'number')) return undefined;
+    if (page.etag !== undefined && typeof page.etag !== 'string') return undefined;
+    return page as CachedPage;
+  } catch {
+    return undefined;
+  }
 }

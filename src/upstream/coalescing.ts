@@ -8,6 +8,7 @@
 
 import { createHmac, randomBytes } from 'node:crypto';
 import type { AssistantPageBody, AssistantPageRequest, UpstreamClient } from './client.ts';
+import { UpstreamBytesExhaustedError } from './errors.ts';
 
 export interface CoalescingOptions {
   /** Told of each caller that joined a call already in flight. */
@@ -35,7 +36,8 @@ export function coalesceCalls(client: UpstreamClient, options: CoalescingOptions
     authorization === undefined ? '-' : createHmac('sha256', keySecret).update(authorization).digest('base64url');
 
   function fetchAssistantPage(request: AssistantPageRequest): Promise<AssistantPageBody> {
-    const key = `${credentialKey(request.authorization)}\u0000${request.take}\u0000${request.page}\u0000${request.orgId}`;
+    // A revalidation (If-None-Match) may answer 304 with no body: only callers who asked the same share it.
+    const key = `${credentialKey(request.authorization)}\u0000${request.ifNoneMatch ?? ''}\u0000${request.take}\u0000${request.page}\u0000${request.orgId}`;
     let shared = inFlight.get(key);
     if (shared) {
       options.onJoined?.();
@@ -47,15 +49,23 @@ export function coalesceCalls(client: UpstreamClient, options: CoalescingOptions
           controller.abort(new DOMException('every caller went away', 'AbortError'));
         },
         waiting: 0,
-        // The first caller's budgets and trace apply; its abort signal does not.
-        answer: client.fetchAssistantPage({ ...request, signal: controller.signal }).finally(() => {
-          if (inFlight.get(key) === call) inFlight.delete(key);
-        }),
+        // Each caller pays the body's bytes from its own budget (below); the first caller's retry budget
+        // and trace apply; nobody's abort signal does.
+        answer: client
+          .fetchAssistantPage({ ...request, signal: controller.signal, byteBudget: undefined })
+          .finally(() => {
+            if (inFlight.get(key) === call) inFlight.delete(key);
+          }),
       };
       shared = call;
       inFlight.set(key, call);
     }
-    return waitFor(shared, request.signal);
+    return waitFor(shared, request.signal).then((body) => {
+      if (request.byteBudget && !request.byteBudget.take(Buffer.byteLength(body.text))) {
+        throw new UpstreamBytesExhaustedError(request.byteBudget.maxBytes);
+      }
+      return body;
+    });
   }
 
   return { fetchAssistantPage, close: () => client.close() };
