@@ -18,22 +18,25 @@ describe('the circuit breaker, as a state machine', () => {
       now: () => now,
       onChange: (open) => changes.push(open),
     });
-    breaker.record(true);
-    breaker.record(true);
-    breaker.record(false); // a success resets the run
+    breaker.record(true, false);
+    breaker.record(true, false);
+    breaker.record(false, false); // a success resets the run
     for (let i = 0; i < 3; i++) {
       expect(breaker.admit().allowed).toBe(true);
-      breaker.record(true);
+      breaker.record(true, false);
     }
     expect(breaker.state).toBe('open');
     expect(breaker.admit()).toEqual({ allowed: false, retryInMs: 1_000 });
     now = 999;
     expect(breaker.admit().allowed).toBe(false);
     now = 1_000;
-    expect(breaker.admit().allowed).toBe(true); // the probe
+    expect(breaker.admit()).toEqual({ allowed: true, probe: true });
     expect(breaker.state).toBe('half-open');
     expect(breaker.admit().allowed).toBe(false); // one probe at a time
-    breaker.record(false);
+    // A call admitted before the circuit opened, ending now, decides nothing.
+    breaker.record(false, false);
+    expect(breaker.state).toBe('half-open');
+    breaker.record(false, true);
     expect(breaker.state).toBe('closed');
     expect(changes).toEqual([true, false]);
   });
@@ -41,15 +44,15 @@ describe('the circuit breaker, as a state machine', () => {
   it('a failed probe opens it again; an abandoned probe lets the next one through', () => {
     let now = 0;
     const breaker = createCircuitBreaker({ threshold: 1, openMs: 100, now: () => now });
-    breaker.record(true);
+    breaker.record(true, false);
     now = 100;
-    expect(breaker.admit().allowed).toBe(true);
-    breaker.record(true);
+    expect(breaker.admit()).toEqual({ allowed: true, probe: true });
+    breaker.record(true, true);
     expect(breaker.state).toBe('open');
     now = 200;
-    expect(breaker.admit().allowed).toBe(true);
-    breaker.abandon();
-    expect(breaker.admit().allowed).toBe(true);
+    expect(breaker.admit()).toEqual({ allowed: true, probe: true });
+    breaker.abandon(true);
+    expect(breaker.admit()).toEqual({ allowed: true, probe: true });
   });
 });
 

@@ -16,12 +16,20 @@ export interface CircuitBreakerOptions {
 }
 
 export interface CircuitBreaker {
-  /** May a call go now? `{ allowed: false, retryInMs }` while open, or while a probe is out. */
-  admit(): { readonly allowed: true } | { readonly allowed: false; readonly retryInMs: number };
-  /** The outcome of a call that was admitted: `failed` for the upstream's own failures only. */
-  record(failed: boolean): void;
+  /**
+   * May a call go now? `{ allowed: false, retryInMs }` while open, or while a probe is out; a call
+   * allowed while half-open is the probe, and carries `probe: true` back to `record` or `abandon`.
+   */
+  admit():
+    | { readonly allowed: true; readonly probe: boolean }
+    | { readonly allowed: false; readonly retryInMs: number };
+  /**
+   * The outcome of an admitted call: `failed` for the upstream's own failures only. Only the probe
+   * decides a half-open circuit; a call admitted before the circuit opened tells nothing then.
+   */
+  record(failed: boolean, probe: boolean): void;
   /** An admitted call ended without telling anything of the upstream (its caller went away). */
-  abandon(): void;
+  abandon(probe: boolean): void;
   readonly state: CircuitState;
 }
 
@@ -54,15 +62,17 @@ export function createCircuitBreaker(options: CircuitBreakerOptions): CircuitBre
         // One probe at a time; the others are refused until it answers.
         if (probing) return { allowed: false, retryInMs: options.openMs };
         probing = true;
+        return { allowed: true, probe: true };
       }
-      return { allowed: true };
+      return { allowed: true, probe: false };
     },
-    abandon() {
+    abandon(probe) {
       // A probe that told nothing frees the way for the next one.
-      if (state === 'half-open') probing = false;
+      if (probe && state === 'half-open') probing = false;
     },
-    record(failed) {
-      if (state === 'half-open') {
+    record(failed, probe) {
+      if (probe) {
+        if (state !== 'half-open') return;
         if (failed) open();
         else {
           state = 'closed';
@@ -72,12 +82,14 @@ export function createCircuitBreaker(options: CircuitBreakerOptions): CircuitBre
         }
         return;
       }
+      // A call admitted before the circuit opened: what it says is old news.
+      if (state !== 'closed') return;
       if (!failed) {
         failures = 0;
         return;
       }
       failures++;
-      if (state === 'closed' && failures >= options.threshold) open();
+      if (failures >= options.threshold) open();
     },
   };
 }

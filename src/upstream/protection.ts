@@ -48,11 +48,11 @@ export function protectUpstream(client: UpstreamClient, options: ProtectionOptio
     if (!admitted.allowed) throw new UpstreamCircuitOpenError(admitted.retryInMs);
     try {
       const body = await client.fetchAssistantPage(request);
-      breaker.record(false);
+      breaker.record(false, admitted.probe);
       return body;
     } catch (error) {
-      if (error instanceof UpstreamError) breaker.record(isUpstreamDown(error));
-      else breaker.abandon();
+      if (error instanceof UpstreamError) breaker.record(isUpstreamDown(error), admitted.probe);
+      else breaker.abandon(admitted.probe);
       throw error;
     }
   }
