@@ -5,6 +5,7 @@
 
 import { describe, expect, it, vi } from 'vitest';
 import { createSeedData } from '../src/demo/seed.ts';
+import { encodeGlobalId } from '../src/schema/global-id.ts';
 import { startTestGateway } from './helpers/gateway.ts';
 
 const seed = createSeedData();
@@ -173,6 +174,33 @@ describe('stale-if-error', () => {
     const unreachable = await gateway.query(firstPage('acme'));
     expect(unreachable.data.organization.assistants.nodes).toEqual(restIds('acme'));
     expect(unreachable.extensions?.stale).toHaveLength(1);
+  });
+
+  it('lists refetched objects served from a stale page: node, each entry of nodes, each entity', async () => {
+    await using gateway = await startTestGateway({ env });
+    const [first, second] = (seed.get('acme') ?? []).map((assistant) =>
+      encodeGlobalId('Assistant', `acme/${assistant.id}`),
+    );
+    const refetch = `{ node(id: "${first}") { id } nodes(ids: ["${first}", "${second}"]) { id }
+      _entities(representations: [{ __typename: "Assistant", id: "${second}" }]) { ... on Assistant { id } } }`;
+    const fresh = await gateway.query(refetch);
+    expect(fresh.errors).toBeUndefined();
+    expect(fresh.extensions).toBeUndefined();
+    await sleep(150);
+    gateway.upstream.inject({ orgId: 'acme', status: 503 });
+    const stale = await gateway.query(refetch);
+    expect(stale.errors).toBeUndefined();
+    expect(stale.data.nodes.map((node: { id: string }) => node.id)).toEqual([first, second]);
+    const age = { ageSeconds: expect.any(Number) };
+    expect(stale.extensions?.stale).toEqual(
+      expect.arrayContaining([
+        { path: ['node'], ...age },
+        { path: ['nodes', 0], ...age },
+        { path: ['nodes', 1], ...age },
+        { path: ['_entities', 0], ...age },
+      ]),
+    );
+    expect(stale.extensions?.stale).toHaveLength(4);
   });
 
   it('never serves a stale page on 401, 403 or 404: a revoked token or a deleted org is not served on', async () => {

@@ -86,7 +86,9 @@ export function cachePages(client: UpstreamClient, options: PageCacheOptions): U
       // Only a caller that sent If-None-Match gets a 304 (coalescing keys on it), and it kept the page.
       if (!kept) throw new UpstreamBadResponseError('status: 304 for a page that was not asked to be revalidated');
       const page = { text: kept.text, etag: body.etag ?? kept.etag, ...entryTimes(at, options.windows, directives) };
-      if (!directives.noStore) await options.store.set(key, page, retentionMs(page, at, page.etag !== undefined));
+      // Not awaited: a slow store must not hold the answer (Redis runs a connection's commands in order,
+      // so a fill lock released after this still follows the write).
+      if (!directives.noStore) void options.store.set(key, page, retentionMs(page, at, page.etag !== undefined));
       if (counted) lookup('revalidated');
       return pageBody(kept.text, request);
     }
@@ -95,7 +97,7 @@ export function cachePages(client: UpstreamClient, options: PageCacheOptions): U
       // Decoded once before it is kept: a body that does not fit is never served from the cache.
       body.decode();
       const page = { text: body.text, etag: body.etag, ...entryTimes(at, options.windows, directives) };
-      await options.store.set(key, page, retentionMs(page, at, page.etag !== undefined));
+      void options.store.set(key, page, retentionMs(page, at, page.etag !== undefined));
     }
     return body;
   }
@@ -145,7 +147,8 @@ export function cachePages(client: UpstreamClient, options: PageCacheOptions): U
       }
     }
     const store = options.store as Partial<SharedPageStore> & PageStore;
-    if (!kept && options.sharedFill && store.lock && store.unlock) {
+    // A store that just failed to answer is skipped for the fill lock too: one wait on it per request at most.
+    if (!kept && options.sharedFill && store.lock && store.unlock && store.available?.() !== false) {
       // A cold key: one replica fills it, the others wait for the fill up to a bound, then call themselves.
       const lock = await store.lock(key, options.sharedFill.lockMs);
       if (lock === 'acquired') {

@@ -66,7 +66,13 @@ export function createRedisStore(options: RedisStoreOptions): SharedPageStore {
     }
   });
 
+  /** While Redis is away, one command a second finds out whether it is back; the rest do not wait on it. */
+  let lastProbe = 0;
   async function attempt<T>(command: () => Promise<T>, fallback: T): Promise<T> {
+    if (down) {
+      if (Date.now() - lastProbe < probeIntervalMs) return fallback;
+      lastProbe = Date.now();
+    }
     try {
       const result = await command();
       // Answering again after a slow spell (a timeout is not a disconnection, so no 'ready' follows).
@@ -127,6 +133,8 @@ export function createRedisStore(options: RedisStoreOptions): SharedPageStore {
     },
   };
 }
+
+const probeIntervalMs = 1_000;
 
 /** Deletes a lock only if it still carries this replica's mark (it may have expired and been taken since). */
 const releaseOwnLock = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0";

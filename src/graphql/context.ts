@@ -21,6 +21,12 @@ export interface StalePart {
   readonly ageSeconds: number;
 }
 
+/** Lists a refetched value in `extensions.stale` when it came from a page served past its freshness. */
+export function noteStale(context: Context, path: readonly (string | number)[], value: unknown): void {
+  const ageSeconds = context.loaders.staleAgeOf(value);
+  if (ageSeconds !== undefined) context.stale.push({ path, ageSeconds });
+}
+
 export interface ContextOptions {
   readonly client: UpstreamClient;
   readonly paging: PagingOptions;

@@ -35,6 +35,8 @@ export interface AssistantKey {
 export interface Loaders {
   /** An assistant by its REST id, found by scanning its org's list once for all ids asked. */
   readonly assistant: DataLoader<AssistantKey, AssistantRecord | null, string>;
+  /** How old a record a refetch found is, if it came from a page served past its freshness. */
+  staleAgeOf(value: unknown): number | undefined;
   /** The items of a window of an org's list, with exact page flags, and how old its data is if any page was served stale. */
   loadWindow(orgId: string, window: Window): Promise<PageSlice<AssistantRecord> & { staleAgeSeconds?: number }>;
 }
@@ -158,6 +160,12 @@ export function createLoaders(options: LoaderOptions): Loaders {
 
   /** Pages served past their freshness by the page cache, and how old they were. */
   const staleAges = new WeakMap<AssistantRecord[], number>();
+  /** Records a refetch found on such pages, with what they hold (integrations, actions), and how old they were. */
+  const staleRecords = new WeakMap<object, number>();
+  const markStale = (record: AssistantRecord, age: number) => {
+    staleRecords.set(record, age);
+    for (const part of [...record.integrations, ...record.actions]) staleRecords.set(part, age);
+  };
 
   /** Pages this request has asked for, by org: a range inside one of them needs no new call. */
   const requestedByOrg = new Map<string, PageRequest[]>();
@@ -194,8 +202,11 @@ export function createLoaders(options: LoaderOptions): Loaders {
       const request = { page: paging.pageBase + index, take, offset: index * take };
       const key = { orgId, page: request.page, take };
       const items = await (options.keepScannedPages ? loadPage(orgId, request) : page.load(key));
+      const staleAge = staleAges.get(items);
       for (const item of items) {
-        if (wanted.has(item.id)) byId.set(item.id, item);
+        if (!wanted.has(item.id)) continue;
+        byId.set(item.id, item);
+        if (staleAge !== undefined) markStale(item, staleAge);
       }
       if (!options.keepScannedPages) page.clear(key);
       if (items.length < take || byId.size === wanted.size) return byId;
@@ -236,6 +247,7 @@ export function createLoaders(options: LoaderOptions): Loaders {
 
   return {
     assistant,
+    staleAgeOf: (value) => (typeof value === 'object' && value !== null ? staleRecords.get(value) : undefined),
     async loadWindow(orgId, window) {
       const range = await loadRange(orgId, fetchRange(window));
       const slice = { ...sliceWindow(window, range.items), staleAgeSeconds: range.staleAge };

@@ -6,7 +6,8 @@ import DirectivePlugin from '@pothos/plugin-directives';
 import FederationPlugin from '@pothos/plugin-federation';
 import RelayPlugin from '@pothos/plugin-relay';
 import SubGraphPlugin from '@pothos/plugin-sub-graph';
-import type { Context } from '../graphql/context.ts';
+import { responsePathAsArray } from 'graphql';
+import { type Context, noteStale } from '../graphql/context.ts';
 import { readsEdgeNodes, readsOwnProperty } from './direct-resolvers.ts';
 import { decodeGlobalId, encodeGlobalId } from './global-id.ts';
 
@@ -78,6 +79,11 @@ export const builder = new SchemaBuilder<{
     nodeQueryOptions: {
       description: 'Refetches any object by its global id; null when it no longer exists.',
       args: { id: { description: 'A global id, as an `id` field serves it.' } },
+      resolve: async (_root, { id }, context, info, resolveNode) => {
+        const node = await resolveNode(id);
+        noteStale(context, responsePathAsArray(info.path), node);
+        return node;
+      },
     },
     // Our own, in schema/node.ts: there, a malformed id fails only its own entry.
     nodesQueryOptions: false,

@@ -4,7 +4,8 @@
 // lost every good one and logged a stack trace. This wraps it: each
 // representation is checked, then resolved on its own, and the list is capped.
 
-import { type GraphQLFieldResolver, type GraphQLSchema, isUnionType } from 'graphql';
+import { type GraphQLFieldResolver, type GraphQLSchema, isUnionType, responsePathAsArray } from 'graphql';
+import { type Context, noteStale } from '../graphql/context.ts';
 import { BadInputError, LimitExceededError, quoteInput } from '../graphql/errors.ts';
 
 export function resolveEntitiesOneByOne(schema: GraphQLSchema, maxRepresentations: number): GraphQLSchema {
@@ -22,7 +23,7 @@ export function resolveEntitiesOneByOne(schema: GraphQLSchema, maxRepresentation
         'MAX_ENTITIES',
       );
     }
-    return representations.map((representation) => {
+    return representations.map((representation, index) => {
       const typename = (representation as { __typename?: unknown } | null)?.__typename;
       if (typeof representation !== 'object' || representation === null || Array.isArray(representation)) {
         return new BadInputError('a representation must be an object with a __typename');
@@ -34,7 +35,11 @@ export function resolveEntitiesOneByOne(schema: GraphQLSchema, maxRepresentation
             : 'a representation needs a __typename',
         );
       }
-      return (resolveAll(root, { ...args, representations: [representation] }, context, info) as unknown[])[0];
+      const [entity] = resolveAll(root, { ...args, representations: [representation] }, context, info) as unknown[];
+      return Promise.resolve(entity).then((loaded) => {
+        noteStale(context as Context, [...responsePathAsArray(info.path), index], loaded);
+        return loaded;
+      });
     });
   };
   return schema;

@@ -2,7 +2,9 @@
 // `node` comes from the relay plugin; its one id fails only itself anyway.)
 
 import { resolveNodes } from '@pothos/plugin-relay';
+import { responsePathAsArray } from 'graphql';
 import { settlesListItems } from '../graphql/compiled-execution.ts';
+import { noteStale } from '../graphql/context.ts';
 import { LimitExceededError } from '../graphql/errors.ts';
 import { builder } from './builder.ts';
 import { decodeGlobalId } from './global-id.ts';
@@ -31,11 +33,13 @@ builder.queryField('nodes', (t) =>
       // Each id on its own: a malformed id, or one whose load fails, fails
       // only its own entry. Loads of the same tick still batch in the loaders.
       return Promise.all(
-        ids.map(async (id) => {
+        ids.map(async (id, index) => {
           try {
             const [node] = await resolveNodes(builder, context, info, [decodeGlobalId(id)]);
             // A node loaded earlier in this request comes back as its (maybe rejected) promise.
-            return await node;
+            const loaded = await node;
+            noteStale(context, [...responsePathAsArray(info.path), index], loaded);
+            return loaded;
           } catch (error) {
             return error instanceof Error ? error : new Error(String(error));
           }
