@@ -8,21 +8,20 @@
 // revoked token or a deleted org is not served on); a kept ETag revalidates
 // with If-None-Match, and a 304 refreshes the page without a body.
 
-import { createHmac } from 'node:crypto';
 import {
   type AssistantPageBody,
   type AssistantPageRequest,
   pageBody,
   type UpstreamClient,
 } from '../upstream/client.ts';
+import { credentialKey } from '../upstream/coalescing.ts';
 import {
+  isUpstreamDown,
   UpstreamBadResponseError,
   UpstreamBusyError,
   UpstreamBytesExhaustedError,
   UpstreamCircuitOpenError,
-  UpstreamConnectionError,
   UpstreamStatusError,
-  UpstreamTimeoutError,
 } from '../upstream/errors.ts';
 import { type CacheWindows, type EntryTimes, entryTimes, retentionMs, upstreamDirectives } from './cache-policy.ts';
 import type { SharedPageStore } from './redis-store.ts';
@@ -65,12 +64,8 @@ export function cachePages(client: UpstreamClient, options: PageCacheOptions): U
   /** Background refreshes under way, one per key: bounded by the keys being refreshed. */
   const refreshing = new Set<string>();
 
-  const keyOf = (request: AssistantPageRequest) => {
-    const credential = createHmac('sha256', options.keySecret)
-      .update(request.authorization ?? '')
-      .digest('base64url');
-    return `page:${credential}:${request.take}:${request.page}:${request.orgId}`;
-  };
+  const keyOf = (request: AssistantPageRequest) =>
+    `page:${credentialKey(options.keySecret, request.authorization)}:${request.take}:${request.page}:${request.orgId}`;
 
   /** Keeps what the upstream answered (as its Cache-Control allows) and returns the page to serve. */
   async function keep(
@@ -207,13 +202,7 @@ function staleBody(kept: CachedPage, request: AssistantPageRequest, at: number):
   return { ...pageBody(kept.text, request), staleAgeSeconds: Math.max(0, Math.floor((at - kept.storedAt) / 1_000)) };
 }
 
-/** The upstream could not answer: a 5xx, a timeout, no connection, or the gateway holding calls back. Never a 4xx. */
+/** The upstream could not answer (see isUpstreamDown), or the gateway held the call back. Never a 4xx. */
 function upstreamUnavailable(error: unknown): boolean {
-  if (error instanceof UpstreamStatusError) return error.status >= 500;
-  return (
-    error instanceof UpstreamTimeoutError ||
-    error instanceof UpstreamConnectionError ||
-    error instanceof UpstreamCircuitOpenError ||
-    error instanceof UpstreamBusyError
-  );
+  return isUpstreamDown(error) || error instanceof UpstreamCircuitOpenError || error instanceof UpstreamBusyError;
 }

@@ -91,6 +91,32 @@ export function useRequestTelemetry(options: RequestTelemetryOptions): RequestTe
   const requests = new WeakMap<Request, RequestRecord>();
   const operations = new WeakMap<object, OperationRecord>();
 
+  /** An operation of `owner`, under `span` when traced; with neither, one that was refused before it was read. */
+  const newOperation = (owner: RequestRecord, started: number, span?: Span): OperationRecord => {
+    const operation: OperationRecord = {
+      requestId: owner.id,
+      traceId: sampledTraceId(span),
+      traceParent: span && owner.traceContext ? trace.setSpan(owner.traceContext, span) : undefined,
+      started,
+      ended: undefined,
+      openSpans: new Set(),
+      executed: false,
+      span,
+      type: 'unknown',
+      name: undefined,
+      calls: 0,
+      codes: [],
+      outcome: undefined,
+      upstreamCall() {
+        operation.calls++;
+      },
+      callLimitExceeded() {
+        metrics.upstreamCallLimitExceeded();
+      },
+    };
+    return operation;
+  };
+
   /** A phase of the operation, kept open on it until its end (or the operation's) closes it. */
   const phaseSpan = (name: string, operation: OperationRecord | undefined) => {
     if (!operation?.traceParent) return undefined;
@@ -180,33 +206,13 @@ export function useRequestTelemetry(options: RequestTelemetryOptions): RequestTe
       if (!owner) return;
       // A batch item that is not an object: yoga refuses it; it is one operation of no type.
       if (typeof params !== 'object' || params === null) {
-        owner.operations.push(noOperation(owner));
+        owner.operations.push(newOperation(owner, owner.started));
         return;
       }
       const span = owner.traceContext
         ? tracer.startSpan('graphql.operation', { kind: SpanKind.INTERNAL }, owner.traceContext)
         : undefined;
-      const operation: OperationRecord = {
-        requestId: owner.id,
-        traceId: sampledTraceId(span),
-        traceParent: span && owner.traceContext ? trace.setSpan(owner.traceContext, span) : undefined,
-        started: performance.now(),
-        ended: undefined,
-        openSpans: new Set(),
-        executed: false,
-        span,
-        type: 'unknown',
-        name: undefined,
-        calls: 0,
-        codes: [],
-        outcome: undefined,
-        upstreamCall() {
-          operation.calls++;
-        },
-        callLimitExceeded() {
-          metrics.upstreamCallLimitExceeded();
-        },
-      };
+      const operation = newOperation(owner, performance.now(), span);
       operations.set(params, operation);
       owner.operations.push(operation);
     },
@@ -255,7 +261,7 @@ export function useRequestTelemetry(options: RequestTelemetryOptions): RequestTe
       if (!owner || Symbol.asyncIterator in result) return;
       const results = Array.isArray(result) ? result : [result];
       // Refused before any operation was read (a batch too large, a body that is not JSON): one operation of no type.
-      if (owner.operations.length === 0) owner.operations.push(noOperation(owner));
+      if (owner.operations.length === 0) owner.operations.push(newOperation(owner, owner.started));
       let withIds: ExecutionResult[] | undefined;
       results.forEach((one, index) => {
         const operation = owner.operations[index];
@@ -323,26 +329,6 @@ function requestIdOf(request: Request): string {
 function sampledTraceId(span: Span | undefined): string | undefined {
   const context = span?.spanContext();
   return context && (context.traceFlags & TraceFlags.SAMPLED) !== 0 ? context.traceId : undefined;
-}
-
-function noOperation(owner: RequestRecord): OperationRecord {
-  return {
-    started: owner.started,
-    ended: undefined,
-    openSpans: new Set(),
-    executed: false,
-    requestId: owner.id,
-    traceId: undefined,
-    traceParent: undefined,
-    span: undefined,
-    type: 'unknown',
-    name: undefined,
-    calls: 0,
-    codes: [],
-    outcome: undefined,
-    upstreamCall() {},
-    callLimitExceeded() {},
-  };
 }
 
 function isDocument(value: unknown): value is DocumentNode {

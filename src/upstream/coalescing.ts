@@ -32,12 +32,10 @@ export function coalesceCalls(client: UpstreamClient, options: CoalescingOptions
   const inFlight = new Map<string, SharedCall>();
   // Keys are never sent anywhere; the hash keeps tokens out of them all the same.
   const keySecret = randomBytes(32);
-  const credentialKey = (authorization: string | undefined) =>
-    authorization === undefined ? '-' : createHmac('sha256', keySecret).update(authorization).digest('base64url');
 
   function fetchAssistantPage(request: AssistantPageRequest): Promise<AssistantPageBody> {
     // A revalidation (If-None-Match) may answer 304 with no body: only callers who asked the same share it.
-    const key = `${credentialKey(request.authorization)}\u0000${request.ifNoneMatch ?? ''}\u0000${request.take}\u0000${request.page}\u0000${request.orgId}`;
+    const key = `${credentialKey(keySecret, request.authorization)}\u0000${request.ifNoneMatch ?? ''}\u0000${request.take}\u0000${request.page}\u0000${request.orgId}`;
     let shared = inFlight.get(key);
     if (shared) {
       options.onJoined?.();
@@ -97,6 +95,13 @@ function waitFor(call: SharedCall, signal: AbortSignal | undefined): Promise<Ass
       (error: unknown) => settle() && reject(error),
     );
   });
+}
+
+/** A keyed hash of a caller's `Authorization`: what keys share, so that no token is ever part of a key. */
+export function credentialKey(secret: string | Buffer, authorization: string | undefined): string {
+  return createHmac('sha256', secret)
+    .update(authorization ?? '')
+    .digest('base64url');
 }
 
 function leave(call: SharedCall): void {

@@ -97,3 +97,13 @@ export class UpstreamCircuitOpenError extends UpstreamError {
     super(`the upstream is failing; calls to it are paused for ${Math.ceil(retryInMs / 1_000)} s`);
   }
 }
+
+/**
+ * The upstream's own failures: 5xx, timeouts, connections that fail. Not a
+ * 4xx (the upstream answered, about this caller), a body that does not fit,
+ * nor a caller that went away.
+ */
+export function isUpstreamDown(error: unknown): boolean {
+  if (error instanceof UpstreamStatusError) return error.status >= 500;
+  return error instanceof UpstreamTimeoutError || error instanceof UpstreamConnectionError;
+}

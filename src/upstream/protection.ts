@@ -6,14 +6,7 @@
 import { createCircuitBreaker } from './circuit-breaker.ts';
 import type { AssistantPageRequest, UpstreamClient } from './client.ts';
 import { createConcurrencyLimit } from './concurrency-limit.ts';
-import {
-  UpstreamBusyError,
-  UpstreamCircuitOpenError,
-  UpstreamConnectionError,
-  UpstreamError,
-  UpstreamStatusError,
-  UpstreamTimeoutError,
-} from './errors.ts';
+import { isUpstreamDown, UpstreamBusyError, UpstreamCircuitOpenError, UpstreamError } from './errors.ts';
 
 export interface ProtectionOptions {
   readonly maxInFlight: number;
@@ -61,14 +54,4 @@ export function protectUpstream(client: UpstreamClient, options: ProtectionOptio
     fetchAssistantPage: (request) => limit.run(() => call(request), request.signal),
     close: () => client.close(),
   };
-}
-
-/**
- * The upstream's own failures: 5xx, timeouts, connections that fail. Not a
- * 4xx (the upstream answered, about this caller), a body that does not fit,
- * nor a caller that went away.
- */
-function isUpstreamDown(error: UpstreamError): boolean {
-  if (error instanceof UpstreamStatusError) return error.status >= 500;
-  return error instanceof UpstreamTimeoutError || error instanceof UpstreamConnectionError;
 }
