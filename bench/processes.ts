@@ -4,9 +4,11 @@
 
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import type { Scenario } from './scenarios.ts';
@@ -53,20 +55,29 @@ export function stopOnExit(child: ChildProcess): ChildProcess {
   return child;
 }
 
-/** A compiled gateway (`main` is its dist/main.js) as production runs it: NODE_ENV=production. */
+/**
+ * A compiled gateway (`main` is its dist/main.js) as production runs it:
+ * NODE_ENV=production, its log lines going to a file as a container's go to
+ * its runtime. Reading them here would put the bench's own work on the cores
+ * it measures.
+ */
 export function startGateway(
   main: URL,
   upstreamUrl: string,
   env: Record<string, string> = {},
 ): Promise<{ child: ChildProcess; url: string }> {
-  return startGatewayProcess([fileURLToPath(main)], {
-    NODE_ENV: 'production',
-    UPSTREAM_URL: upstreamUrl,
-    // The passthrough makes every call its load asks for: so does the gateway here, or the two would do
-    // different work (the load repeats one document on every connection, which coalescing would share).
-    UPSTREAM_COALESCE: 'false',
-    ...env,
-  });
+  return startGatewayProcess(
+    [fileURLToPath(main)],
+    {
+      NODE_ENV: 'production',
+      UPSTREAM_URL: upstreamUrl,
+      // The passthrough makes every call its load asks for: so does the gateway here, or the two would do
+      // different work (the load repeats one document on every connection, which coalescing would share).
+      UPSTREAM_COALESCE: 'false',
+      ...env,
+    },
+    { logFile: true },
+  );
 }
 
 /** An OTLP/HTTP receiver on loopback that reads and drops what it is sent, counting the exports. */
@@ -85,51 +96,77 @@ export async function startTraceSink(): Promise<{ url: string; exports: () => nu
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, exports: () => exports };
 }
 
+/** Where a gateway's output goes: to `onOutput` through a pipe, or to a log file nobody reads while it runs. */
+export type GatewayOutput = { readonly onOutput?: (text: string) => void } | { readonly logFile: true };
+
 /**
  * A gateway process (`args` after node: a compiled main, or `--import tsx`
  * and the source main as `npm start` runs it) on an ephemeral port; resolves
- * once it says it is ready. All its output (stdout and stderr, for as long as
- * it runs) goes to `onOutput`; the start-up output also to the error when it
- * does not start.
+ * once it says it is ready. Its output (stdout and stderr, for as long as it
+ * runs) goes where `output` says; the start-up output also to the error when
+ * it does not start.
  */
 export async function startGatewayProcess(
   args: readonly string[],
   env: Record<string, string>,
-  onOutput: (text: string) => void = () => undefined,
+  output: GatewayOutput = {},
 ): Promise<{ child: ChildProcess; url: string }> {
+  const logFile = 'logFile' in output ? temporaryLogFile() : undefined;
+  const logFd = logFile ? openSync(logFile, 'a') : undefined;
   const child = stopOnExit(
     spawn(process.execPath, args, {
       // Metrics on a port of the system's choosing (several gateways may run at once), and no load balancer to wait for on SIGTERM.
       env: { ...process.env, PORT: '0', METRICS_PORT: '0', SHUTDOWN_DELAY_MS: '0', NO_COLOR: '1', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: logFd === undefined ? ['ignore', 'pipe', 'pipe'] : ['ignore', logFd, logFd],
     }),
   );
-  let output = '';
+  if (logFd !== undefined) closeSync(logFd);
+  const onOutput = 'onOutput' in output ? output.onOutput : undefined;
+  let startup = '';
   let started = false;
   const ready = new Promise<string>((resolve, reject) => {
     // A build that never says it is ready (crashed, or logs otherwise) must not hang the bench.
     const giveUp = setTimeout(() => child.kill('SIGTERM'), 30_000);
-    const read = (chunk: Buffer) => {
-      const text = chunk.toString();
-      onOutput(text);
-      if (started) return;
-      output += text;
-      const match = /gateway ready: (http:\/\/localhost:\d+\/graphql)/.exec(output);
+    const seen = (text: string) => {
+      startup = text;
+      const match = /gateway ready: (http:\/\/localhost:\d+\/graphql)/.exec(startup);
       if (match) {
         started = true;
         clearTimeout(giveUp);
         resolve((match[1] as string).replace('localhost', '127.0.0.1'));
       }
     };
-    // Read for as long as it runs: a full pipe would stall the gateway's logging.
-    child.stdout?.on('data', read);
-    child.stderr?.on('data', read);
+    if (logFile) {
+      // The file is read only until the gateway is ready.
+      const poll = setInterval(() => {
+        seen(readFileSync(logFile, 'utf8'));
+        if (started) clearInterval(poll);
+      }, 50);
+      child.once('exit', () => clearInterval(poll));
+    } else {
+      const read = (chunk: Buffer) => {
+        const text = chunk.toString();
+        onOutput?.(text);
+        if (!started) seen(startup + text);
+      };
+      // Read for as long as it runs: a full pipe would stall the gateway's logging.
+      child.stdout?.on('data', read);
+      child.stderr?.on('data', read);
+    }
     child.once('exit', () => {
       clearTimeout(giveUp);
-      reject(new Error(`the gateway (node ${args.join(' ')}) did not start:\n${output}`));
+      if (logFile) startup = readFileSync(logFile, 'utf8');
+      reject(new Error(`the gateway (node ${args.join(' ')}) did not start:\n${startup}`));
     });
   });
   return { child, url: await ready };
+}
+
+/** A new file in a directory of its own, removed when the bench exits. */
+function temporaryLogFile(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'gateway-bench-'));
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return join(dir, 'gateway.log');
 }
 
 /**

@@ -348,8 +348,10 @@ let log = '';
 const { child, url } = await startGatewayProcess(
   [new URL('dist/main.js', root).pathname],
   { NODE_ENV: 'production', UPSTREAM_URL: upstreamUrl, UPSTREAM_TOKEN: upstreamToken },
-  (text) => {
-    log += text;
+  {
+    onOutput: (text) => {
+      log += text;
+    },
   },
 );
 const pid = child.pid as number;

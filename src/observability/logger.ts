@@ -7,6 +7,7 @@ import type { YogaLogger } from 'graphql-yoga';
 import { type DestinationStream, type Logger, pino } from 'pino';
 import pretty from 'pino-pretty';
 import type { LogFormat, LogLevel } from '../config.ts';
+import { bufferedStdout } from './log-buffer.ts';
 
 /** Paths whose values never reach a line: request headers that hold credentials, and upstream secrets. */
 export const redactedPaths = [
@@ -28,14 +29,16 @@ export const redactedPaths = [
 export interface LoggerOptions {
   readonly level: LogLevel;
   readonly format: LogFormat;
-  /** Where lines go; stdout by default. */
+  /** Where lines go; stdout, in batches, by default (see log-buffer.ts). */
   readonly destination?: DestinationStream;
 }
 
 export function createLogger(options: LoggerOptions): Logger {
   const destination =
     options.destination ??
-    (options.format === 'pretty' ? pretty({ colorize: process.stdout.isTTY, destination: 1, sync: true }) : stdout());
+    (options.format === 'pretty'
+      ? pretty({ colorize: process.stdout.isTTY, destination: 1, sync: true })
+      : bufferedStdout());
   return pino(
     {
       level: options.level,
@@ -45,23 +48,6 @@ export function createLogger(options: LoggerOptions): Logger {
     },
     destination,
   );
-}
-
-/** One listener for the process, however many loggers are made. */
-let ignoringStdoutErrors = false;
-
-/**
- * Node's own stdout: on Linux its writes to a pipe or a file are synchronous,
- * so nothing queues in memory, and they cost a few microseconds a line
- * (pino's asynchronous destination cost about 0.25 ms of CPU per request,
- * measured under load). A reader that went away (EPIPE) costs the log, never the process.
- */
-function stdout(): DestinationStream {
-  if (!ignoringStdoutErrors) {
-    process.stdout.on('error', () => {});
-    ignoringStdoutErrors = true;
-  }
-  return process.stdout;
 }
 
 /** The same log, in the shape yoga asks of a logger. */

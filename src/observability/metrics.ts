@@ -3,7 +3,15 @@
 // them. No label ever holds an org id, a token, a cursor or an object id: the
 // upstream route is its template, and operation names are bounded.
 
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import {
+  Counter,
+  type CounterConfiguration,
+  collectDefaultMetrics,
+  Gauge,
+  Histogram,
+  type LabelValues,
+  Registry,
+} from 'prom-client';
 
 /** The REST route every upstream call goes to, as a template. */
 export const upstreamRoute = '/orgs/{org_id}/assistants';
@@ -30,7 +38,7 @@ export function createGatewayMetrics(options: GatewayMetricsOptions) {
   if (options.processMetrics) collectDefaultMetrics({ register: registry });
   const operationName = boundedLabel(options.maxOperationNames);
 
-  const operations = new Counter({
+  const operations = summedCounter({
     name: 'graphql_operations_total',
     help: 'GraphQL operations answered, by type, name and outcome (ok, partial: data with errors, error: no data).',
     labelNames: ['operation_type', 'operation_name', 'outcome'] as const,
@@ -43,13 +51,13 @@ export function createGatewayMetrics(options: GatewayMetricsOptions) {
     buckets: secondsBuckets,
     registers: [registry],
   });
-  const errors = new Counter({
+  const errors = summedCounter({
     name: 'graphql_errors_total',
     help: 'Errors in GraphQL responses, by extensions.code.',
     labelNames: ['code'] as const,
     registers: [registry],
   });
-  const upstreamRequests = new Counter({
+  const upstreamRequests = summedCounter({
     name: 'upstream_requests_total',
     help: 'Upstream REST calls, each counted once whatever its retries, by route template, status class and outcome.',
     labelNames: ['route', 'status_class', 'outcome'] as const,
@@ -62,18 +70,23 @@ export function createGatewayMetrics(options: GatewayMetricsOptions) {
     buckets: secondsBuckets,
     registers: [registry],
   });
-  const upstreamRetries = new Counter({
+  const upstreamRetries = summedCounter({
     name: 'upstream_retries_total',
     help: 'Upstream attempts retried, by the reason (status or connection).',
     labelNames: ['reason'] as const,
     registers: [registry],
   });
-  const upstreamInFlight = new Gauge({
+  // Kept in a plain number, read when scraped.
+  let upstreamCallsInFlight = 0;
+  new Gauge({
     name: 'upstream_requests_in_flight',
     help: 'Upstream calls under way.',
     registers: [registry],
+    collect() {
+      this.set(upstreamCallsInFlight);
+    },
   });
-  const upstreamBytes = new Counter({
+  const upstreamBytes = summedCounter({
     name: 'upstream_response_bytes_total',
     help: 'Bytes of upstream response bodies read.',
     labelNames: ['route'] as const,
@@ -86,13 +99,13 @@ export function createGatewayMetrics(options: GatewayMetricsOptions) {
     buckets: callCountBuckets,
     registers: [registry],
   });
-  const coalesced = new Counter({
+  const coalesced = summedCounter({
     name: 'upstream_coalesced_total',
     help: 'Upstream calls not made because an identical one was in flight: local (this process) or shared (across replicas).',
     labelNames: ['scope'] as const,
     registers: [registry],
   });
-  const cacheLookups = new Counter({
+  const cacheLookups = summedCounter({
     name: 'upstream_cache_lookups_total',
     help: 'Page cache lookups: hit (fresh), miss, stale (served past freshness), revalidated (a 304 or a refreshed stale page), bypass (the caller said no-store).',
     labelNames: ['result'] as const,
@@ -127,6 +140,8 @@ export function createGatewayMetrics(options: GatewayMetricsOptions) {
   }));
   const routeLabels = { route: upstreamRoute };
   const lookupLabels = memoize((result: string) => ({ result }));
+  const errorLabels = memoize((code: string) => ({ code }));
+  const retryLabels = memoize((reason: string) => ({ reason }));
   const localScope = { scope: 'local' };
   const sharedScope = { scope: 'shared' };
 
@@ -134,36 +149,36 @@ export function createGatewayMetrics(options: GatewayMetricsOptions) {
     registry,
     operation(type: string, name: string | undefined, outcome: OperationOutcome, seconds: number, calls: number) {
       const labels = operationLabels(type, operationName(name), outcome);
-      operations.inc(labels.counted);
+      operations(labels.counted);
       operationDuration.observe(labels.timed, seconds);
       callsPerOperation.observe(labels.fanOut, calls);
     },
     error(code: string) {
-      errors.inc({ code });
+      errors(errorLabels(code));
     },
     upstreamCallStarted() {
-      upstreamInFlight.inc();
+      upstreamCallsInFlight++;
     },
     /** The call's answer is in (or it failed): how long it took, retries included. */
     upstreamCallEnded(status: number | undefined, seconds: number) {
-      upstreamInFlight.dec();
+      upstreamCallsInFlight--;
       upstreamDuration.observe(upstreamLabels(statusClass(status), 'ok').timed, seconds);
     },
     /** The call's outcome is known: for a body that arrived, once it has been decoded. */
     upstreamCallSettled(status: number | undefined, outcome: string) {
-      upstreamRequests.inc(upstreamLabels(statusClass(status), outcome).counted);
+      upstreamRequests(upstreamLabels(statusClass(status), outcome).counted);
     },
     upstreamBytesRead(bytes: number) {
-      upstreamBytes.inc(routeLabels, bytes);
+      upstreamBytes(routeLabels, bytes);
     },
     upstreamRetry(reason: RetryReason) {
-      upstreamRetries.inc({ reason });
+      upstreamRetries(retryLabels(reason));
     },
     upstreamCallLimitExceeded() {
       callLimitExceeded.inc();
     },
     cacheLookup(result: 'hit' | 'miss' | 'stale' | 'revalidated' | 'bypass') {
-      cacheLookups.inc(lookupLabels(result));
+      cacheLookups(lookupLabels(result));
     },
     cacheStoreError() {
       storeErrors.inc();
@@ -172,8 +187,29 @@ export function createGatewayMetrics(options: GatewayMetricsOptions) {
       circuitOpen.set(open ? 1 : 0);
     },
     upstreamCoalesced(scope: 'local' | 'shared') {
-      coalesced.inc(scope === 'local' ? localScope : sharedScope);
+      coalesced(scope === 'local' ? localScope : sharedScope);
     },
+  };
+}
+
+/**
+ * A counter whose increments are summed in plain numbers and handed to
+ * prom-client when it is read (a scrape): counting on the request path is
+ * then a map update, without prom-client's label checks and hashing. The
+ * sums are keyed by label objects made once each (see `memoize`), so they
+ * are as bounded as the labels.
+ */
+function summedCounter<T extends string>(configuration: CounterConfiguration<T>) {
+  const sums = new Map<LabelValues<T>, number>();
+  new Counter<T>({
+    ...configuration,
+    collect() {
+      for (const [labels, sum] of sums) this.inc(labels, sum);
+      sums.clear();
+    },
+  });
+  return (labels: LabelValues<T>, by = 1) => {
+    sums.set(labels, (sums.get(labels) ?? 0) + by);
   };
 }
 
