@@ -1,4 +1,8 @@
+import { availableParallelism } from 'node:os';
 import type { CorsOrigins } from './http/cors.ts';
+
+/** More worker processes than this is a typo, not a machine. */
+const maxWorkers = 256;
 
 /** Every setting of the gateway, read once from the environment and frozen. */
 export interface Config {
@@ -45,6 +49,8 @@ export interface Config {
   readonly logLevel: LogLevel;
   readonly logFormat: LogFormat;
   readonly observability: Observability;
+  /** Gateway processes serving the port (node:cluster); 1 runs no primary at all. */
+  readonly workers: number;
 }
 
 /** Where metrics are served, and how the gateway leaves when told to stop. */
@@ -231,6 +237,7 @@ export function loadConfig(env: Env): Config {
       shutdownDelayMs: read.integer('SHUTDOWN_DELAY_MS', 5_000, 0, 600_000),
       shutdownTimeoutMs: read.integer('SHUTDOWN_TIMEOUT_MS', 15_000, 0, 600_000),
     }),
+    workers: read.countOrAuto('WORKERS', 1, maxWorkers, availableParallelism()),
   };
   if (config.cache.redisUrl !== undefined && config.cache.keySecret === undefined) {
     throw new ConfigError(
@@ -280,6 +287,16 @@ class EnvReader {
       throw new ConfigError(`${name} must be from ${min} to ${max}, got ${quote(value)}`);
     }
     return parsed;
+  }
+
+  /** A whole number from 1 to `max`, or `auto` for `auto` (at most `max`). */
+  countOrAuto(name: string, fallback: number, max: number, auto: number): number {
+    const value = this.raw(name);
+    if (value?.toLowerCase() === 'auto') return Math.min(Math.max(auto, 1), max);
+    if (value !== undefined && !/^\d+$/.test(value)) {
+      throw new ConfigError(`${name} must be auto or a whole number from 1 to ${max}, got ${quote(value)}`);
+    }
+    return this.integer(name, fallback, 1, max);
   }
 
   /** A port, or `off`. */

@@ -1,15 +1,21 @@
-// The only impure entry point: reads the environment, starts tracing when
-// asked, the embedded demo upstream when no UPSTREAM_URL is set, the gateway
-// and its metrics listener; on SIGTERM it drains as load balancers expect.
+// The only impure entry point: reads the environment, starts the embedded
+// demo upstream when no UPSTREAM_URL is set, then either the gateway itself
+// (tracing when asked, its metrics listener; on SIGTERM it drains as load
+// balancers expect) or, with WORKERS > 1, the primary of that many gateway
+// processes (cluster/primary.ts), each of which runs this file as a worker.
 
+import cluster from 'node:cluster';
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { setFlagsFromString } from 'node:v8';
 import type { Logger } from 'pino';
-import { ConfigError, loadConfig } from './config.ts';
-import { startDemoUpstream } from './demo/upstream.ts';
+import { reportMetricsToPrimary, sendFinalMetrics } from './cluster/cluster-metrics.ts';
+import { runPrimary } from './cluster/primary.ts';
+import { isStopWorker, readyLine, type WorkerReady } from './cluster/worker-messages.ts';
+import { type Config, ConfigError, loadConfig } from './config.ts';
+import { type DemoUpstream, startDemoUpstream } from './demo/upstream.ts';
 import { createGateway } from './graphql/gateway.ts';
 import { closeGracefully, createHttpServer } from './http/http-server.ts';
 import { createMetricsServer } from './http/metrics-server.ts';
@@ -22,13 +28,9 @@ const traceFlushTimeoutMs = 5_000;
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
-  const { observability } = config;
   const logger = createLogger({ level: config.logLevel, format: config.logFormat });
-  // Most of what a request allocates is garbage once it is answered; left to
-  // itself, V8 lets the heap reach about four times what survives before it
-  // collects, and the process holds that memory.
-  if (config.heapGrowthPercent > 0) setFlagsFromString(`--heap-growing-percent=${config.heapGrowthPercent}`);
-  const tracing = await startTracing(process.env, logger);
+  // A worker's upstream is the one its primary gave it (the primary's demo, when none was set).
+  if (cluster.isWorker) return serve(config, logger, config.upstreamUrl as URL);
 
   const demo = config.upstreamUrl
     ? undefined
@@ -44,6 +46,27 @@ async function main(): Promise<void> {
   } else {
     logger.info(`upstream: ${upstreamUrl.origin}${upstreamUrl.pathname.replace(/\/$/, '')}`);
   }
+  if (config.workers > 1) {
+    return runPrimary({
+      config,
+      logger,
+      upstreamUrl,
+      onStopped: async () => demo?.close(),
+      flushLog: () => flushed(logger),
+    });
+  }
+  return serve(config, logger, upstreamUrl, demo);
+}
+
+/** The gateway itself, in this process: alone, or as one of the primary's workers. */
+async function serve(config: Config, logger: Logger, upstreamUrl: URL, demo?: DemoUpstream): Promise<void> {
+  const { observability } = config;
+  const inWorker = cluster.isWorker;
+  // Most of what a request allocates is garbage once it is answered; left to
+  // itself, V8 lets the heap reach about four times what survives before it
+  // collects, and the process holds that memory.
+  if (config.heapGrowthPercent > 0) setFlagsFromString(`--heap-growing-percent=${config.heapGrowthPercent}`);
+  const tracing = await startTracing(process.env, logger);
 
   const metrics = createGatewayMetrics({
     maxOperationNames: observability.metricsMaxOperationNames,
@@ -61,17 +84,25 @@ async function main(): Promise<void> {
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
 
+  // A worker's metrics are served summed by its primary; a single gateway serves its own.
+  const reportsMetrics = inWorker && observability.metricsPort !== undefined;
   let metricsServer: Server | undefined;
-  if (observability.metricsPort !== undefined) {
+  if (reportsMetrics) {
+    reportMetricsToPrimary(metrics.registry);
+  } else if (observability.metricsPort !== undefined) {
     metricsServer = createMetricsServer(metrics.registry);
     metricsServer.listen(observability.metricsPort, observability.metricsHost);
     await once(metricsServer, 'listening');
     const metricsPort = (metricsServer.address() as AddressInfo).port;
     logger.info(`metrics: http://localhost:${metricsPort}/metrics`);
   }
-  logger.info(
-    `gateway ready: http://localhost:${port}${gateway.graphqlEndpoint} (GraphiQL in a browser), health at /health, readiness at /ready${tracing.enabled ? ', traces on' : ''}`,
-  );
+  if (inWorker) {
+    const ready: WorkerReady = { type: 'gateway:ready', port, graphqlEndpoint: gateway.graphqlEndpoint };
+    process.send?.(ready);
+    logger.debug('worker ready');
+  } else {
+    logger.info(readyLine(port, gateway.graphqlEndpoint, tracing.enabled ? ', traces on' : ''));
+  }
 
   let stopping = false;
   const stop = async (signal: string, delayMs: number) => {
@@ -91,6 +122,8 @@ async function main(): Promise<void> {
       await demo?.close();
       metricsServer?.close();
       metricsServer?.closeAllConnections();
+      // What this worker counted stays in its primary's sums.
+      if (reportsMetrics) await sendFinalMetrics(metrics.registry);
       logger.info('stopped');
       await flushed(logger);
       process.exit(0);
@@ -103,6 +136,13 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void stop('SIGTERM', observability.shutdownDelayMs));
   // Ctrl-C at a terminal: no load balancer to wait for. A second one ends the process at once.
   process.once('SIGINT', () => void stop('SIGINT', 0));
+  // A worker is told by its primary (which got the signal).
+  if (inWorker) {
+    process.on('message', (message: unknown) => {
+      if (!isStopWorker(message)) return;
+      void stop(message.signal, message.signal === 'SIGTERM' ? observability.shutdownDelayMs : 0);
+    });
+  }
 }
 
 function flushed(logger: Logger): Promise<void> {

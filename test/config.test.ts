@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, defaultCacheSizes, defaultLimits, loadConfig } from '../src/config.ts';
 
@@ -27,6 +28,13 @@ describe('loadConfig defaults', () => {
     expect(config.caches).toEqual(defaultCacheSizes);
     expect(config.corsOrigins).toBe('*');
     expect(config.heapGrowthPercent).toBe(100);
+    expect(config.workers).toBe(1);
+  });
+
+  it('WORKERS: a count, or auto for the cores this process may use', () => {
+    expect(loadConfig({ WORKERS: '3' }).workers).toBe(3);
+    expect(loadConfig({ WORKERS: 'auto' }).workers).toBe(availableParallelism());
+    expect(loadConfig({ WORKERS: 'AUTO' }).workers).toBe(availableParallelism());
   });
 
   it('treats empty and blank values as unset', () => {
@@ -134,6 +142,9 @@ describe('loadConfig refuses a bad value with one line naming the variable', () 
     ['DOCUMENT_CACHE_MB', '-1'],
     ['COMPILED_CACHE_MB', 'lots'],
     ['HEAP_GROWTH_PERCENT', '5000'],
+    ['WORKERS', '0'],
+    ['WORKERS', 'two'],
+    ['WORKERS', '1000'],
   ])('%s=%j', (name, value) => {
     const error = configError({ [name]: value });
     expect(error.name).toBe('ConfigError');

@@ -5,12 +5,12 @@
 // one the suite is skipped, except in CI, where it fails.
 
 import { describe, expect, it, vi } from 'vitest';
+import { redisBinary, startRedis } from '../deploy/local-fleet/redis.ts';
 import { loadConfig } from '../src/config.ts';
 import { createSeedData } from '../src/demo/seed.ts';
 import { startDemoUpstream } from '../src/demo/upstream.ts';
 import { createRecordingLogger, startTestGateway } from './helpers/gateway.ts';
 import { readyUrl, startMain } from './helpers/main-process.ts';
-import { redisBinary, startRedis } from './helpers/redis.ts';
 
 const skip = redisBinary === undefined && !process.env.CI;
 if (skip) console.warn("test/redis.test.ts skipped: no redis-server (install Debian's redis-server package)");

@@ -2,12 +2,17 @@
 // (METRICS_PORT) so that it is never served on the public GraphQL port.
 
 import { createServer, type Server } from 'node:http';
-import type { Registry } from 'prom-client';
 
 /** Scrapers are few; anything more is not a scraper. */
 const maxScrapeConnections = 32;
 
-export function createMetricsServer(registry: Registry): Server {
+/** Where the text comes from: a prom-client registry, or the workers' metrics summed (cluster/cluster-metrics.ts). */
+export interface MetricsSource {
+  readonly contentType: string;
+  metrics(): Promise<string>;
+}
+
+export function createMetricsServer(registry: MetricsSource): Server {
   const server = createServer({ headersTimeout: 5_000, requestTimeout: 10_000 }, (request, response) => {
     const path = (request.url ?? '').split('?')[0];
     if (path !== '/metrics' || (request.method !== 'GET' && request.method !== 'HEAD')) {

@@ -119,6 +119,8 @@ export function createGatewayMetrics(options: GatewayMetricsOptions) {
   const circuitOpen = new Gauge({
     name: 'upstream_circuit_open',
     help: 'Whether calls to the upstream are paused because it failed call after call (1) or not (0).',
+    // Each worker process has its own circuit: summed over workers (cluster/cluster-metrics.ts), any open one is 1.
+    aggregator: 'max',
     registers: [registry],
   });
   const callLimitExceeded = new Counter({

@@ -6,7 +6,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findProgram, freeLoopbackPort } from './programs.ts';
+import { findProgram, freeLoopbackPort } from '../../deploy/local-fleet/programs.ts';
 
 /** One sample of an instant vector: its labels and its value. */
 export interface Sample {

@@ -1,4 +1,4 @@
-// A real redis-server for tests: its own loopback port, nothing saved to disk,
+// A real redis-server for the local fleet and the tests: its own loopback port, nothing saved to disk,
 // killed and started again on the same port when a test says, stopped by `await using`.
 
 import { type ChildProcess, spawn } from 'node:child_process';

@@ -1,11 +1,12 @@
-// Programs the tests drive for real (Debian's prometheus, redis-server): where
-// they are, and a free loopback port for them.
+// Debian's programs that the local fleet and the tests run for real
+// (redis-server, haproxy, prometheus): where they are, and a free loopback
+// port for them.
 
 import { accessSync, constants } from 'node:fs';
 import { createServer } from 'node:net';
 import { delimiter, join } from 'node:path';
 
-/** The program: `override` (an env variable's value) if set, else on the PATH, else Debian's /usr/bin; undefined when absent. */
+/** The program: `override` (an env variable's value) if set, else on the PATH, else Debian's /usr/bin or /usr/sbin; undefined when absent. */
 export function findProgram(name: string, override: string | undefined, env = process.env): string | undefined {
   const candidates = [
     ...(override ? [override] : []),
@@ -14,6 +15,7 @@ export function findProgram(name: string, override: string | undefined, env = pr
       .filter(Boolean)
       .map((dir) => join(dir, name)),
     `/usr/bin/${name}`,
+    `/usr/sbin/${name}`,
   ];
   return candidates.find((path) => {
     try {

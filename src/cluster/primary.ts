@@ -1,0 +1,137 @@
+// The primary process of `WORKERS` > 1: it serves no GraphQL itself. It
+// starts the workers (node:cluster; they share the port), replaces one that
+// dies (after a backoff; it gives up, loudly, on workers that keep dying),
+// serves every worker's metrics summed on METRICS_PORT, and on SIGTERM has
+// every worker drain as a single gateway does, then exits 0.
+
+import cluster, { type Worker } from 'node:cluster';
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import type { Config } from '../config.ts';
+import { createMetricsServer } from '../http/metrics-server.ts';
+import { createClusterMetrics } from './cluster-metrics.ts';
+import { createRestartPolicy, restartPolicyFor } from './restart-policy.ts';
+import { isWorkerReady, readyLine, type StopWorker, type WorkerReady } from './worker-messages.ts';
+
+export interface PrimaryOptions {
+  readonly config: Config;
+  readonly logger: Logger;
+  /** Given to every worker as UPSTREAM_URL (the embedded demo's when none was set). */
+  readonly upstreamUrl: URL;
+  /** Called once every worker has exited (the demo upstream closes here). */
+  readonly onStopped?: () => Promise<void>;
+  /** Writes what the log holds before the process exits. */
+  readonly flushLog: () => Promise<void>;
+}
+
+/** Beyond the workers' own drain (delay, timeout, trace flush): how long the primary waits before it kills them. */
+const drainMarginMs = 10_000;
+
+export async function runPrimary(options: PrimaryOptions): Promise<void> {
+  const { config, logger } = options;
+  const { observability } = config;
+  const metrics = createClusterMetrics();
+  const restarts = createRestartPolicy(restartPolicyFor(config.workers));
+  const workerEnv = { UPSTREAM_URL: options.upstreamUrl.href };
+  let stopping = false;
+
+  const live = () => Object.values(cluster.workers ?? {}).filter((worker): worker is Worker => worker !== undefined);
+
+  /** A new worker, resolved with its port once it listens; rejected if it exits first. */
+  const startWorker = () => {
+    const worker = cluster.fork(workerEnv);
+    const listening = new Promise<WorkerReady>((resolve, reject) => {
+      const onMessage = (message: unknown) => {
+        if (!isWorkerReady(message)) return;
+        worker.off('exit', onExit);
+        worker.off('message', onMessage);
+        resolve(message);
+      };
+      const onExit = (code: number | null, signal: string | null) => {
+        worker.off('message', onMessage);
+        reject(new Error(`worker ${worker.process.pid} exited (${signal ?? `code ${code}`}) before it was ready`));
+      };
+      worker.on('message', onMessage);
+      worker.once('exit', onExit);
+    });
+    return { worker, listening };
+  };
+
+  // Every worker must start; if one cannot (the port is taken, say), none serve.
+  const first = Array.from({ length: config.workers }, startWorker);
+  let ready: WorkerReady;
+  try {
+    [ready] = (await Promise.all(first.map((started) => started.listening))) as [WorkerReady];
+  } catch (error) {
+    for (const worker of live()) worker.process.kill('SIGKILL');
+    throw error;
+  }
+
+  cluster.on('exit', (worker, code, signal) => {
+    metrics.workerExited(worker.id);
+    if (stopping) return;
+    const died = `worker ${worker.process.pid} ended (${signal ?? `code ${code}`})`;
+    const decision = restarts.workerDied(Date.now());
+    if (!decision.restart) {
+      logger.error(`${died}; ${decision.reason}: giving up, the gateway stops`);
+      void stop('workers keep dying', 1);
+      return;
+    }
+    logger.warn({ workerPid: worker.process.pid, code, signal }, `${died}; starting another in ${decision.delayMs} ms`);
+    setTimeout(() => {
+      if (stopping) return;
+      const replacement = startWorker();
+      replacement.listening.then(
+        () => logger.info({ workerPid: replacement.worker.process.pid }, 'worker replaced'),
+        // Its exit is handled above like any other.
+        () => undefined,
+      );
+    }, decision.delayMs);
+  });
+
+  let metricsServer: Server | undefined;
+  if (observability.metricsPort !== undefined) {
+    metricsServer = createMetricsServer(metrics);
+    metricsServer.listen(observability.metricsPort, observability.metricsHost);
+    await once(metricsServer, 'listening');
+    logger.info(`metrics: http://localhost:${(metricsServer.address() as AddressInfo).port}/metrics`);
+  }
+  const pids = live().map((worker) => worker.process.pid);
+  logger.info(readyLine(ready.port, ready.graphqlEndpoint, `; ${config.workers} workers (pids ${pids.join(', ')})`));
+
+  const stop = async (reason: string, exitCode: number) => {
+    if (stopping) return;
+    stopping = true;
+    const workers = live();
+    logger.info(`${reason}: ${workers.length} workers drain, then the gateway exits`);
+    const exits = workers.map((worker) =>
+      worker.isDead() ? Promise.resolve(0) : once(worker, 'exit').then(([code]) => code as number | null),
+    );
+    const order: StopWorker = { type: 'gateway:stop', signal: reason === 'SIGINT' ? 'SIGINT' : 'SIGTERM' };
+    for (const worker of workers) {
+      if (worker.isConnected()) worker.send(order);
+      else worker.process.kill('SIGTERM');
+    }
+    // A worker that outlives its own drain bounds is killed: the orchestrator's grace period is counted.
+    const bound = setTimeout(
+      () => {
+        for (const worker of live()) worker.process.kill('SIGKILL');
+      },
+      observability.shutdownDelayMs + observability.shutdownTimeoutMs + drainMarginMs,
+    );
+    const codes = await Promise.all(exits);
+    clearTimeout(bound);
+    metricsServer?.close();
+    metricsServer?.closeAllConnections();
+    await options.onStopped?.();
+    const failed = codes.filter((code) => code !== 0).length;
+    if (failed > 0) logger.warn(`${failed} of ${workers.length} workers did not end cleanly`);
+    logger.info('stopped');
+    await options.flushLog();
+    process.exit(exitCode !== 0 || failed > 0 ? Math.max(exitCode, 1) : 0);
+  };
+  process.once('SIGTERM', () => void stop('SIGTERM', 0));
+  process.once('SIGINT', () => void stop('SIGINT', 0));
+}

@@ -1,0 +1,29 @@
+// What the primary and its workers say to each other over the cluster's IPC
+// channel (metrics have their own messages: cluster-metrics.ts), and the
+// line that says the gateway is ready, whichever process serves it.
+
+/** A worker listens and serves. */
+export interface WorkerReady {
+  readonly type: 'gateway:ready';
+  readonly port: number;
+  readonly graphqlEndpoint: string;
+}
+
+/** The primary asks a worker to drain and exit, as the signal would a single gateway. */
+export interface StopWorker {
+  readonly type: 'gateway:stop';
+  readonly signal: 'SIGTERM' | 'SIGINT';
+}
+
+export function isWorkerReady(message: unknown): message is WorkerReady {
+  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'gateway:ready';
+}
+
+export function isStopWorker(message: unknown): message is StopWorker {
+  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'gateway:stop';
+}
+
+/** The line operators, scripts and tests wait for. */
+export function readyLine(port: number, graphqlEndpoint: string, detail: string): string {
+  return `gateway ready: http://localhost:${port}${graphqlEndpoint} (GraphiQL in a browser), health at /health, readiness at /ready${detail}`;
+}
