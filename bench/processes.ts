@@ -4,7 +4,7 @@
 
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -170,25 +170,37 @@ function temporaryLogFile(): string {
 }
 
 /**
- * CPU time (user + system) so far, in ms: of the whole process, or of its
- * main thread alone (the one that runs JavaScript; V8's garbage collector and
- * compiler also work on helper threads).
+ * CPU time (user + system) so far, in ms, of a process and its children (a
+ * primary and its workers): of the whole processes, or of their main threads
+ * alone (the ones that run JavaScript; V8's garbage collector and compiler
+ * also work on helper threads).
  */
 export function cpuMs(pid: number, of: 'process' | 'main thread' = 'process'): number {
-  const stat = of === 'process' ? `/proc/${pid}/stat` : `/proc/${pid}/task/${pid}/stat`;
-  const fields = readFileSync(stat, 'utf8').split(') ')[1]?.split(' ') ?? [];
-  const ticks = Number(fields[11]) + Number(fields[12]);
+  let ticks = 0;
+  for (const one of processTree(pid)) {
+    const stat = of === 'process' ? `/proc/${one}/stat` : `/proc/${one}/task/${one}/stat`;
+    const fields = readFileSync(stat, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    ticks += Number(fields[11]) + Number(fields[12]);
+  }
   return (ticks * 1000) / 100; // Linux reports CPU time in ticks of 1/100 s.
 }
 
-/** The most resident memory a process has held, in MB. */
+/** The most resident memory a process (and its children, each at its own peak) has held, in MB. */
 export function peakRssMb(pid: number): number {
-  return procStatusMb(pid, 'VmHWM');
+  return processTree(pid).reduce((sum, one) => sum + procStatusMb(one, 'VmHWM'), 0);
 }
 
 /** The resident memory a process holds now, in MB. */
 export function rssMb(pid: number): number {
   return procStatusMb(pid, 'VmRSS');
+}
+
+/** The process and its descendants that are alive now. */
+function processTree(pid: number): number[] {
+  const children = readdirSync(`/proc/${pid}/task`).flatMap((task) =>
+    readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean).map(Number),
+  );
+  return [pid, ...children.flatMap((child) => (existsSync(`/proc/${child}`) ? processTree(child) : []))];
 }
 
 function procStatusMb(pid: number, field: 'VmHWM' | 'VmRSS'): number {

@@ -92,14 +92,22 @@ const gatewayProcess = await startGateway(new URL('dist/main.js', root), upstrea
 const cachedProcess = chosen.some((scenario) => scenario.cached)
   ? await startGateway(new URL('dist/main.js', root), upstreamUrl, { CACHE_TTL_MS: '600000' })
   : undefined;
+// Scenarios marked `workers` load a gateway of that many worker processes (its CPU and memory: all of them).
+const workersProcess = chosen.find((scenario) => scenario.workers)?.workers;
+const workersGateway = workersProcess
+  ? await startGateway(new URL('dist/main.js', root), upstreamUrl, { WORKERS: String(workersProcess) })
+  : undefined;
 const gatewayAt = (started: { child: ChildProcess; url: string }): Target => ({
   name: 'gateway',
   pid: started.child.pid as number,
   request: (scenario) => gatewayRequest(started.url, scenario),
 });
 const plainGateway = gatewayAt(gatewayProcess);
-const gatewayFor = (scenario: Scenario): Target =>
-  scenario.cached && cachedProcess ? gatewayAt(cachedProcess) : plainGateway;
+const gatewayFor = (scenario: Scenario): Target => {
+  if (scenario.cached && cachedProcess) return gatewayAt(cachedProcess);
+  if (scenario.workers && workersGateway) return gatewayAt(workersGateway);
+  return plainGateway;
+};
 const passthrough: Target = {
   name: 'passthrough',
   pid: passthroughChild.pid as number,

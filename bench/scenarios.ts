@@ -22,6 +22,8 @@ export interface Scenario {
   upstreamIds(pages: { id: string }[][]): string[];
   /** Runs against a gateway with the page cache on (CACHE_TTL_MS); the passthrough still calls every time. */
   readonly cached?: boolean;
+  /** Runs against a gateway of this many worker processes (WORKERS); the passthrough stays one process. */
+  readonly workers?: number;
 }
 
 /** Twenty windows of initech, each exactly one upstream page of its own: twenty cache keys per operation. */
@@ -101,6 +103,7 @@ export const scenarios: readonly Scenario[] = [
     upstreamIds: ([page]) => (page ?? []).slice(30, 80).map((item) => item.id),
   },
   { ...scenarioA, name: 'e', description: 'a with the page cache on: one hot page', cached: true },
+  { ...scenarioA, name: 'g', description: 'a on two worker processes (WORKERS=2)', workers: 2 },
   {
     name: 'f',
     description: 'twenty windows of 19 in one large org, with the page cache on: twenty keys per operation',

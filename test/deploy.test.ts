@@ -655,3 +655,26 @@ describe('deploy/kubernetes', () => {
     expect(evictable).toBeGreaterThanOrEqual(1);
   });
 });
+
+describe("README's Running at scale", () => {
+  const readme = read('README.md');
+  const section = readme.slice(readme.indexOf('## Running at scale'), readme.indexOf('## Benchmark'));
+
+  it('names every deployment file users start from', () => {
+    const files = ['Dockerfile', 'compose.yaml', 'haproxy.cfg', 'prometheus.yml', 'gateway.env'];
+    expect(files.filter((file) => !section.includes(`\`${file}\``))).toEqual([]);
+    expect(section).toContain('`gateway.secrets.env.example`');
+    expect(section).toContain('`secret.example.yaml`');
+  });
+
+  it("states the manifests' stop timings and memory sizing as they are", () => {
+    expect(section).toContain(`a \`preStop\` sleep of ${preStopSeconds()} s`);
+    expect(section).toContain(`\`terminationGracePeriodSeconds: ${pod.spec.terminationGracePeriodSeconds}\``);
+    expect(section).toContain(`\`stop_grace_period: ${gatewayService.stop_grace_period}\``);
+    const { requests = {}, limits = {} } = container.resources ?? {};
+    expect(section.replace(/\s+/g, ' ')).toContain(`request ${mebibytes(requests.memory ?? '0')} MiB`);
+    expect(section.replace(/\s+/g, ' ')).toContain(`limit ${mebibytes(limits.memory ?? '0')} MiB`);
+    const nodeOptions = container.env?.find((variable) => variable.name === 'NODE_OPTIONS')?.value;
+    expect(section).toContain(`\`--max-old-space-size=${maxOldSpaceMiB(nodeOptions)}\``);
+  });
+});
