@@ -97,8 +97,9 @@ describe('WORKERS=2', () => {
     const scrape = async () => (await fetch(metricsUrl(started))).text();
 
     await askEach(url, 40);
+    // Log lines reach stdout within 100 ms of the answers (in batches).
+    await vi.waitFor(() => expect(servingPids(started).size).toBe(2));
     const firstPids = servingPids(started);
-    expect(firstPids.size).toBe(2);
     let text = await scrape();
     // Each request once: not twice (two registries each counting all), not half (one worker's registry).
     expect(total(text, 'graphql_operations_total')).toBe(40);
@@ -109,8 +110,7 @@ describe('WORKERS=2', () => {
     process.kill(victim as number, 'SIGKILL');
     await vi.waitFor(() => expect(started.output()).toMatch(/"msg":"worker replaced"/), { timeout: 15_000 });
     await askEach(url, 40);
-    const pids = servingPids(started);
-    expect(pids.size).toBe(3);
+    await vi.waitFor(() => expect(servingPids(started).size).toBe(3));
 
     // The killed worker's counts (as of the last scrape, before it died) stay in the sums.
     text = await scrape();
