@@ -197,9 +197,13 @@ export function rssMb(pid: number): number {
 
 /** The process and its descendants that are alive now. */
 function processTree(pid: number): number[] {
-  const children = readdirSync(`/proc/${pid}/task`).flatMap((task) =>
-    readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean).map(Number),
-  );
+  const children = readdirSync(`/proc/${pid}/task`).flatMap((task) => {
+    try {
+      return readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
+    } catch {
+      return []; // a thread that ended as it was listed
+    }
+  });
   return [pid, ...children.flatMap((child) => (existsSync(`/proc/${child}`) ? processTree(child) : []))];
 }
 

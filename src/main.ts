@@ -4,7 +4,6 @@
 // balancers expect) or, with WORKERS > 1, the primary of that many gateway
 // processes (cluster/primary.ts), each of which runs this file as a worker.
 
-import cluster from 'node:cluster';
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,7 +12,13 @@ import { setFlagsFromString } from 'node:v8';
 import type { Logger } from 'pino';
 import { reportMetricsToPrimary, sendFinalMetrics } from './cluster/cluster-metrics.ts';
 import { runPrimary } from './cluster/primary.ts';
-import { isStopWorker, readyLine, type WorkerReady } from './cluster/worker-messages.ts';
+import {
+  isGatewayWorker,
+  isStopWorker,
+  readyLine,
+  type StopWorker,
+  type WorkerReady,
+} from './cluster/worker-messages.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
 import { type DemoUpstream, startDemoUpstream } from './demo/upstream.ts';
 import { createGateway } from './graphql/gateway.ts';
@@ -30,7 +35,7 @@ async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const logger = createLogger({ level: config.logLevel, format: config.logFormat });
   // A worker's upstream is the one its primary gave it (the primary's demo, when none was set).
-  if (cluster.isWorker) return serve(config, logger, config.upstreamUrl as URL);
+  if (isGatewayWorker()) return serve(config, logger, config.upstreamUrl as URL);
 
   const demo = config.upstreamUrl
     ? undefined
@@ -61,7 +66,17 @@ async function main(): Promise<void> {
 /** The gateway itself, in this process: alone, or as one of the primary's workers. */
 async function serve(config: Config, logger: Logger, upstreamUrl: URL, demo?: DemoUpstream): Promise<void> {
   const { observability } = config;
-  const inWorker = cluster.isWorker;
+  const inWorker = isGatewayWorker();
+  // A worker may be told to stop while it is still starting: the order is kept until it can drain.
+  let stopOrder: StopWorker | undefined;
+  let onStopOrder: ((order: StopWorker) => void) | undefined;
+  if (inWorker) {
+    process.on('message', (message: unknown) => {
+      if (!isStopWorker(message)) return;
+      if (onStopOrder) onStopOrder(message);
+      else stopOrder = message;
+    });
+  }
   // Most of what a request allocates is garbage once it is answered; left to
   // itself, V8 lets the heap reach about four times what survives before it
   // collects, and the process holds that memory.
@@ -98,7 +113,7 @@ async function serve(config: Config, logger: Logger, upstreamUrl: URL, demo?: De
   }
   if (inWorker) {
     const ready: WorkerReady = { type: 'gateway:ready', port, graphqlEndpoint: gateway.graphqlEndpoint };
-    process.send?.(ready);
+    process.send?.(ready, () => undefined);
     logger.debug('worker ready');
   } else {
     logger.info(readyLine(port, gateway.graphqlEndpoint, tracing.enabled ? ', traces on' : ''));
@@ -137,12 +152,8 @@ async function serve(config: Config, logger: Logger, upstreamUrl: URL, demo?: De
   // Ctrl-C at a terminal: no load balancer to wait for. A second one ends the process at once.
   process.once('SIGINT', () => void stop('SIGINT', 0));
   // A worker is told by its primary (which got the signal).
-  if (inWorker) {
-    process.on('message', (message: unknown) => {
-      if (!isStopWorker(message)) return;
-      void stop(message.signal, message.signal === 'SIGTERM' ? observability.shutdownDelayMs : 0);
-    });
-  }
+  onStopOrder = (order) => void stop(order.signal, order.signal === 'SIGTERM' ? observability.shutdownDelayMs : 0);
+  if (stopOrder) onStopOrder(stopOrder);
 }
 
 function flushed(logger: Logger): Promise<void> {

@@ -2,8 +2,12 @@
 // bytes a write (so processes sharing a pipe never cut into each other's
 // lines), never waiting for long, and all of them out when the process ends.
 
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createLineBuffer, maxBatchBytes } from '../src/observability/log-buffer.ts';
 
@@ -88,6 +92,39 @@ describe("the gateway's stdout", () => {
     expect(result.status).toBe(3);
     expect(numbers(result.stdout)).toEqual(all);
   });
+
+  it('has every line, none cut, from two processes writing 4 MB each into one pipe read slowly, then exiting at once', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'log-buffer-'));
+    const writer = join(dir, 'writer.mjs');
+    writeFileSync(
+      writer,
+      `import { createLogger } from ${JSON.stringify(pathToFileURL(logger).href)};
+      const log = createLogger({ level: 'info', format: 'json' });
+      for (let n = 0; n < 1300; n++) log.info({ n, writer: process.argv[2], pad: 'x'.repeat(3000) }, 'line');
+      process.exit(0);`,
+    );
+    const node = (name: string) => `"${process.execPath}" --import tsx "${writer}" ${name}`;
+    const child = spawn('sh', ['-c', `${node('a')} & ${node('b')} & wait`], { stdio: ['ignore', 'pipe', 'inherit'] });
+    // Nobody reads for a while: both writers fill the pipe and must wait rather than queue or drop.
+    child.stdout.pause();
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    let text = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (chunk: string) => {
+      text += chunk;
+    });
+    child.stdout.resume();
+    await once(child, 'close');
+    const lines = text.trim().split('\n');
+    const parsed = lines.map((one) => JSON.parse(one) as { n: number; writer: string; pad: string });
+    for (const writer of ['a', 'b']) {
+      expect(parsed.filter((one) => one.writer === writer).map((one) => one.n)).toEqual(
+        Array.from({ length: 1300 }, (_, n) => n),
+      );
+    }
+    expect(parsed.every((one) => one.pad.length === 3000)).toBe(true);
+    rmSync(dir, { recursive: true, force: true });
+  }, 60_000);
 
   it('has every line when the process dies of an uncaught error', () => {
     const result = run("setImmediate(() => { throw new Error('boom'); });");

@@ -117,7 +117,7 @@ describe('WORKERS=2', () => {
     expect(total(text, 'graphql_operations_total')).toBe(80);
     expect(total(text, 'upstream_requests_total')).toBe(upstream.requests.length);
     expect(started.output()).toMatch(new RegExp(`worker ${victim} ended \\(SIGKILL\\); starting another in \\d+ ms`));
-  });
+  }, 60_000);
 
   it('on SIGTERM to the primary: every worker drains its requests in flight, and the primary exits 0', async () => {
     await using upstream = await startDemoUpstream({ latencyMs: 1_000 });
@@ -138,7 +138,25 @@ describe('WORKERS=2', () => {
     expect(await started.exited).toBe(0);
     expect(servingPids(started).size).toBe(2);
     expect(started.output().match(/"msg":"stopped"/g)).toHaveLength(3);
-  });
+  }, 60_000);
+
+  it('on SIGTERM while a replacement worker is still starting: that one drains too, and the primary exits 0', async () => {
+    await using upstream = await startDemoUpstream();
+    const started = start({ UPSTREAM_URL: upstream.url });
+    const url = await readyUrl(started);
+    await askEach(url, 8);
+    await vi.waitFor(() => expect(servingPids(started).size).toBe(2));
+    const [victim] = [...servingPids(started)];
+    process.kill(victim as number, 'SIGKILL');
+    await vi.waitFor(() => expect(started.output()).toMatch(/starting another in \d+ ms/));
+    // The replacement is forked after its backoff and takes seconds to start; stop the primary meanwhile.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    started.child.kill('SIGTERM');
+    expect(await started.exited).toBe(0);
+    expect(started.output()).not.toMatch(/"msg":"worker replaced"/);
+    // The surviving worker, the replacement (once it listened) and the primary.
+    expect(started.output().match(/"msg":"stopped"/g)).toHaveLength(3);
+  }, 60_000);
 
   it('does not start, and says why, when its port is taken', async () => {
     await using upstream = await startDemoUpstream();
@@ -148,5 +166,5 @@ describe('WORKERS=2', () => {
     expect(await second.exited).toBe(1);
     expect(second.output()).toMatch(/EADDRINUSE/);
     expect(second.output()).not.toMatch(/gateway ready/);
-  });
+  }, 60_000);
 });

@@ -64,8 +64,21 @@ const fleetSettings = {
 
 export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
   const count = options.replicas ?? 3;
+  // What has started, stopped again if a later part fails to start: nothing is left running.
+  const started: (() => Promise<unknown>)[] = [];
+  try {
+    return await startParts(count, options, started);
+  } catch (error) {
+    for (const stopPart of started.reverse()) await stopPart().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function startParts(count: number, options: FleetOptions, started: (() => Promise<unknown>)[]): Promise<Fleet> {
   const upstream = await startDemoUpstream({ recordRequests: false, ...options.upstream });
+  started.push(() => upstream.close());
   const redis = await startRedis();
+  started.push(() => redis[Symbol.asyncDispose]());
   // One secret for the fleet, made afresh: replicas must hash credentials alike to share pages.
   const cacheKeySecret = randomBytes(32).toString('hex');
   const replicas: Replica[] = [];
@@ -90,6 +103,7 @@ export async function startFleet(options: FleetOptions = {}): Promise<Fleet> {
       ),
     );
   }
+  started.push(() => Promise.all(replicas.map((replica) => replica.stop('SIGKILL'))));
   await Promise.all(replicas.map((replica) => replica.start()));
   const frontend = await freeLoopbackPort();
   const stats = await freeLoopbackPort();
@@ -137,21 +151,23 @@ function gatewayReplica(
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       child = started;
-      let pending = '';
       let output = '';
       const ready = new Promise<void>((resolve, reject) => {
-        const onData = (chunk: Buffer) => {
-          const text = pending + chunk.toString();
-          const lines = text.split('\n');
-          pending = lines.pop() ?? '';
-          for (const line of lines) {
-            onLog?.(name, line);
-            if (output.length < 20_000) output += `${line}\n`;
-            if (line.includes('gateway ready:')) resolve();
-          }
+        // Whole lines, each stream on its own: a line of one must not be spliced into the other's.
+        const lines = () => {
+          let pending = '';
+          return (chunk: Buffer) => {
+            const parts = (pending + chunk.toString()).split('\n');
+            pending = parts.pop() ?? '';
+            for (const line of parts) {
+              onLog?.(name, line);
+              if (output.length < 20_000) output += `${line}\n`;
+              if (line.includes('gateway ready:')) resolve();
+            }
+          };
         };
-        started.stdout?.on('data', onData);
-        started.stderr?.on('data', onData);
+        started.stdout?.on('data', lines());
+        started.stderr?.on('data', lines());
         started.once('exit', (code) => reject(new Error(`${name} exited (${code}) before it was ready:\n${output}`)));
       });
       await ready;

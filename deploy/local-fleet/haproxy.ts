@@ -94,7 +94,7 @@ export async function startHaproxy(ports: HaproxyPorts): Promise<Haproxy> {
   return {
     serverStates,
     async stop() {
-      if (child.exitCode === null) {
+      if (child.exitCode === null && child.signalCode === null) {
         const exited = once(child, 'exit');
         child.kill('SIGTERM');
         await exited;

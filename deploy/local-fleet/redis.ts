@@ -32,7 +32,7 @@ export async function startRedis(): Promise<RedisServer> {
   const stop = async (signal: NodeJS.Signals) => {
     const running = child;
     child = undefined;
-    if (!running || running.exitCode !== null) return;
+    if (!running || running.exitCode !== null || running.signalCode !== null) return;
     const exited = once(running, 'exit');
     running.kill(signal);
     await exited;

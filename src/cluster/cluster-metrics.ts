@@ -36,8 +36,14 @@ const cumulativeTypes = new Set(['counter', 'histogram']);
 /** How long a scrape waits for workers; one that answers later is counted as it last answered. */
 const defaultAnswerTimeoutMs = 2_000;
 
+export interface ClusterMetricsOptions {
+  /** Workers to ask: those that serve (one still starting would only make the scrape wait). */
+  readonly isServing: (workerId: number) => boolean;
+  readonly answerTimeoutMs?: number;
+}
+
 /** In the primary: the workers' metrics, summed. */
-export function createClusterMetrics(options: { answerTimeoutMs?: number } = {}) {
+export function createClusterMetrics(options: ClusterMetricsOptions) {
   const answerTimeoutMs = options.answerTimeoutMs ?? defaultAnswerTimeoutMs;
   /** The last report of each live worker. */
   const latest = new Map<number, Snapshot>();
@@ -58,6 +64,8 @@ export function createClusterMetrics(options: { answerTimeoutMs?: number } = {})
 
   cluster.on('message', (worker: Worker, message: unknown) => {
     if (!isMessage<MetricsReport>(message, metricsReport)) return;
+    // A report of a worker already gone would count it twice (its counts are in `retired`).
+    if (!cluster.workers?.[worker.id]) return;
     latest.set(worker.id, message.metrics);
     if (message.requestId !== undefined) answered(message.requestId, worker.id);
   });
@@ -71,7 +79,7 @@ export function createClusterMetrics(options: { answerTimeoutMs?: number } = {})
       const pending = new Set<number>();
       const request: MetricsRequest = { type: metricsRequest, requestId };
       for (const worker of Object.values(cluster.workers ?? {})) {
-        if (!worker?.isConnected()) continue;
+        if (!worker?.isConnected() || !options.isServing(worker.id)) continue;
         pending.add(worker.id);
         // A worker whose channel just closed is not waited for.
         worker.send(request, (error: Error | null) => {
@@ -100,9 +108,12 @@ export function createClusterMetrics(options: { answerTimeoutMs?: number } = {})
       latest.delete(workerId);
       if (!last) return;
       const cumulative = last.filter((metric) => cumulativeTypes.has(metric.type as unknown as string));
-      retiring = retiring.then(async () => {
-        retired = await AggregatorRegistry.aggregate([retired, cumulative]).getMetricsAsJSON();
-      });
+      retiring = retiring
+        .then(async () => {
+          retired = await AggregatorRegistry.aggregate([retired, cumulative]).getMetricsAsJSON();
+        })
+        // One fold that fails loses that worker's counts, not every scrape after it.
+        .catch(() => undefined);
     },
   };
 }
@@ -111,10 +122,14 @@ export function createClusterMetrics(options: { answerTimeoutMs?: number } = {})
 export function reportMetricsToPrimary(registry: Registry): void {
   process.on('message', (message: unknown) => {
     if (!isMessage<MetricsRequest>(message, metricsRequest)) return;
-    void registry.getMetricsAsJSON().then((metrics) => {
-      const report: MetricsReport = { type: metricsReport, requestId: message.requestId, metrics };
-      process.send?.(report);
-    });
+    registry.getMetricsAsJSON().then(
+      (metrics) => {
+        const report: MetricsReport = { type: metricsReport, requestId: message.requestId, metrics };
+        // A primary that went away is not this worker's failure: the scrape waits out its bound.
+        process.send?.(report, () => undefined);
+      },
+      () => undefined,
+    );
   });
 }
 

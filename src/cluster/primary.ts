@@ -13,7 +13,7 @@ import type { Config } from '../config.ts';
 import { createMetricsServer } from '../http/metrics-server.ts';
 import { createClusterMetrics } from './cluster-metrics.ts';
 import { createRestartPolicy, restartPolicyFor } from './restart-policy.ts';
-import { isWorkerReady, readyLine, type StopWorker, type WorkerReady } from './worker-messages.ts';
+import { isWorkerReady, primaryPidVariable, readyLine, type StopWorker, type WorkerReady } from './worker-messages.ts';
 
 export interface PrimaryOptions {
   readonly config: Config;
@@ -32,74 +32,29 @@ const drainMarginMs = 10_000;
 export async function runPrimary(options: PrimaryOptions): Promise<void> {
   const { config, logger } = options;
   const { observability } = config;
-  const metrics = createClusterMetrics();
   const restarts = createRestartPolicy(restartPolicyFor(config.workers));
-  const workerEnv = { UPSTREAM_URL: options.upstreamUrl.href };
+  const workerEnv = { UPSTREAM_URL: options.upstreamUrl.href, [primaryPidVariable]: String(process.pid) };
+  /** Workers that listen and serve: only they are asked for metrics. */
+  const serving = new Set<number>();
+  const metrics = createClusterMetrics({ isServing: (workerId) => serving.has(workerId) });
+  let started = false;
   let stopping = false;
+  /** Once stopping: the order every worker is given, again when one that was starting says it is ready. */
+  let stopOrder: StopWorker | undefined;
+  let metricsServer: Server | undefined;
 
   const live = () => Object.values(cluster.workers ?? {}).filter((worker): worker is Worker => worker !== undefined);
 
-  /** A new worker, resolved with its port once it listens; rejected if it exits first. */
-  const startWorker = () => {
-    const worker = cluster.fork(workerEnv);
-    const listening = new Promise<WorkerReady>((resolve, reject) => {
-      const onMessage = (message: unknown) => {
-        if (!isWorkerReady(message)) return;
-        worker.off('exit', onExit);
-        worker.off('message', onMessage);
-        resolve(message);
-      };
-      const onExit = (code: number | null, signal: string | null) => {
-        worker.off('message', onMessage);
-        reject(new Error(`worker ${worker.process.pid} exited (${signal ?? `code ${code}`}) before it was ready`));
-      };
-      worker.on('message', onMessage);
-      worker.once('exit', onExit);
-    });
-    return { worker, listening };
-  };
-
-  // Every worker must start; if one cannot (the port is taken, say), none serve.
-  const first = Array.from({ length: config.workers }, startWorker);
-  let ready: WorkerReady;
-  try {
-    [ready] = (await Promise.all(first.map((started) => started.listening))) as [WorkerReady];
-  } catch (error) {
-    for (const worker of live()) worker.process.kill('SIGKILL');
-    throw error;
-  }
-
-  cluster.on('exit', (worker, code, signal) => {
-    metrics.workerExited(worker.id);
-    if (stopping) return;
-    const died = `worker ${worker.process.pid} ended (${signal ?? `code ${code}`})`;
-    const decision = restarts.workerDied(Date.now());
-    if (!decision.restart) {
-      logger.error(`${died}; ${decision.reason}: giving up, the gateway stops`);
-      void stop('workers keep dying', 1);
+  /** Asks a worker to drain; one that cannot be told (its channel closed) is sent the signal. */
+  const tellToStop = (worker: Worker, order: StopWorker) => {
+    if (!worker.isConnected()) {
+      worker.process.kill('SIGTERM');
       return;
     }
-    logger.warn({ workerPid: worker.process.pid, code, signal }, `${died}; starting another in ${decision.delayMs} ms`);
-    setTimeout(() => {
-      if (stopping) return;
-      const replacement = startWorker();
-      replacement.listening.then(
-        () => logger.info({ workerPid: replacement.worker.process.pid }, 'worker replaced'),
-        // Its exit is handled above like any other.
-        () => undefined,
-      );
-    }, decision.delayMs);
-  });
-
-  let metricsServer: Server | undefined;
-  if (observability.metricsPort !== undefined) {
-    metricsServer = createMetricsServer(metrics);
-    metricsServer.listen(observability.metricsPort, observability.metricsHost);
-    await once(metricsServer, 'listening');
-    logger.info(`metrics: http://localhost:${(metricsServer.address() as AddressInfo).port}/metrics`);
-  }
-  const pids = live().map((worker) => worker.process.pid);
-  logger.info(readyLine(ready.port, ready.graphqlEndpoint, `; ${config.workers} workers (pids ${pids.join(', ')})`));
+    worker.send(order, (error: Error | null) => {
+      if (error) worker.process.kill('SIGTERM');
+    });
+  };
 
   const stop = async (reason: string, exitCode: number) => {
     if (stopping) return;
@@ -110,10 +65,8 @@ export async function runPrimary(options: PrimaryOptions): Promise<void> {
       worker.isDead() ? Promise.resolve(0) : once(worker, 'exit').then(([code]) => code as number | null),
     );
     const order: StopWorker = { type: 'gateway:stop', signal: reason === 'SIGINT' ? 'SIGINT' : 'SIGTERM' };
-    for (const worker of workers) {
-      if (worker.isConnected()) worker.send(order);
-      else worker.process.kill('SIGTERM');
-    }
+    stopOrder = order;
+    for (const worker of workers) tellToStop(worker, order);
     // A worker that outlives its own drain bounds is killed: the orchestrator's grace period is counted.
     const bound = setTimeout(
       () => {
@@ -132,6 +85,89 @@ export async function runPrimary(options: PrimaryOptions): Promise<void> {
     await options.flushLog();
     process.exit(exitCode !== 0 || failed > 0 ? Math.max(exitCode, 1) : 0);
   };
+  // Before any worker starts: a signal during start-up drains what has started instead of killing the primary.
   process.once('SIGTERM', () => void stop('SIGTERM', 0));
   process.once('SIGINT', () => void stop('SIGINT', 0));
+
+  /** A new worker, resolved once it listens; rejected if it exits first. */
+  const startWorker = () => {
+    const worker = cluster.fork(workerEnv);
+    // A send to a worker that just died fails here, not as an error that would end the primary.
+    worker.on('error', (error) => logger.warn({ workerPid: worker.process.pid, err: error }, 'worker channel error'));
+    const listening = new Promise<WorkerReady>((resolve, reject) => {
+      const onMessage = (message: unknown) => {
+        if (!isWorkerReady(message)) return;
+        worker.off('exit', onExit);
+        worker.off('message', onMessage);
+        serving.add(worker.id);
+        // A worker still starting when the order went out may not have been listening for it yet.
+        if (stopOrder) tellToStop(worker, stopOrder);
+        resolve(message);
+      };
+      const onExit = (code: number | null, signal: string | null) => {
+        worker.off('message', onMessage);
+        reject(new Error(`worker ${worker.process.pid} exited (${signal ?? `code ${code}`}) before it was ready`));
+      };
+      worker.on('message', onMessage);
+      worker.once('exit', onExit);
+    });
+    return { worker, listening };
+  };
+
+  // Registered before the first fork, so that no death goes unseen.
+  cluster.on('exit', (worker, code, signal) => {
+    serving.delete(worker.id);
+    metrics.workerExited(worker.id);
+    // While starting, a death fails the start (below); while stopping, it is expected.
+    if (stopping || !started) return;
+    const died = `worker ${worker.process.pid} ended (${signal ?? `code ${code}`})`;
+    const decision = restarts.workerDied(Date.now());
+    if (!decision.restart) {
+      logger.error(`${died}; ${decision.reason}: giving up, the gateway stops`);
+      void stop('workers keep dying', 1);
+      return;
+    }
+    logger.warn({ workerPid: worker.process.pid, code, signal }, `${died}; starting another in ${decision.delayMs} ms`);
+    setTimeout(() => {
+      if (stopping) return;
+      const replacement = startWorker();
+      replacement.listening.then(
+        () => {
+          if (!stopping) logger.info({ workerPid: replacement.worker.process.pid }, 'worker replaced');
+        },
+        // Its exit is handled above like any other.
+        () => undefined,
+      );
+    }, decision.delayMs);
+  });
+
+  // Every worker must start; if one cannot (the port is taken, say), none serve.
+  const first = Array.from({ length: config.workers }, startWorker);
+  let ready: WorkerReady;
+  try {
+    [ready] = (await Promise.all(first.map((worker) => worker.listening))) as [WorkerReady];
+  } catch (error) {
+    // Stopped while starting: stop() ends the process once the workers are gone.
+    if (stopping) return;
+    stopping = true;
+    for (const worker of live()) worker.process.kill('SIGKILL');
+    throw error;
+  }
+  if (stopping) return;
+  // A worker that died while the others started is not replaced: the start is a failure.
+  if (live().length < config.workers) {
+    stopping = true;
+    for (const worker of live()) worker.process.kill('SIGKILL');
+    throw new Error('a worker died while the others started');
+  }
+  started = true;
+
+  if (observability.metricsPort !== undefined) {
+    metricsServer = createMetricsServer(metrics);
+    metricsServer.listen(observability.metricsPort, observability.metricsHost);
+    await once(metricsServer, 'listening');
+    logger.info(`metrics: http://localhost:${(metricsServer.address() as AddressInfo).port}/metrics`);
+  }
+  const pids = live().map((worker) => worker.process.pid);
+  logger.info(readyLine(ready.port, ready.graphqlEndpoint, `; ${config.workers} workers (pids ${pids.join(', ')})`));
 }

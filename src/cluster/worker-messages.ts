@@ -2,6 +2,16 @@
 // channel (metrics have their own messages: cluster-metrics.ts), and the
 // line that says the gateway is ready, whichever process serves it.
 
+import cluster from 'node:cluster';
+
+/** Set by the primary in its workers' environment: its pid. */
+export const primaryPidVariable = 'GATEWAY_PRIMARY_PID';
+
+/** This process is a worker of this gateway's primary (not of another cluster manager's, such as PM2's). */
+export function isGatewayWorker(): boolean {
+  return cluster.isWorker && process.env[primaryPidVariable] === String(process.ppid);
+}
+
 /** A worker listens and serves. */
 export interface WorkerReady {
   readonly type: 'gateway:ready';

@@ -5,6 +5,8 @@
 // processes sharing one pipe (worker processes) never cut into each other's
 // lines.
 
+import { writeSync } from 'node:fs';
+
 /** Linux's PIPE_BUF: writes of up to this many bytes to a pipe are never interleaved with another's. */
 export const maxBatchBytes = 4096;
 
@@ -61,16 +63,37 @@ let stdoutBuffer: LineBuffer | undefined;
 
 /**
  * One buffer for the process's stdout, however many loggers write to it,
- * emptied when the process exits (an uncaught error included). Node writes
- * to a pipe or a file synchronously on Linux, so nothing else queues in
- * memory. A reader that went away (EPIPE) costs the log, never the process.
+ * emptied when the process exits (an uncaught error included).
  */
 export function bufferedStdout(): LineBuffer {
   if (stdoutBuffer === undefined) {
-    process.stdout.on('error', () => {});
-    const buffer = createLineBuffer((chunk) => process.stdout.write(chunk));
+    const buffer = createLineBuffer((batch) => writeWhole(stdoutFd, batch));
     process.once('exit', () => buffer.flush());
     stdoutBuffer = buffer;
   }
   return stdoutBuffer;
+}
+
+const stdoutFd = 1;
+const pause = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * Writes all of `batch` now, with the system's own write (Node's
+ * process.stdout queues in memory whatever a pipe cannot take at once, and
+ * may join queued writes into one larger than a pipe keeps whole). A pipe
+ * that is full (a reader that stopped reading) makes the gateway wait, not
+ * grow. A reader that went away (EPIPE), or any other failure, costs the
+ * log, never the process.
+ */
+function writeWhole(fd: number, batch: string): void {
+  let bytes = Buffer.from(batch);
+  while (bytes.length > 0) {
+    try {
+      bytes = bytes.subarray(writeSync(fd, bytes));
+    } catch (error) {
+      // A non-blocking pipe that is full: wait a millisecond and try again.
+      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN') return;
+      Atomics.wait(pause, 0, 0, 1);
+    }
+  }
 }

@@ -27,7 +27,8 @@ export function startMain(env: Record<string, string>): Started {
   child.stderr?.on('data', (chunk) => {
     output += chunk;
   });
-  const exited = once(child, 'exit').then(([code]) => code as number | null);
+  // 'close': the process has exited and all of its output has been read.
+  const exited = once(child, 'close').then(([code]) => code as number | null);
   return { child, output: () => output, exited };
 }
 
