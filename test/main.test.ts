@@ -103,6 +103,33 @@ describe('main', () => {
     expect(await answer).toBe('cut');
   });
 
+  it('serves 25 browsers opening GraphiQL at once, just started, under the heap the deployment files set', async () => {
+    const started = start({ PORT: '0', NODE_OPTIONS: '--max-old-space-size=320' });
+    try {
+      const url = await readyUrl(started);
+      const pages = await Promise.all(
+        Array.from({ length: 25 }, () =>
+          fetch(url, { headers: { accept: 'text/html' } }).then(async (response) => ({
+            status: response.status,
+            type: response.headers.get('content-type'),
+            text: await response.text(),
+          })),
+        ),
+      );
+      for (const page of pages) {
+        expect(page.status).toBe(200);
+        expect(page.type).toMatch(/^text\/html/);
+        expect(page.text).toContain('<title>Assistants GraphQL</title>');
+        expect(page.text).toBe(pages[0]?.text);
+      }
+      expect((await fetch(url.replace('/graphql', '/health'))).status).toBe(200);
+      expect(started.child.exitCode).toBeNull();
+    } finally {
+      started.child.kill('SIGTERM');
+      await started.exited;
+    }
+  }, 60_000);
+
   it('survives a 30 MB upstream page under a 96 MB heap: that field fails, /health answers', async () => {
     await using upstream = await startDemoUpstream();
     upstream.inject({ orgId: 'globex', padTo: 30_000_000 });

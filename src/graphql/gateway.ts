@@ -7,7 +7,7 @@ import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesPlugin } from '@escape.tech/graphql-armor-max-directives';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
-import { createYoga, maskError } from 'graphql-yoga';
+import { createYoga, type GraphiQLOptions, maskError } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import { createMemoryStore } from '../cache/memory-store.ts';
 import { cachePages } from '../cache/page-cache.ts';
@@ -117,6 +117,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     compileAfterUses: caches.compileAfterUses,
   });
 
+  const graphiqlPage = renderOnce();
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema: createSchema({ exposeSecretKeys: config.exposeSecretKeys, maxEntities: limits.maxEntities }),
     context: createContextFactory({
@@ -146,9 +147,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     // http/http-server.ts refuses an oversized or unbounded body before yoga sees it;
     // yoga's own check would pipe every body through a second stream to count it again.
     maxRequestBodySize: false,
-    // GraphiQL's page bundles its scripts (no CDN needed), and they weigh
-    // about 45 MB in memory: load them when a browser first asks.
-    renderGraphiQL: async (options) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
+    renderGraphiQL: graphiqlPage,
     graphiql: { title: 'Assistants GraphQL', defaultQuery: exampleQuery },
     maskedErrors: {
       // Known failures are GraphQL errors by the time they get here (see
@@ -205,3 +204,25 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
 }
 
 export type Gateway = ReturnType<typeof createGateway>;
+
+/**
+ * GraphiQL's page, rendered once and served from that one copy. The page
+ * bundles its scripts (no CDN needed): about 9 MB, from a module of about
+ * 45 MB in memory, loaded when a browser first asks. Rendered per request,
+ * a few dozen browsers opening it at once held a copy each and could exhaust
+ * a capped heap. The options are the gateway's own, the same every time.
+ */
+function renderOnce(): (options: GraphiQLOptions) => Promise<Uint8Array<ArrayBuffer>> {
+  let page: Promise<Uint8Array<ArrayBuffer>> | undefined;
+  return (options) => {
+    page ??= import('@graphql-yoga/render-graphiql').then(
+      (module) => Buffer.from(module.renderGraphiQL(options)),
+      (error: unknown) => {
+        // A failed load is tried again by the next browser.
+        page = undefined;
+        throw error;
+      },
+    );
+    return page;
+  };
+}
