@@ -86,6 +86,19 @@ describe('one line per GraphQL request', () => {
     expect(lines[2]).toMatchObject({ operationType: 'unknown', outcome: 'error', errorCodes: ['LIMIT_EXCEEDED'] });
   });
 
+  it('a body refused before yoga reads it (413) echoes the request id, and its line carries it', async () => {
+    const logger = createRecordingLogger('info');
+    await using gateway = await startTestGateway({ logger, env: { MAX_BODY_BYTES: '1000' } });
+    const big = { query: firstPage, variables: { pad: 'x'.repeat(5_000) } };
+    const given = await post(gateway.url, big, { 'x-request-id': 'upload-7' });
+    expect(given.status).toBe(413);
+    expect(given.headers.get('x-request-id')).toBe('upload-7');
+    const made = await post(gateway.url, big);
+    expect(made.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+    const refused = logger.records().filter((line) => line.msg === 'request refused');
+    expect(refused.map((line) => line.reqId)).toEqual(['upload-7', made.headers.get('x-request-id')]);
+  });
+
   it('health checks and GraphiQL are not logged at info', async () => {
     const logger = createRecordingLogger('info');
     await using gateway = await startTestGateway({ logger });

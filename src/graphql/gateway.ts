@@ -181,10 +181,10 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     /** The gateway's metrics (serve `metrics.registry` on their own port: observability/metrics-server.ts). */
     metrics,
     /** A request refused before yoga saw it (a body over MAX_BODY_BYTES): counted and logged as yoga's refusals are. */
-    recordRefusal(status: number, message: string) {
+    recordRefusal(status: number, message: string, requestId: string) {
       metrics.operation('unknown', undefined, 'error', 0, 0);
       metrics.error('BAD_USER_INPUT');
-      logger.info({ status, errorCodes: ['BAD_USER_INPUT'], reason: message }, 'request refused');
+      logger.info({ reqId: requestId, status, errorCodes: ['BAD_USER_INPUT'], reason: message }, 'request refused');
     },
     /** Settles once the gateway's connections that must come first are made (Redis, when shared): 5 s at most. */
     ready: () => redis?.connected(5_000) ?? Promise.resolve(),

@@ -5,6 +5,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Duplex } from 'node:stream';
 import { type ConnectionLimits, defaultConnectionLimits } from '../config.ts';
 import type { Gateway } from '../graphql/gateway.ts';
+import { requestIdFrom, requestIdHeader } from '../observability/request-telemetry.ts';
 
 export interface HttpServerOptions {
   readonly maxBodyBytes: number;
@@ -42,13 +43,15 @@ export function createHttpServer(gateway: Gateway, options: HttpServerOptions): 
       const refusal = refuseBody(request, options.maxBodyBytes);
       if (refusal) {
         const answer = badInputBody(refusal.message);
+        const requestId = requestIdFrom(request.headers[requestIdHeader] as string | undefined);
         response.writeHead(refusal.status, {
           'content-type': 'application/json',
           'content-length': Buffer.byteLength(answer),
+          [requestIdHeader]: requestId,
         });
         response.end(answer);
         discardBody(request);
-        gateway.recordRefusal(refusal.status, refusal.message);
+        gateway.recordRefusal(refusal.status, refusal.message, requestId);
         return;
       }
       void gateway.requestListener(request, response);

@@ -321,8 +321,12 @@ export function useRequestTelemetry(options: RequestTelemetryOptions): RequestTe
 
 /** The caller's request id when it is short and plain; otherwise a new one. */
 function requestIdOf(request: Request): string {
-  const given = request.headers.get(requestIdHeader);
-  return given !== null && acceptableRequestId.test(given) ? given : randomUUID();
+  return requestIdFrom(request.headers.get(requestIdHeader));
+}
+
+/** The request id for what a caller sent in `x-request-id` (absent: null or undefined). */
+export function requestIdFrom(given: string | null | undefined): string {
+  return typeof given === 'string' && acceptableRequestId.test(given) ? given : randomUUID();
 }
 
 /** A span's trace id, only if the trace is sampled: an id that leads to no exported trace would mislead. */
