@@ -6,6 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
@@ -30,10 +31,15 @@ const { values: flags } = parseArgs({
     scenarios: { type: 'string', default: 'a,b,c' },
     // This tree's gateway traces every request to a local OTLP sink; the base runs as it is.
     trace: { type: 'boolean', default: false },
+    // The gateways on the last core, the load and the upstream on the others (Linux's taskset):
+    // the scheduler then moves neither, and rounds vary less.
+    pin: { type: 'boolean', default: false },
   },
 });
 if (!flags.base) {
-  process.stderr.write('usage: npm run bench:compare -- --base <git ref> [--scenarios a,b,c] [--rounds 6] [--trace]\n');
+  process.stderr.write(
+    'usage: npm run bench:compare -- --base <git ref> [--scenarios a,b,c] [--rounds 6] [--trace] [--pin]\n',
+  );
   process.exit(2);
 }
 const load = { connections: Number(flags.connections), seconds: Number(flags.duration) };
@@ -99,6 +105,12 @@ function dependenciesOf(ref: string): URL {
 
 execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
 const baseMain = buildBase(flags.base);
+const cores = os.availableParallelism();
+if (flags.pin) {
+  if (cores < 2) throw new Error('--pin needs two cores or more');
+  // Set before the upstream is forked, which inherits it; autocannon runs on this thread.
+  execFileSync('taskset', ['-p', '-c', `0-${cores - 2}`, String(process.pid)], { stdio: 'ignore' });
+}
 const upstream = await startUpstream(flags.latency);
 const traceSink = flags.trace ? await startTraceSink() : undefined;
 const tracing: Record<string, string> = traceSink
@@ -111,6 +123,12 @@ const builds = [
     ...(await startGateway(new URL('dist/main.js', root), upstream.url, tracing)),
   },
 ];
+
+if (flags.pin) {
+  for (const build of builds) {
+    execFileSync('taskset', ['-a', '-p', '-c', String(cores - 1), String(build.child.pid)], { stdio: 'ignore' });
+  }
+}
 
 const lines = [
   '| scenario | build | ops/s | × base | CPU ms/op (main thread) | × base CPU | peak RSS MB so far |',
@@ -155,6 +173,6 @@ for (const scenario of chosen) {
   process.stderr.write(`scenario ${scenario.name} done\n`);
 }
 process.stdout.write(
-  `\n${lines.join('\n')}\n\n${rounds} rounds of ${load.seconds} s, ${load.connections} connections${traceSink ? `; ${traceSink.exports()} OTLP exports received` : ''}\n`,
+  `\n${lines.join('\n')}\n\n${rounds} rounds of ${load.seconds} s, ${load.connections} connections${flags.pin ? ', gateways pinned to one core' : ''}${traceSink ? `; ${traceSink.exports()} OTLP exports received` : ''}\n`,
 );
 process.exit(0);
