@@ -8,6 +8,7 @@
 
 import cluster, { type Worker } from 'node:cluster';
 import { AggregatorRegistry, type MetricObjectWithValues, type MetricValue, type Registry } from 'prom-client';
+import { isMessage } from './worker-messages.ts';
 
 type Snapshot = MetricObjectWithValues<MetricValue<string>>[];
 
@@ -24,10 +25,6 @@ interface MetricsReport {
   /** Absent for the report a draining worker sends last. */
   readonly requestId?: number;
   readonly metrics: Snapshot;
-}
-
-function isMessage<T extends { type: string }>(message: unknown, type: T['type']): message is T {
-  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === type;
 }
 
 /** Metric types whose values only grow. (prom-client's typings say an enum; its JSON holds these names.) */

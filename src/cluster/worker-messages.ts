@@ -25,13 +25,13 @@ export interface StopWorker {
   readonly signal: 'SIGTERM' | 'SIGINT';
 }
 
-export function isWorkerReady(message: unknown): message is WorkerReady {
-  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'gateway:ready';
+/** An IPC message of the given type (every message between the primary and its workers has one). */
+export function isMessage<T extends { readonly type: string }>(message: unknown, type: T['type']): message is T {
+  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === type;
 }
 
-export function isStopWorker(message: unknown): message is StopWorker {
-  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'gateway:stop';
-}
+export const isWorkerReady = (message: unknown) => isMessage<WorkerReady>(message, 'gateway:ready');
+export const isStopWorker = (message: unknown) => isMessage<StopWorker>(message, 'gateway:stop');
 
 /** The line operators, scripts and tests wait for. */
 export function readyLine(port: number, graphqlEndpoint: string, detail: string): string {
