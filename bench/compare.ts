@@ -1,7 +1,8 @@
 // `npm run bench:compare -- --base <git ref>`: this working tree's gateway
 // against the gateway built from another commit, on one demo upstream, in
-// alternating rounds (A B B A A B …) so that machine drift hits both. What a
-// change does to throughput and CPU, as ratios from one run. Loopback only.
+// alternating rounds (A B B A A B …) so that machine drift hits both, or with
+// --together both at once on one shared core, so that it hits both alike.
+// What a change does to throughput and CPU, as ratios from one run. Loopback only.
 
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -34,11 +35,14 @@ const { values: flags } = parseArgs({
     // The gateways on the last core, the load and the upstream on the others (Linux's taskset):
     // the scheduler then moves neither, and rounds vary less.
     pin: { type: 'boolean', default: false },
+    // Both gateways under load at the same time, pinned to one core that the scheduler shares fairly between
+    // them: each round's ratio is then taken in the same moment of the machine. Implies --pin.
+    together: { type: 'boolean', default: false },
   },
 });
 if (!flags.base) {
   process.stderr.write(
-    'usage: npm run bench:compare -- --base <git ref> [--scenarios a,b,c] [--rounds 6] [--trace] [--pin]\n',
+    'usage: npm run bench:compare -- --base <git ref> [--scenarios a,b,c] [--rounds 6] [--trace] [--pin] [--together]\n',
   );
   process.exit(2);
 }
@@ -106,7 +110,8 @@ function dependenciesOf(ref: string): URL {
 execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
 const baseMain = buildBase(flags.base);
 const cores = os.availableParallelism();
-if (flags.pin) {
+const pin = flags.pin || flags.together;
+if (pin) {
   if (cores < 2) throw new Error('--pin needs two cores or more');
   // Set before the upstream is forked, which inherits it; autocannon runs on this thread.
   execFileSync('taskset', ['-p', '-c', `0-${cores - 2}`, String(process.pid)], { stdio: 'ignore' });
@@ -124,7 +129,7 @@ const builds = [
   },
 ];
 
-if (flags.pin) {
+if (pin) {
   for (const build of builds) {
     execFileSync('taskset', ['-a', '-p', '-c', String(cores - 1), String(build.child.pid)], { stdio: 'ignore' });
   }
@@ -148,31 +153,42 @@ for (const scenario of chosen) {
   }
   if (answers[0] !== answers[1]) throw new Error(`scenario ${scenario.name}: the two builds answer differently`);
   const measured = builds.map(() => [] as LoadRound[]);
+  const measure = (index: number) => {
+    const build = builds[index] as (typeof builds)[number];
+    return measureLoad(build.child.pid as number, request(build.url), load, `${build.name} ${scenario.name}`);
+  };
   for (let round = 0; round < rounds; round++) {
-    // A B, then B A: neither build always goes first.
-    const order = round % 2 === 0 ? [0, 1] : [1, 0];
-    for (const index of order) {
-      const build = builds[index] as (typeof builds)[number];
-      measured[index]?.push(
-        await measureLoad(build.child.pid as number, request(build.url), load, `${build.name} ${scenario.name}`),
-      );
+    if (flags.together) {
+      const [base, tree] = await Promise.all([measure(0), measure(1)]);
+      measured[0]?.push(base);
+      measured[1]?.push(tree);
+      continue;
     }
+    // A B, then B A: neither build always goes first.
+    for (const index of round % 2 === 0 ? [0, 1] : [1, 0]) measured[index]?.push(await measure(index));
   }
   const summaries = measured.map((list) => ({
     opsPerSecond: median(list.map((one) => one.opsPerSecond)),
     cpuMsPerOp: median(list.map((one) => one.cpuMsPerOp)),
     mainThreadCpuMsPerOp: median(list.map((one) => one.mainThreadCpuMsPerOp)),
   }));
+  // Together, each round's two figures come from the same moment: their ratio is what counts, not the figures.
+  const roundRatio = (index: number, read: (round: LoadRound) => number) =>
+    median((measured[index] ?? []).map((round, k) => read(round) / read(measured[0]?.[k] as LoadRound)));
   const base = summaries[0] as (typeof summaries)[number];
   builds.forEach((build, index) => {
     const own = summaries[index] as (typeof summaries)[number];
+    const opsRatio = flags.together
+      ? roundRatio(index, (round) => round.opsPerSecond)
+      : own.opsPerSecond / base.opsPerSecond;
+    const cpuRatio = flags.together ? roundRatio(index, (round) => round.cpuMsPerOp) : own.cpuMsPerOp / base.cpuMsPerOp;
     lines.push(
-      `| ${scenario.name} | ${build.name} | ${own.opsPerSecond.toFixed(0)} | ${(own.opsPerSecond / base.opsPerSecond).toFixed(3)} | ${own.cpuMsPerOp.toFixed(2)} (${own.mainThreadCpuMsPerOp.toFixed(2)}) | ${(own.cpuMsPerOp / base.cpuMsPerOp).toFixed(3)} | ${peakRssMb(build.child.pid as number).toFixed(0)} |`,
+      `| ${scenario.name} | ${build.name} | ${own.opsPerSecond.toFixed(0)} | ${opsRatio.toFixed(3)} | ${own.cpuMsPerOp.toFixed(2)} (${own.mainThreadCpuMsPerOp.toFixed(2)}) | ${cpuRatio.toFixed(3)} | ${peakRssMb(build.child.pid as number).toFixed(0)} |`,
     );
   });
   process.stderr.write(`scenario ${scenario.name} done\n`);
 }
 process.stdout.write(
-  `\n${lines.join('\n')}\n\n${rounds} rounds of ${load.seconds} s, ${load.connections} connections${flags.pin ? ', gateways pinned to one core' : ''}${traceSink ? `; ${traceSink.exports()} OTLP exports received` : ''}\n`,
+  `\n${lines.join('\n')}\n\n${rounds} rounds of ${load.seconds} s, ${load.connections} connections${flags.together ? ", both gateways under load at once on one core; × base is the median of the rounds' ratios" : pin ? ', gateways pinned to one core' : ''}${traceSink ? `; ${traceSink.exports()} OTLP exports received` : ''}\n`,
 );
 process.exit(0);

@@ -4,6 +4,7 @@
 
 import type { MetricObjectWithValues, MetricValue } from 'prom-client';
 import { describe, expect, it } from 'vitest';
+import { createGatewayMetrics, histogramBatchSize } from '../src/observability/metrics.ts';
 import { startTestGateway, type TestGateway } from './helpers/gateway.ts';
 
 type Labels = Record<string, string | number>;
@@ -217,5 +218,40 @@ describe('a body that does not decode', () => {
       await total(gateway, 'upstream_requests_total', { status_class: '2xx', outcome: 'UPSTREAM_BAD_RESPONSE' }),
     ).toBe(2);
     expect(await total(gateway, 'upstream_requests_total', { status_class: '2xx', outcome: 'ok' })).toBe(1);
+  });
+});
+
+describe('histograms', () => {
+  it('hold every observation, whether handed to prom-client by a full batch or by a scrape', async () => {
+    const metrics = createGatewayMetrics({ maxOperationNames: 10 });
+    const read = async () => {
+      const metric = (await metrics.registry.getMetricsAsJSON()).find(
+        (one) => one.name === 'graphql_operation_duration_seconds',
+      ) as MetricObjectWithValues<MetricValue<string>>;
+      const series = (suffix: string, le?: number | string) =>
+        metric.values.find(
+          (value) =>
+            (value as { metricName?: string }).metricName === `graphql_operation_duration_seconds${suffix}` &&
+            value.labels.operation_name === 'Timed' &&
+            (le === undefined || value.labels.le === le),
+        )?.value;
+      return {
+        count: series('_count'),
+        sum: series('_sum'),
+        fast: series('_bucket', 0.005),
+        all: series('_bucket', '+Inf'),
+      };
+    };
+    // More than a batch, then a scrape part-way through the next one.
+    const observed = histogramBatchSize + 37;
+    for (let i = 0; i < observed; i++) metrics.operation('query', 'Timed', 'ok', i % 2 === 0 ? 0.001 : 0.2, 1);
+    expect(await read()).toEqual({
+      count: observed,
+      sum: expect.closeTo(Math.ceil(observed / 2) * 0.001 + Math.floor(observed / 2) * 0.2, 6),
+      fast: Math.ceil(observed / 2),
+      all: observed,
+    });
+    metrics.operation('query', 'Timed', 'ok', 0.001, 1);
+    expect((await read()).count).toBe(observed + 1);
   });
 });

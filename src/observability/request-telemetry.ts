@@ -65,20 +65,34 @@ interface RequestRecord {
   readonly operations: OperationRecord[];
 }
 
-interface OperationRecord extends OperationTelemetry {
-  readonly started: number;
-  /** Phase spans (parse, validate, execute) not yet ended: a rule that throws skips their end. */
-  readonly openSpans: Set<Span>;
+/** One operation of a request: what its metrics, log line and spans are made of. */
+class OperationRecord implements OperationTelemetry {
+  /** Phase spans (parse, validate, execute) not yet ended: a rule that throws skips their end. Made when traced. */
+  openSpans: Set<Span> | undefined = undefined;
   /** It reached execution: only then may its name take a label of its own. */
-  executed: boolean;
-  /** When its result was ready (before serialising). */
-  ended: number | undefined;
-  readonly span: Span | undefined;
-  type: string;
-  name: string | undefined;
-  calls: number;
-  codes: string[];
-  outcome: OperationOutcome | undefined;
+  executed = false;
+  type = 'unknown';
+  name: string | undefined = undefined;
+  calls = 0;
+  codes: string[] = [];
+  outcome: OperationOutcome | undefined = undefined;
+
+  constructor(
+    readonly requestId: string,
+    readonly traceId: string | undefined,
+    readonly traceParent: TraceContext | undefined,
+    readonly started: number,
+    readonly span: Span | undefined,
+    private readonly metrics: GatewayMetrics,
+  ) {}
+
+  upstreamCall(): void {
+    this.calls++;
+  }
+
+  callLimitExceeded(): void {
+    this.metrics.upstreamCallLimitExceeded();
+  }
 }
 
 const headerGetter: TextMapGetter<Headers> = {
@@ -92,41 +106,46 @@ export function useRequestTelemetry(options: RequestTelemetryOptions): RequestTe
   const operations = new WeakMap<object, OperationRecord>();
 
   /** An operation of `owner`, under `span` when traced; with neither, one that was refused before it was read. */
-  const newOperation = (owner: RequestRecord, started: number, span?: Span): OperationRecord => {
-    const operation: OperationRecord = {
-      requestId: owner.id,
-      traceId: sampledTraceId(span),
-      traceParent: span && owner.traceContext ? trace.setSpan(owner.traceContext, span) : undefined,
+  const newOperation = (owner: RequestRecord, started: number, span?: Span): OperationRecord =>
+    new OperationRecord(
+      owner.id,
+      sampledTraceId(span),
+      span && owner.traceContext ? trace.setSpan(owner.traceContext, span) : undefined,
       started,
-      ended: undefined,
-      openSpans: new Set(),
-      executed: false,
       span,
-      type: 'unknown',
-      name: undefined,
-      calls: 0,
-      codes: [],
-      outcome: undefined,
-      upstreamCall() {
-        operation.calls++;
+      metrics,
+    );
+
+  /** The server span of an HTTP request, under the caller's `traceparent` when it sent one. */
+  const requestSpan = (request: Request, url: URL): Span => {
+    const route = url.pathname === options.graphqlEndpoint ? url.pathname : undefined;
+    return tracer.startSpan(
+      // Named by the route, never the raw path: a scanner's paths must not each make a span name.
+      route ? `${request.method} ${route}` : request.method,
+      {
+        kind: SpanKind.SERVER,
+        attributes: {
+          'http.request.method': request.method,
+          'url.path': url.pathname,
+          ...(route ? { 'http.route': route } : {}),
+        },
       },
-      callLimitExceeded() {
-        metrics.upstreamCallLimitExceeded();
-      },
-    };
-    return operation;
+      propagation.extract(ROOT_CONTEXT, request.headers, headerGetter),
+    );
   };
 
   /** A phase of the operation, kept open on it until its end (or the operation's) closes it. */
   const phaseSpan = (name: string, operation: OperationRecord | undefined) => {
     if (!operation?.traceParent) return undefined;
     const span = tracer.startSpan(name, {}, operation.traceParent);
-    operation.openSpans.add(span);
+    operation.openSpans ??= new Set();
+    const { openSpans } = operation;
+    openSpans.add(span);
     return {
       end(failed: boolean) {
         if (failed) span.setStatus({ code: SpanStatusCode.ERROR });
         span.end();
-        operation.openSpans.delete(span);
+        openSpans.delete(span);
       },
     };
   };
@@ -139,15 +158,16 @@ export function useRequestTelemetry(options: RequestTelemetryOptions): RequestTe
       operation.type,
       operation.executed ? operation.name : undefined,
       operation.outcome,
-      ((operation.ended ?? performance.now()) - operation.started) / 1_000,
+      // Its result is ready and not yet serialised.
+      (performance.now() - operation.started) / 1_000,
       operation.calls,
     );
     for (const code of operation.codes) metrics.error(code);
-    for (const phase of operation.openSpans) {
+    for (const phase of operation.openSpans ?? []) {
       phase.setStatus({ code: SpanStatusCode.ERROR });
       phase.end();
     }
-    operation.openSpans.clear();
+    operation.openSpans = undefined;
     const { span } = operation;
     if (!span) return;
     span.setAttribute('graphql.operation.type', operation.type);
@@ -165,22 +185,7 @@ export function useRequestTelemetry(options: RequestTelemetryOptions): RequestTe
 
     onRequest({ request, url }) {
       const id = requestIdOf(request);
-      const route = url.pathname === options.graphqlEndpoint ? url.pathname : undefined;
-      const span = tracing
-        ? tracer.startSpan(
-            // Named by the route, never the raw path: a scanner's paths must not each make a span name.
-            route ? `${request.method} ${route}` : request.method,
-            {
-              kind: SpanKind.SERVER,
-              attributes: {
-                'http.request.method': request.method,
-                'url.path': url.pathname,
-                ...(route ? { 'http.route': route } : {}),
-              },
-            },
-            propagation.extract(ROOT_CONTEXT, request.headers, headerGetter),
-          )
-        : undefined;
+      const span = tracing ? requestSpan(request, url) : undefined;
       requests.set(request, {
         id,
         started: performance.now(),
@@ -235,11 +240,14 @@ export function useRequestTelemetry(options: RequestTelemetryOptions): RequestTe
       };
     },
 
-    onValidate({ context }) {
-      const span = phaseSpan('graphql.validate', operations.get(context.params ?? {}));
-      if (!span) return;
-      return ({ valid }) => span.end(!valid);
-    },
+    // Only for its span: untraced, the hook would cost every request a call for nothing.
+    onValidate: tracing
+      ? ({ context }) => {
+          const span = phaseSpan('graphql.validate', operations.get(context.params ?? {}));
+          if (!span) return;
+          return ({ valid }) => span.end(!valid);
+        }
+      : undefined,
 
     onExecute({ args }) {
       const params = (args.contextValue as { params?: object }).params;
@@ -248,11 +256,6 @@ export function useRequestTelemetry(options: RequestTelemetryOptions): RequestTe
       const span = phaseSpan('graphql.execute', operation);
       if (!span) return;
       return { onExecuteDone: () => span.end(false) };
-    },
-
-    onExecutionResult({ context }) {
-      const operation = operations.get(context.params);
-      if (operation) operation.ended = performance.now();
     },
 
     // After the request's errors have their contract codes (graphql/request-errors.ts).

@@ -2,7 +2,14 @@
 // call (retries are events on it), named as OpenTelemetry's HTTP conventions
 // name client spans, and the trace carried to the REST API in `traceparent`.
 
-import { propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import {
+  propagation,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  type Context as TraceContext,
+  trace,
+} from '@opentelemetry/api';
 import { contractCodeOf } from '../graphql/errors.ts';
 import type { CallTelemetry, StartCallTelemetry } from '../upstream/client.ts';
 import { UpstreamError, UpstreamStatusError } from '../upstream/errors.ts';
@@ -12,8 +19,7 @@ import { tracer } from './tracing.ts';
 export const upstreamSpanName = `GET ${upstreamRoute}`;
 
 export function upstreamTelemetry(metrics: GatewayMetrics | undefined, tracing: boolean): StartCallTelemetry {
-  return ({ page, take, traceParent }): CallTelemetry => {
-    const started = performance.now();
+  return ({ page, take, traceParent }) => {
     metrics?.upstreamCallStarted();
     const span =
       tracing && traceParent
@@ -31,50 +37,65 @@ export function upstreamTelemetry(metrics: GatewayMetrics | undefined, tracing: 
             traceParent,
           )
         : undefined;
-    let retries = 0;
-    let answered: { status: number | undefined; endTime: number } | undefined;
-
-    /** Counts the call once its outcome is known, and closes its span at the time its answer ended. */
-    const settle = (status: number | undefined, failure: unknown, endTime: number) => {
-      const outcome = failure === undefined ? 'ok' : outcomeOf(failure);
-      metrics?.upstreamCallSettled(status, outcome);
-      if (!span) return;
-      if (status !== undefined) span.setAttribute('http.response.status_code', status);
-      if (retries > 0) span.setAttribute('http.request.resend_count', retries);
-      if (failure !== undefined) {
-        span.setAttribute('error.type', outcome);
-        span.setStatus({ code: SpanStatusCode.ERROR, message: outcome });
-      }
-      span.end(endTime);
-    };
-
-    return {
-      propagate(headers) {
-        if (span && traceParent) propagation.inject(trace.setSpan(traceParent, span), headers);
-      },
-      retrying(failure, delayMs) {
-        retries++;
-        metrics?.upstreamRetry(retryReason(failure));
-        span?.addEvent('retry', {
-          'http.request.resend_count': retries,
-          'http.response.status_code': failure.status ?? 0,
-          'retry.delay_ms': delayMs,
-        });
-      },
-      ended({ status, failure, bytes }) {
-        metrics?.upstreamCallEnded(status, (performance.now() - started) / 1_000);
-        if (bytes > 0) metrics?.upstreamBytesRead(bytes);
-        const endTime = performance.timeOrigin + performance.now();
-        // A body that arrived is judged when it is decoded, with its batch (see paging/loaders.ts).
-        if (failure === undefined) answered = { status, endTime };
-        else settle(status, failure, endTime);
-      },
-      decoded(failure) {
-        if (answered) settle(answered.status, failure, answered.endTime);
-        answered = undefined;
-      },
-    };
+    return new WatchedCall(metrics, span, traceParent);
   };
+}
+
+/** One upstream call, watched from its start to its outcome (one object a call: no closures to make). */
+class WatchedCall implements CallTelemetry {
+  private readonly started = performance.now();
+  private retries = 0;
+  /** A body that arrived is judged when it is decoded, with its batch (see paging/loaders.ts). */
+  private answered: { status: number | undefined; endTime: number } | undefined = undefined;
+
+  constructor(
+    private readonly metrics: GatewayMetrics | undefined,
+    private readonly span: Span | undefined,
+    private readonly traceParent: TraceContext | undefined,
+  ) {}
+
+  propagate(headers: Record<string, string>): void {
+    if (this.span && this.traceParent) propagation.inject(trace.setSpan(this.traceParent, this.span), headers);
+  }
+
+  retrying(failure: UpstreamError, delayMs: number): void {
+    this.retries++;
+    this.metrics?.upstreamRetry(retryReason(failure));
+    this.span?.addEvent('retry', {
+      'http.request.resend_count': this.retries,
+      'http.response.status_code': failure.status ?? 0,
+      'retry.delay_ms': delayMs,
+    });
+  }
+
+  ended({ status, failure, bytes }: { status: number | undefined; failure: unknown; bytes: number }): void {
+    this.metrics?.upstreamCallEnded(status, (performance.now() - this.started) / 1_000);
+    if (bytes > 0) this.metrics?.upstreamBytesRead(bytes);
+    const endTime = performance.timeOrigin + performance.now();
+    if (failure === undefined) this.answered = { status, endTime };
+    else this.settle(status, failure, endTime);
+  }
+
+  decoded(failure: unknown): void {
+    const { answered } = this;
+    if (answered) this.settle(answered.status, failure, answered.endTime);
+    this.answered = undefined;
+  }
+
+  /** Counts the call once its outcome is known, and closes its span at the time its answer ended. */
+  private settle(status: number | undefined, failure: unknown, endTime: number): void {
+    const outcome = failure === undefined ? 'ok' : outcomeOf(failure);
+    this.metrics?.upstreamCallSettled(status, outcome);
+    const { span } = this;
+    if (!span) return;
+    if (status !== undefined) span.setAttribute('http.response.status_code', status);
+    if (this.retries > 0) span.setAttribute('http.request.resend_count', this.retries);
+    if (failure !== undefined) {
+      span.setAttribute('error.type', outcome);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: outcome });
+    }
+    span.end(endTime);
+  }
 }
 
 /** The contract's code of a failed call; `cancelled` when its caller went away first (nobody is answered). */
