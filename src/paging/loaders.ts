@@ -147,7 +147,10 @@ export function createLoaders(options: LoaderOptions): Loaders {
         if (body instanceof Error) return body;
         try {
           const records = body.decode();
-          if (body.staleAgeSeconds !== undefined) staleAges.set(records, body.staleAgeSeconds);
+          if (body.staleAgeSeconds !== undefined) {
+            staleAges ??= new WeakMap();
+            staleAges.set(records, body.staleAgeSeconds);
+          }
           return records;
         } catch (error) {
           return failed(keys[i] as PageKey, error);
@@ -159,10 +162,12 @@ export function createLoaders(options: LoaderOptions): Loaders {
   );
 
   /** Pages served past their freshness by the page cache, and how old they were. */
-  const staleAges = new WeakMap<AssistantRecord[], number>();
+  // Made only once a stale page arrives: most requests never see one.
+  let staleAges: WeakMap<AssistantRecord[], number> | undefined;
   /** Records a refetch found on such pages, with what they hold (integrations, actions), and how old they were. */
-  const staleRecords = new WeakMap<object, number>();
+  let staleRecords: WeakMap<object, number> | undefined;
   const markStale = (record: AssistantRecord, age: number) => {
+    staleRecords ??= new WeakMap();
     staleRecords.set(record, age);
     for (const part of [...record.integrations, ...record.actions]) staleRecords.set(part, age);
   };
@@ -184,7 +189,7 @@ export function createLoaders(options: LoaderOptions): Loaders {
       ?.find((request) => request.offset <= range.start && request.offset + request.take >= range.end);
     const plan = covering ? [covering] : planPages(range, paging);
     const pages = await Promise.all(plan.map((request) => loadPage(orgId, request)));
-    const ages = pages.flatMap((page) => staleAges.get(page) ?? []);
+    const ages = staleAges ? pages.flatMap((page) => staleAges?.get(page) ?? []) : [];
     return { items: collectRange(range, plan, pages), staleAge: ages.length > 0 ? Math.max(...ages) : undefined };
   }
 
@@ -202,7 +207,7 @@ export function createLoaders(options: LoaderOptions): Loaders {
       const request = { page: paging.pageBase + index, take, offset: index * take };
       const key = { orgId, page: request.page, take };
       const items = await (options.keepScannedPages ? loadPage(orgId, request) : page.load(key));
-      const staleAge = staleAges.get(items);
+      const staleAge = staleAges?.get(items);
       for (const item of items) {
         if (!wanted.has(item.id)) continue;
         byId.set(item.id, item);
@@ -247,7 +252,7 @@ export function createLoaders(options: LoaderOptions): Loaders {
 
   return {
     assistant,
-    staleAgeOf: (value) => (typeof value === 'object' && value !== null ? staleRecords.get(value) : undefined),
+    staleAgeOf: (value) => (typeof value === 'object' && value !== null ? staleRecords?.get(value) : undefined),
     async loadWindow(orgId, window) {
       const range = await loadRange(orgId, fetchRange(window));
       const slice = { ...sliceWindow(window, range.items), staleAgeSeconds: range.staleAge };
