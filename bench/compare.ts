@@ -35,8 +35,9 @@ const { values: flags } = parseArgs({
     // The gateways on the last core, the load and the upstream on the others (Linux's taskset):
     // the scheduler then moves neither, and rounds vary less.
     pin: { type: 'boolean', default: false },
-    // Both gateways under load at the same time, pinned to one core that the scheduler shares fairly between
-    // them: each round's ratio is then taken in the same moment of the machine. Implies --pin.
+    // Both gateways under load at the same time, pinned to one core that the scheduler shares between them
+    // (fairly by thread, so a build with busier helper threads gets a little more): each round's ratio is
+    // then taken in the same moment of the machine. Implies --pin.
     together: { type: 'boolean', default: false },
   },
 });
@@ -159,7 +160,9 @@ for (const scenario of chosen) {
   };
   for (let round = 0; round < rounds; round++) {
     if (flags.together) {
-      const [base, tree] = await Promise.all([measure(0), measure(1)]);
+      // Whichever load starts first has a head start: each build goes first every other round.
+      const loads = round % 2 === 0 ? [measure(0), measure(1)] : [measure(1), measure(0)].reverse();
+      const [base, tree] = (await Promise.all(loads)) as [LoadRound, LoadRound];
       measured[0]?.push(base);
       measured[1]?.push(tree);
       continue;

@@ -96,6 +96,28 @@ describe('operation metrics', () => {
   });
 });
 
+describe('operations of one batch', () => {
+  it('are each timed to their own result, not to the slowest of the batch', async () => {
+    await using gateway = await startTestGateway();
+    gateway.upstream.inject({ orgId: 'globex', latencyMs: 600 });
+    const response = await fetch(gateway.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify([{ query: page('Quick', 'acme') }, { query: page('Slow', 'globex') }]),
+    });
+    expect(response.status).toBe(200);
+    const countAtMost = async (name: string, le: number) =>
+      (await valuesOf(gateway, 'graphql_operation_duration_seconds')).find(
+        (value) =>
+          (value as { metricName?: string }).metricName === 'graphql_operation_duration_seconds_bucket' &&
+          value.labels.operation_name === name &&
+          value.labels.le === le,
+      )?.value;
+    expect(await countAtMost('Quick', 0.5)).toBe(1);
+    expect(await countAtMost('Slow', 0.5)).toBe(0);
+  });
+});
+
 describe('a batch item that is not an object', () => {
   it('is refused as bad input, and the operations beside it are counted as they were answered', async () => {
     await using gateway = await startTestGateway();

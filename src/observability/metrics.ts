@@ -232,8 +232,10 @@ function batchedHistogram<T extends string>(configuration: HistogramConfiguratio
   const values = new Float64Array(histogramBatchSize);
   let held = 0;
   const handOver = (histogram: Histogram<T>) => {
-    for (let i = 0; i < held; i++) histogram.observe(labelsOf[i] as LabelValues<T>, values[i] as number);
+    // Emptied first: an observation prom-client refuses (it throws) must not keep the batch full for good.
+    const count = held;
     held = 0;
+    for (let i = 0; i < count; i++) histogram.observe(labelsOf[i] as LabelValues<T>, values[i] as number);
   };
   const histogram = new Histogram<T>({
     ...configuration,

@@ -76,6 +76,8 @@ class OperationRecord implements OperationTelemetry {
   calls = 0;
   codes: string[] = [];
   outcome: OperationOutcome | undefined = undefined;
+  /** When its result was ready (before serialising): in a batch, before the others are. */
+  ended: number | undefined = undefined;
 
   constructor(
     readonly requestId: string,
@@ -158,8 +160,7 @@ export function useRequestTelemetry(options: RequestTelemetryOptions): RequestTe
       operation.type,
       operation.executed ? operation.name : undefined,
       operation.outcome,
-      // Its result is ready and not yet serialised.
-      (performance.now() - operation.started) / 1_000,
+      ((operation.ended ?? performance.now()) - operation.started) / 1_000,
       operation.calls,
     );
     for (const code of operation.codes) metrics.error(code);
@@ -256,6 +257,11 @@ export function useRequestTelemetry(options: RequestTelemetryOptions): RequestTe
       const span = phaseSpan('graphql.execute', operation);
       if (!span) return;
       return { onExecuteDone: () => span.end(false) };
+    },
+
+    onExecutionResult({ context }) {
+      const operation = operations.get(context.params);
+      if (operation) operation.ended = performance.now();
     },
 
     // After the request's errors have their contract codes (graphql/request-errors.ts).

@@ -20,6 +20,7 @@ export const upstreamSpanName = `GET ${upstreamRoute}`;
 
 export function upstreamTelemetry(metrics: GatewayMetrics | undefined, tracing: boolean): StartCallTelemetry {
   return ({ page, take, traceParent }) => {
+    const started = performance.now();
     metrics?.upstreamCallStarted();
     const span =
       tracing && traceParent
@@ -37,18 +38,18 @@ export function upstreamTelemetry(metrics: GatewayMetrics | undefined, tracing: 
             traceParent,
           )
         : undefined;
-    return new WatchedCall(metrics, span, traceParent);
+    return new WatchedCall(started, metrics, span, traceParent);
   };
 }
 
 /** One upstream call, watched from its start to its outcome (one object a call: no closures to make). */
 class WatchedCall implements CallTelemetry {
-  private readonly started = performance.now();
   private retries = 0;
   /** A body that arrived is judged when it is decoded, with its batch (see paging/loaders.ts). */
   private answered: { status: number | undefined; endTime: number } | undefined = undefined;
 
   constructor(
+    private readonly started: number,
     private readonly metrics: GatewayMetrics | undefined,
     private readonly span: Span | undefined,
     private readonly traceParent: TraceContext | undefined,
