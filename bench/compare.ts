@@ -6,6 +6,7 @@
 
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { once } from 'node:events';
 import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -39,21 +40,25 @@ const { values: flags } = parseArgs({
     // (fairly by thread, so a build with busier helper threads gets a little more): each round's ratio is
     // then taken in the same moment of the machine. Implies --pin.
     together: { type: 'boolean', default: false },
+    // Runs, each with both gateways started afresh; the table gives the median of the runs.
+    processes: { type: 'string', default: '1' },
   },
 });
 if (!flags.base) {
   process.stderr.write(
-    'usage: npm run bench:compare -- --base <git ref> [--scenarios a,b,c] [--rounds 6] [--trace] [--pin] [--together]\n',
+    'usage: npm run bench:compare -- --base <git ref> [--scenarios a,b,c] [--rounds 6] [--trace] [--pin] [--together] [--processes 1]\n',
   );
   process.exit(2);
 }
 const load = { connections: Number(flags.connections), seconds: Number(flags.duration) };
 const rounds = Number(flags.rounds);
+const processes = Number(flags.processes);
 const chosen = scenarios.filter((scenario) => flags.scenarios.split(',').includes(scenario.name));
 for (const [name, value] of [
   ['--connections', load.connections],
   ['--duration', load.seconds],
   ['--rounds', rounds],
+  ['--processes', processes],
 ] as const) {
   if (!Number.isInteger(value) || value < 1) {
     process.stderr.write(`${name} must be a whole number of at least 1\n`);
@@ -122,25 +127,25 @@ const traceSink = flags.trace ? await startTraceSink() : undefined;
 const tracing: Record<string, string> = traceSink
   ? { OTEL_EXPORTER_OTLP_ENDPOINT: traceSink.url, OTEL_TRACES_SAMPLER: 'always_on', OTEL_SERVICE_NAME: 'bench' }
   : {};
-const builds = [
-  { name: `base (${flags.base})`, ...(await startGateway(baseMain, upstream.url)) },
-  {
-    name: flags.trace ? 'this tree, tracing every request' : 'this tree',
-    ...(await startGateway(new URL('dist/main.js', root), upstream.url, tracing)),
-  },
-];
+const buildNames = [`base (${flags.base})`, flags.trace ? 'this tree, tracing every request' : 'this tree'];
 
-if (pin) {
-  for (const build of builds) {
-    execFileSync('taskset', ['-a', '-p', '-c', String(cores - 1), String(build.child.pid)], { stdio: 'ignore' });
+/** Both gateways, started afresh (and pinned, when asked). */
+async function startBuilds() {
+  const started = [
+    await startGateway(baseMain, upstream.url),
+    await startGateway(new URL('dist/main.js', root), upstream.url, tracing),
+  ].map((gateway, index) => ({ name: buildNames[index] as string, ...gateway }));
+  if (pin) {
+    for (const build of started) {
+      execFileSync('taskset', ['-a', '-p', '-c', String(cores - 1), String(build.child.pid)], { stdio: 'ignore' });
+    }
   }
+  return started;
 }
+type Build = Awaited<ReturnType<typeof startBuilds>>[number];
 
-const lines = [
-  '| scenario | build | ops/s | × base | CPU ms/op (main thread) | × base CPU | peak RSS MB so far |',
-  '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
-];
-for (const scenario of chosen) {
+/** One scenario's rounds against both builds: each build's rounds, in order. */
+async function measureScenario(builds: Build[], scenario: (typeof chosen)[number]): Promise<LoadRound[][]> {
   const request = (url: string) => gatewayRequest(url, scenario);
   // Both builds must answer, and answer alike: otherwise this would compare different work.
   const answers: string[] = [];
@@ -155,7 +160,7 @@ for (const scenario of chosen) {
   if (answers[0] !== answers[1]) throw new Error(`scenario ${scenario.name}: the two builds answer differently`);
   const measured = builds.map(() => [] as LoadRound[]);
   const measure = (index: number) => {
-    const build = builds[index] as (typeof builds)[number];
+    const build = builds[index] as Build;
     return measureLoad(build.child.pid as number, request(build.url), load, `${build.name} ${scenario.name}`);
   };
   for (let round = 0; round < rounds; round++) {
@@ -170,7 +175,21 @@ for (const scenario of chosen) {
     // A B, then B A: neither build always goes first.
     for (const index of round % 2 === 0 ? [0, 1] : [1, 0]) measured[index]?.push(await measure(index));
   }
-  const summaries = measured.map((list) => ({
+  return measured;
+}
+
+interface Summary {
+  readonly opsPerSecond: number;
+  readonly cpuMsPerOp: number;
+  readonly mainThreadCpuMsPerOp: number;
+  /** To the base, in this run. */
+  readonly opsRatio: number;
+  readonly cpuRatio: number;
+}
+
+/** One run's figures for each build: medians of its rounds, and its ratios to the base. */
+function summarise(measured: LoadRound[][]): Summary[] {
+  const medians = measured.map((list) => ({
     opsPerSecond: median(list.map((one) => one.opsPerSecond)),
     cpuMsPerOp: median(list.map((one) => one.cpuMsPerOp)),
     mainThreadCpuMsPerOp: median(list.map((one) => one.mainThreadCpuMsPerOp)),
@@ -178,20 +197,57 @@ for (const scenario of chosen) {
   // Together, each round's two figures come from the same moment: their ratio is what counts, not the figures.
   const roundRatio = (index: number, read: (round: LoadRound) => number) =>
     median((measured[index] ?? []).map((round, k) => read(round) / read(measured[0]?.[k] as LoadRound)));
-  const base = summaries[0] as (typeof summaries)[number];
+  const base = medians[0] as (typeof medians)[number];
+  return medians.map((own, index) => ({
+    ...own,
+    opsRatio: flags.together ? roundRatio(index, (round) => round.opsPerSecond) : own.opsPerSecond / base.opsPerSecond,
+    cpuRatio: flags.together ? roundRatio(index, (round) => round.cpuMsPerOp) : own.cpuMsPerOp / base.cpuMsPerOp,
+  }));
+}
+
+// How fast a process runs the same code depends on choices V8 makes early in its life (what it
+// optimises and inlines, how its heap is laid out): with --processes, each run starts both afresh.
+const runs: Map<string, Summary[]>[] = [];
+const peakRss = buildNames.map(() => 0);
+for (let run = 0; run < processes; run++) {
+  const builds = await startBuilds();
+  const byScenario = new Map<string, Summary[]>();
+  for (const scenario of chosen) {
+    byScenario.set(scenario.name, summarise(await measureScenario(builds, scenario)));
+    process.stderr.write(
+      `scenario ${scenario.name} done${processes > 1 ? ` (processes ${run + 1} of ${processes})` : ''}\n`,
+    );
+  }
   builds.forEach((build, index) => {
-    const own = summaries[index] as (typeof summaries)[number];
-    const opsRatio = flags.together
-      ? roundRatio(index, (round) => round.opsPerSecond)
-      : own.opsPerSecond / base.opsPerSecond;
-    const cpuRatio = flags.together ? roundRatio(index, (round) => round.cpuMsPerOp) : own.cpuMsPerOp / base.cpuMsPerOp;
+    peakRss[index] = Math.max(peakRss[index] as number, peakRssMb(build.child.pid as number));
+  });
+  runs.push(byScenario);
+  for (const build of builds) {
+    build.child.kill('SIGKILL');
+    await once(build.child, 'exit');
+  }
+}
+
+const lines = [
+  '| scenario | build | ops/s | × base | CPU ms/op (main thread) | × base CPU | peak RSS MB |',
+  '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
+];
+for (const scenario of chosen) {
+  buildNames.forEach((name, index) => {
+    const own = runs.map((run) => (run.get(scenario.name) as Summary[])[index] as Summary);
+    const middle = (read: (summary: Summary) => number) => median(own.map(read));
     lines.push(
-      `| ${scenario.name} | ${build.name} | ${own.opsPerSecond.toFixed(0)} | ${opsRatio.toFixed(3)} | ${own.cpuMsPerOp.toFixed(2)} (${own.mainThreadCpuMsPerOp.toFixed(2)}) | ${cpuRatio.toFixed(3)} | ${peakRssMb(build.child.pid as number).toFixed(0)} |`,
+      `| ${scenario.name} | ${name} | ${middle((one) => one.opsPerSecond).toFixed(0)} | ${middle((one) => one.opsRatio).toFixed(3)} | ${middle((one) => one.cpuMsPerOp).toFixed(2)} (${middle((one) => one.mainThreadCpuMsPerOp).toFixed(2)}) | ${middle((one) => one.cpuRatio).toFixed(3)} | ${(peakRss[index] as number).toFixed(0)} |`,
     );
   });
-  process.stderr.write(`scenario ${scenario.name} done\n`);
+  if (processes > 1) {
+    const perRun = runs
+      .map((run) => ((run.get(scenario.name) as Summary[])[1] as Summary).opsRatio.toFixed(3))
+      .join(', ');
+    lines.push(`| ${scenario.name} | this tree, each run | | ${perRun} | | | |`);
+  }
 }
 process.stdout.write(
-  `\n${lines.join('\n')}\n\n${rounds} rounds of ${load.seconds} s, ${load.connections} connections${flags.together ? ", both gateways under load at once on one core; × base is the median of the rounds' ratios" : pin ? ', gateways pinned to one core' : ''}${traceSink ? `; ${traceSink.exports()} OTLP exports received` : ''}\n`,
+  `\n${lines.join('\n')}\n\n${processes > 1 ? `${processes} runs, each with both gateways started afresh, of ` : ''}${rounds} rounds of ${load.seconds} s, ${load.connections} connections${flags.together ? ", both gateways under load at once on one core; × base is the median of the rounds' ratios" : pin ? ', gateways pinned to one core' : ''}${traceSink ? `; ${traceSink.exports()} OTLP exports received` : ''}\n`,
 );
 process.exit(0);
