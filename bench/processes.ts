@@ -162,11 +162,19 @@ export async function startGatewayProcess(
   return { child, url: await ready };
 }
 
-/** A new file in a directory of its own, removed when the bench exits. */
+/** The bench's log directory, made on first use and removed when the bench exits. */
+let logDirectory: string | undefined;
+let logFiles = 0;
+
+/** A new log file, in the bench's own directory (one exit handler, however many gateways start). */
 function temporaryLogFile(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'gateway-bench-'));
-  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
-  return join(dir, 'gateway.log');
+  if (logDirectory === undefined) {
+    const dir = mkdtempSync(join(tmpdir(), 'gateway-bench-'));
+    process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+    logDirectory = dir;
+  }
+  logFiles++;
+  return join(logDirectory, `gateway-${logFiles}.log`);
 }
 
 /**

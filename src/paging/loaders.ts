@@ -189,7 +189,7 @@ export function createLoaders(options: LoaderOptions): Loaders {
       ?.find((request) => request.offset <= range.start && request.offset + request.take >= range.end);
     const plan = covering ? [covering] : planPages(range, paging);
     const pages = await Promise.all(plan.map((request) => loadPage(orgId, request)));
-    const ages = staleAges ? pages.flatMap((page) => staleAges?.get(page) ?? []) : [];
+    const ages = pages.flatMap((page) => staleAges?.get(page) ?? []);
     return { items: collectRange(range, plan, pages), staleAge: ages.length > 0 ? Math.max(...ages) : undefined };
   }
 
