@@ -201,13 +201,21 @@ describe('traces (OTLP over HTTP, JSON)', () => {
     expect(refused?.status?.code).toBe(2);
 
     // The request's log lines carry the trace id too.
-    await vi.waitFor(() => expect(gateway.output()).toContain(`"reqId":"${requestId}"`));
-    const lines = gateway
-      .output()
-      .split('\n')
-      .filter((line) => line.includes(`"reqId":"${requestId}"`))
-      .map((line) => JSON.parse(line) as { traceId?: string; msg: string });
-    expect(lines.map((line) => line.msg).sort()).toEqual(['graphql request', 'upstream UPSTREAM_STATUS 403']);
+    // The warn line is written while the request runs, the request line after its answer: wait for both.
+    const linesOfRequest = () =>
+      gateway
+        .output()
+        .split('\n')
+        .filter((line) => line.includes(`"reqId":"${requestId}"`))
+        .map((line) => JSON.parse(line) as { traceId?: string; msg: string });
+    await vi.waitFor(() =>
+      expect(
+        linesOfRequest()
+          .map((line) => line.msg)
+          .sort(),
+      ).toEqual(['graphql request', 'upstream UPSTREAM_STATUS 403']),
+    );
+    const lines = linesOfRequest();
     for (const line of lines) expect(line.traceId).toBe(traceId);
   });
 
