@@ -3,6 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { createSeedData } from '../src/demo/seed.ts';
+import { ownFieldsLogger } from '../src/observability/logger.ts';
 import { createRecordingLogger, startTestGateway } from './helpers/gateway.ts';
 import { readyUrl, startMain } from './helpers/main-process.ts';
 
@@ -135,6 +136,22 @@ describe('credentials never reach the log', () => {
     for (const secret of [...secretKeys, token, 'caller-token-5e3c1', 'settings-token-77af', 'cookie-secret-91']) {
       expect(logged).not.toContain(secret);
     }
+  });
+
+  it('the request line, logged without the wildcard paths, still drops each credential named by its path', () => {
+    const logger = createRecordingLogger('info');
+    ownFieldsLogger(logger).info(
+      { secret_key: 'sk-top-1', secretKey: 'sk-top-2', headers: { authorization: 'Bearer t-3', cookie: 'c=4' } },
+      'line',
+    );
+    expect(logger.records()).toEqual([
+      expect.objectContaining({
+        msg: 'line',
+        secret_key: '[redacted]',
+        secretKey: '[redacted]',
+        headers: { authorization: '[redacted]', cookie: '[redacted]' },
+      }),
+    ]);
   });
 });
 

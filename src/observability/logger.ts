@@ -26,6 +26,19 @@ export const redactedPaths = [
   'secretKey',
 ];
 
+const censor = '[redacted]';
+
+/**
+ * The same log for lines whose every field the gateway makes itself (the
+ * line of each GraphQL request): only the paths that name a field exactly.
+ * A wildcard path makes pino run every field of every line through a
+ * redaction pass (about 6 µs a line, most of the line's cost), and such a
+ * line has no field it could match.
+ */
+export function ownFieldsLogger(logger: Logger): Logger {
+  return logger.child({}, { redact: { paths: redactedPaths.filter((path) => !path.startsWith('*')), censor } });
+}
+
 export interface LoggerOptions {
   readonly level: LogLevel;
   readonly format: LogFormat;
@@ -42,7 +55,7 @@ export function createLogger(options: LoggerOptions): Logger {
   return pino(
     {
       level: options.level,
-      redact: { paths: redactedPaths, censor: '[redacted]' },
+      redact: { paths: redactedPaths, censor },
       // Level names, not numbers; `time` stays pino's milliseconds since the epoch, which costs nothing to make.
       formatters: { level: (label) => ({ level: label }) },
     },

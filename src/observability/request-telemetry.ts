@@ -19,6 +19,7 @@ import {
 import { type DocumentNode, type ExecutionResult, GraphQLError, getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Logger } from 'pino';
+import { ownFieldsLogger } from './logger.ts';
 import type { GatewayMetrics, OperationOutcome } from './metrics.ts';
 import { tracer } from './tracing.ts';
 
@@ -104,6 +105,7 @@ const headerGetter: TextMapGetter<Headers> = {
 
 export function useRequestTelemetry(options: RequestTelemetryOptions): RequestTelemetry {
   const { metrics, logger, tracing } = options;
+  const requestLines = ownFieldsLogger(logger);
   const requests = new WeakMap<Request, RequestRecord>();
   const operations = new WeakMap<object, OperationRecord>();
 
@@ -310,7 +312,7 @@ export function useRequestTelemetry(options: RequestTelemetryOptions): RequestTe
       const batched = owner.operations.length > 1;
       const pick = <T>(read: (operation: OperationRecord) => T) =>
         batched ? owner.operations.map(read) : read(owner.operations[0] as OperationRecord);
-      logger.info(
+      requestLines.info(
         {
           reqId: owner.id,
           traceId: owner.traceId,
