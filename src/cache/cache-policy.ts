@@ -35,7 +35,9 @@ export function upstreamDirectives(cacheControl: string | undefined): UpstreamDi
 export type CallerCacheMode = 'default' | 'no-cache' | 'no-store';
 
 export function callerCacheMode(cacheControl: string | null | undefined): CallerCacheMode {
-  const directives = parse(cacheControl ?? undefined);
+  // Asked of every operation, and most callers send none.
+  if (!cacheControl) return 'default';
+  const directives = parse(cacheControl);
   if (directives.has('no-store')) return 'no-store';
   if (directives.has('no-cache') || directives.get('max-age') === '0') return 'no-cache';
   return 'default';

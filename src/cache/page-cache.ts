@@ -8,13 +8,13 @@
 // revoked token or a deleted org is not served on); a kept ETag revalidates
 // with If-None-Match, and a 304 refreshes the page without a body.
 
+import { createHmac } from 'node:crypto';
 import {
   type AssistantPageBody,
   type AssistantPageRequest,
   pageBody,
   type UpstreamClient,
 } from '../upstream/client.ts';
-import { credentialKey } from '../upstream/coalescing.ts';
 import {
   isUpstreamDown,
   UpstreamBadResponseError,
@@ -192,7 +192,7 @@ export function cachePages(client: UpstreamClient, options: PageCacheOptions): U
 
 /** A page from the cache costs its caller its bytes, as one from the upstream would (MAX_UPSTREAM_BYTES_PER_REQUEST). */
 function charged(body: AssistantPageBody, request: AssistantPageRequest): AssistantPageBody {
-  if (request.byteBudget && !request.byteBudget.take(Buffer.byteLength(body.text))) {
+  if (request.byteBudget && !request.byteBudget.take(body.bytes)) {
     throw new UpstreamBytesExhaustedError(request.byteBudget.maxBytes);
   }
   return body;
@@ -205,4 +205,11 @@ function staleBody(kept: CachedPage, request: AssistantPageRequest, at: number):
 /** The upstream could not answer (see isUpstreamDown), or the gateway held the call back. Never a 4xx. */
 function upstreamUnavailable(error: unknown): boolean {
   return isUpstreamDown(error) || error instanceof UpstreamCircuitOpenError || error instanceof UpstreamBusyError;
+}
+
+/** A keyed hash of a caller's `Authorization`: page keys reach the shared store, and no token may be part of one. */
+function credentialKey(secret: string | Buffer, authorization: string | undefined): string {
+  return createHmac('sha256', secret)
+    .update(authorization ?? '')
+    .digest('base64url');
 }

@@ -84,6 +84,8 @@ export interface AssistantPageBody {
   decode(): AssistantRecord[];
   /** The body as it came (empty for a 304), with what the upstream said of caching it. */
   readonly text: string;
+  /** Its size in UTF-8 bytes: what it costs a request's byte budget. Counted once, as it is read. */
+  readonly bytes: number;
   readonly etag?: string;
   readonly cacheControl?: string;
   /** The upstream answered 304 to `ifNoneMatch`: the cached page still holds. */
@@ -96,6 +98,7 @@ export interface AssistantPageBody {
 interface Answer {
   /** Undefined for a 304. */
   readonly text: string | undefined;
+  readonly bytes: number;
   readonly etag: string | undefined;
   readonly cacheControl: string | undefined;
 }
@@ -165,12 +168,13 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
             throw new UpstreamBadResponseError(`content-type: expected application/json, got ${mediaType}`);
           }
           const contentLength = header(response.headers['content-length']);
+          const bytesBefore = outcome.bytes;
           const text = await readBody(response.body, contentLength, maxResponseBytes, request.byteBudget, outcome);
-          return { text, ...cachingOf(response.headers) };
+          return { text, bytes: outcome.bytes - bytesBefore, ...cachingOf(response.headers) };
         }
         if (response.statusCode === 304 && request.ifNoneMatch !== undefined) {
           await response.body.dump();
-          return { text: undefined, ...cachingOf(response.headers) };
+          return { text: undefined, bytes: 0, ...cachingOf(response.headers) };
         }
         // Always consume the body: an unread body pins its connection.
         await response.body.dump();
@@ -218,7 +222,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
       return { ...pageBody('', request), etag: answer.etag, cacheControl: answer.cacheControl, notModified: true };
     }
     // Parsed later, once its batch is in (see paging/loaders.ts): its cost is bounded by UPSTREAM_MAX_BODY_BYTES.
-    const body = pageBody(answer.text, request, telemetry);
+    const body = pageBody(answer.text, request, { telemetry, bytes: answer.bytes });
     return { ...body, etag: answer.etag, cacheControl: answer.cacheControl };
   }
 
@@ -235,14 +239,19 @@ interface CallOutcome {
   bytes: number;
 }
 
-/** A page's body, decoded when asked (each time: every request gets records of its own). */
+/**
+ * A page's body, decoded when asked (each time: every request gets records of its own).
+ * Its bytes are counted here unless the read counted them: for a large body
+ * with characters beyond ASCII, counting walks the whole text.
+ */
 export function pageBody(
   text: string,
   request: Pick<AssistantPageRequest, 'orgId' | 'take'>,
-  telemetry?: CallTelemetry,
+  { telemetry, bytes = Buffer.byteLength(text) }: { telemetry?: CallTelemetry; bytes?: number } = {},
 ): AssistantPageBody {
   return {
     text,
+    bytes,
     decode: () => {
       try {
         const records = decodeAssistantPage(text, request);

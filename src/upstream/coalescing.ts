@@ -4,9 +4,11 @@
 //
 // The shared call belongs to nobody: a caller that goes away stops waiting,
 // and the call is cancelled only when every caller has gone. Credentials never
-// share: the key holds a keyed hash of the `Authorization` header.
+// share: the key holds the `Authorization` header itself. It lives in this
+// process only while the call is in flight, as the call's own headers do; a
+// keyed hash of it (as the page cache's keys, which leave the process, hold)
+// would cost every call a new HMAC.
 
-import { createHmac, randomBytes } from 'node:crypto';
 import type { AssistantPageBody, AssistantPageRequest, UpstreamClient } from './client.ts';
 import { UpstreamBytesExhaustedError } from './errors.ts';
 
@@ -30,12 +32,12 @@ interface SharedCall {
  */
 export function coalesceCalls(client: UpstreamClient, options: CoalescingOptions = {}): UpstreamClient {
   const inFlight = new Map<string, SharedCall>();
-  // Keys are never sent anywhere; the hash keeps tokens out of them all the same.
-  const keySecret = randomBytes(32);
 
   function fetchAssistantPage(request: AssistantPageRequest): Promise<AssistantPageBody> {
     // A revalidation (If-None-Match) may answer 304 with no body: only callers who asked the same share it.
-    const key = `${credentialKey(keySecret, request.authorization)}\u0000${request.ifNoneMatch ?? ''}\u0000${request.take}\u0000${request.page}\u0000${request.orgId}`;
+    // No header value holds a NUL, so the fields before the org id cannot run into each other.
+    const credential = request.authorization === undefined ? '-' : `+${request.authorization}`;
+    const key = `${credential}\u0000${request.ifNoneMatch ?? ''}\u0000${request.take}\u0000${request.page}\u0000${request.orgId}`;
     let shared = inFlight.get(key);
     if (shared) {
       options.onJoined?.();
@@ -59,7 +61,7 @@ export function coalesceCalls(client: UpstreamClient, options: CoalescingOptions
       inFlight.set(key, call);
     }
     return waitFor(shared, request.signal).then((body) => {
-      if (request.byteBudget && !request.byteBudget.take(Buffer.byteLength(body.text))) {
+      if (request.byteBudget && !request.byteBudget.take(body.bytes)) {
         throw new UpstreamBytesExhaustedError(request.byteBudget.maxBytes);
       }
       return body;
@@ -95,13 +97,6 @@ function waitFor(call: SharedCall, signal: AbortSignal | undefined): Promise<Ass
       (error: unknown) => settle() && reject(error),
     );
   });
-}
-
-/** A keyed hash of a caller's `Authorization`: what keys share, so that no token is ever part of a key. */
-export function credentialKey(secret: string | Buffer, authorization: string | undefined): string {
-  return createHmac('sha256', secret)
-    .update(authorization ?? '')
-    .digest('base64url');
 }
 
 function leave(call: SharedCall): void {
