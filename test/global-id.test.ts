@@ -41,6 +41,19 @@ describe('global ids', () => {
     );
   });
 
+  it('keep the encoding ids always had: each REST id as encodeURIComponent writes it', () => {
+    const anyId = fc.oneof(
+      restId,
+      fc.string({ unit: fc.constantFrom('a', 'Z', '0', '_', '-', '.', '~', '!', '*', "'") }),
+    );
+    fc.assert(
+      fc.property(fc.array(anyId, { maxLength: 4 }), (parts) => {
+        expect(joinKey(parts)).toBe(parts.map((part) => encodeURIComponent(part)).join('/'));
+      }),
+      { numRuns: 1_000 },
+    );
+  });
+
   it('are distinct for distinct keys', () => {
     fc.assert(
       fc.property(

@@ -111,9 +111,19 @@ export function decodeGlobalId(globalId: string): { typename: NodeTypename; id: 
   return { typename, id };
 }
 
-/** A key of REST ids, each percent-encoded so that `/` only separates. */
+/** A key of REST ids, each percent-encoded (as `encodeURIComponent` does) so that `/` only separates. */
 export function joinKey(parts: readonly string[]): string {
-  return parts.map(encodeURIComponent).join('/');
+  let key = encodeKeyPart(parts[0] ?? '');
+  for (let i = 1; i < parts.length; i++) key += `/${encodeKeyPart(parts[i] as string)}`;
+  return key;
+}
+
+/** Characters `encodeURIComponent` leaves as they are (bar `!'()*`): REST ids are mostly made of them. */
+const keptAsIs = /^[\w.~-]*$/;
+
+/** Every object's id is made of these, so the common case skips the encoder (several a node). */
+function encodeKeyPart(part: string): string {
+  return keptAsIs.test(part) ? part : encodeURIComponent(part);
 }
 
 /** The REST ids of a key of `count` parts, or a BadInputError. */
