@@ -312,6 +312,7 @@ export function useRequestTelemetry(options: RequestTelemetryOptions): RequestTe
       const batched = owner.operations.length > 1;
       const pick = <T>(read: (operation: OperationRecord) => T) =>
         batched ? owner.operations.map(read) : read(owner.operations[0] as OperationRecord);
+      // Only fields the gateway makes, none an object: this logger has no wildcard redaction (see ownFieldsLogger).
       requestLines.info(
         {
           reqId: owner.id,

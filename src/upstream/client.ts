@@ -84,7 +84,7 @@ export interface AssistantPageBody {
   decode(): AssistantRecord[];
   /** The body as it came (empty for a 304), with what the upstream said of caching it. */
   readonly text: string;
-  /** Its size in UTF-8 bytes: what it costs a request's byte budget. Counted once, as it is read. */
+  /** The bytes the upstream sent for it (counted as they arrive): what it costs a request's byte budget. */
   readonly bytes: number;
   readonly etag?: string;
   readonly cacheControl?: string;
