@@ -2,6 +2,7 @@
 // page/take requests, and the cursors that mark positions in an org's list.
 // A position is an item's 0-based offset in the org's assistant list.
 
+import { base64url } from '../graphql/base64url.ts';
 import { BadInputError, quoteInput } from '../graphql/errors.ts';
 
 export interface ConnectionArgs {
@@ -41,7 +42,7 @@ const cursorPrefix = 'assistants:v1:';
 
 /** An opaque cursor for the item at `offset` of `orgId`'s list. */
 export function encodeCursor(orgId: string, offset: number): string {
-  return Buffer.from(`${cursorPrefix}${offset}:${orgId}`).toString('base64url');
+  return base64url(`${cursorPrefix}${offset}:${orgId}`);
 }
 
 /** The offset a cursor marks; refuses any cursor this org's connection did not issue. */

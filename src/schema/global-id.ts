@@ -8,6 +8,7 @@
 // org-scan loader, so all ids of one org in one request share one scan.
 
 import { brandWithType } from '@pothos/core';
+import { base64url } from '../graphql/base64url.ts';
 import { BadInputError, errorOfOneEntry, quoteInput } from '../graphql/errors.ts';
 import type { Loaders } from '../paging/loaders.ts';
 import { isSendableOrgId } from '../upstream/client.ts';
@@ -95,7 +96,7 @@ export function markedAs<T extends object>(typename: NodeTypename, record: T): T
 }
 
 export function encodeGlobalId(typename: string, key: string | number | bigint): string {
-  return Buffer.from(`${typename}:${key}`).toString('base64url');
+  return base64url(`${typename}:${key}`);
 }
 
 export function decodeGlobalId(globalId: string): { typename: NodeTypename; id: string } {
