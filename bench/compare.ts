@@ -164,16 +164,15 @@ async function measureScenario(builds: Build[], scenario: (typeof chosen)[number
     return measureLoad(build.child.pid as number, request(build.url), load, `${build.name} ${scenario.name}`);
   };
   for (let round = 0; round < rounds; round++) {
+    // A B, then B A: neither build always goes first (together, the load started first has a head start).
+    const order = round % 2 === 0 ? [0, 1] : [1, 0];
     if (flags.together) {
-      // Whichever load starts first has a head start: each build goes first every other round.
-      const loads = round % 2 === 0 ? [measure(0), measure(1)] : [measure(1), measure(0)].reverse();
-      const [base, tree] = (await Promise.all(loads)) as [LoadRound, LoadRound];
-      measured[0]?.push(base);
-      measured[1]?.push(tree);
+      const loads: Promise<LoadRound>[] = [];
+      for (const index of order) loads[index] = measure(index);
+      for (const [index, result] of (await Promise.all(loads)).entries()) measured[index]?.push(result);
       continue;
     }
-    // A B, then B A: neither build always goes first.
-    for (const index of round % 2 === 0 ? [0, 1] : [1, 0]) measured[index]?.push(await measure(index));
+    for (const index of order) measured[index]?.push(await measure(index));
   }
   return measured;
 }
@@ -232,18 +231,19 @@ const lines = [
   '| scenario | build | ops/s | × base | CPU ms/op (main thread) | × base CPU | peak RSS MB |',
   '| --- | --- | ---: | ---: | ---: | ---: | ---: |',
 ];
+/** A build's figures for a scenario in one run. */
+const summaryOf = (run: Map<string, Summary[]>, scenario: string, index: number) =>
+  (run.get(scenario) as Summary[])[index] as Summary;
 for (const scenario of chosen) {
   buildNames.forEach((name, index) => {
-    const own = runs.map((run) => (run.get(scenario.name) as Summary[])[index] as Summary);
+    const own = runs.map((run) => summaryOf(run, scenario.name, index));
     const middle = (read: (summary: Summary) => number) => median(own.map(read));
     lines.push(
       `| ${scenario.name} | ${name} | ${middle((one) => one.opsPerSecond).toFixed(0)} | ${middle((one) => one.opsRatio).toFixed(3)} | ${middle((one) => one.cpuMsPerOp).toFixed(2)} (${middle((one) => one.mainThreadCpuMsPerOp).toFixed(2)}) | ${middle((one) => one.cpuRatio).toFixed(3)} | ${(peakRss[index] as number).toFixed(0)} |`,
     );
   });
   if (processes > 1) {
-    const perRun = runs
-      .map((run) => ((run.get(scenario.name) as Summary[])[1] as Summary).opsRatio.toFixed(3))
-      .join(', ');
+    const perRun = runs.map((run) => summaryOf(run, scenario.name, 1).opsRatio.toFixed(3)).join(', ');
     lines.push(`| ${scenario.name} | this tree, each run | | ${perRun} | | | |`);
   }
 }

@@ -122,7 +122,7 @@ export function joinKey(parts: readonly string[]): string {
 /** Characters `encodeURIComponent` leaves as they are (bar `!'()*`): REST ids are mostly made of them. */
 const keptAsIs = /^[\w.~-]*$/;
 
-/** Every object's id is made of these, so the common case skips the encoder (several a node). */
+/** A REST id made only of those needs no encoding: the common case, for several ids of every node. */
 function encodeKeyPart(part: string): string {
   return keptAsIs.test(part) ? part : encodeURIComponent(part);
 }
