@@ -138,6 +138,24 @@ describe('what is never served from the cache', () => {
     });
   });
 
+  it('once a request met a 403, a page of that org is not served stale while it revalidates: the upstream is asked first', async () => {
+    const access = new Map([['Bearer holder', new Set(['globex'])]]);
+    await using gateway = await startTestGateway({
+      env: { CACHE_TTL_MS: '1', CACHE_STALE_WHILE_REVALIDATE_MS: '600000' },
+      upstream: { access },
+    });
+    const holder = { authorization: 'Bearer holder' };
+    await gateway.query(firstPage('globex'), {}, holder);
+    access.set('Bearer holder', new Set());
+    const asked = await gateway.query(firstPage('globex'), {}, { ...holder, 'cache-control': 'no-cache' });
+    expect(asked.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    const next = await gateway.query(firstPage('globex'), {}, holder);
+    expect(next.data.organization.assistants).toBeNull();
+    expect(next.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    expect(next.extensions).toBeUndefined();
+    expect(gateway.upstream.requestCount).toBe(3);
+  });
+
   it('a body that does not decode is not kept', async () => {
     await using gateway = await startTestGateway({ env: { CACHE_TTL_MS: '60000' } });
     gateway.upstream.inject({ orgId: 'acme', body: 'malformed', times: 1 });

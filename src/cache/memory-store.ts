@@ -1,25 +1,39 @@
-// The in-process store of cached pages: least recently used go first, bounded
-// in bytes (CACHE_MAX_BYTES); an entry also goes once no window can use it.
+// The in-process store of cached pages and refusals: least recently used go
+// first, bounded in bytes (CACHE_MAX_BYTES); an entry also goes once no
+// window can use it.
 
 import { LRUCache } from 'lru-cache';
-import type { CachedPage, PageStore } from './page-cache.ts';
+import type { CachedPage, PageStore } from './page-store.ts';
 
 /** What an entry costs beside its text: key, times, the map's own node. */
 const entryOverheadBytes = 300;
 
+/** A refusal is kept as its time; a page as itself. */
+type Entry = CachedPage | number;
+
 export function createMemoryStore(maxBytes: number): PageStore {
-  const entries = new LRUCache<string, CachedPage>({
+  const entries = new LRUCache<string, Entry>({
     maxSize: maxBytes,
     // Two bytes per character: V8 may hold the text as UTF-16.
-    sizeCalculation: (page, key) => page.text.length * 2 + key.length * 2 + entryOverheadBytes,
+    sizeCalculation: (entry, key) =>
+      (typeof entry === 'number' ? 0 : entry.text.length * 2) + key.length * 2 + entryOverheadBytes,
   });
   return {
-    get: async (key) => entries.get(key),
+    get: async (key, refusalKeys) => {
+      const page = entries.get(key);
+      let refusedAt: number | undefined;
+      for (const refusalKey of refusalKeys) {
+        const at = entries.get(refusalKey);
+        if (typeof at === 'number' && (refusedAt === undefined || at > refusedAt)) refusedAt = at;
+      }
+      return { page: typeof page === 'number' ? undefined : page, refusedAt };
+    },
     set: async (key, page, keepMs) => {
       if (keepMs > 0) entries.set(key, page, { ttl: keepMs });
     },
-    delete: async (key) => {
+    refuse: async (key, refusalKey, at, keepMs) => {
       entries.delete(key);
+      if (keepMs > 0) entries.set(refusalKey, at, { ttl: keepMs });
     },
     bytes: () => entries.calculatedSize,
   };

@@ -4,9 +4,14 @@
 // token is ever part of a key. Fresh pages answer at once; a page past its
 // freshness is served at once while one refresh per key runs in the
 // background (stale-while-revalidate), or when the upstream fails with a 5xx,
-// a timeout or no connection (stale-if-error; never on 401, 403 or 404, so a
-// revoked token or a deleted org is not served on); a kept ETag revalidates
-// with If-None-Match, and a 304 refreshes the page without a body.
+// a timeout or no connection (stale-if-error); a kept ETag revalidates with
+// If-None-Match, and a 304 refreshes the page without a body.
+//
+// A refusal of the upstream ends what the cache serves to that credential:
+// after a 401 no page it was given before is served again, after a 403 or 404
+// none of that org, whichever path met the refusal and on every replica that
+// shares the store. What is kept holds no assistant's secret key unless
+// EXPOSE_SECRET_KEYS serves them.
 
 import { createHmac } from 'node:crypto';
 import {
@@ -23,24 +28,8 @@ import {
   UpstreamCircuitOpenError,
   UpstreamStatusError,
 } from '../upstream/errors.ts';
-import { type CacheWindows, type EntryTimes, entryTimes, retentionMs, upstreamDirectives } from './cache-policy.ts';
-import type { SharedPageStore } from './redis-store.ts';
-
-/** A kept page: its text as the upstream sent it, its ETag, and its times. */
-export interface CachedPage extends EntryTimes {
-  readonly text: string;
-  readonly etag?: string;
-}
-
-/** Where pages are kept: in this process, or shared by replicas. */
-export interface PageStore {
-  get(key: string): Promise<CachedPage | undefined>;
-  /** Keeps a page for `keepMs` at most. */
-  set(key: string, page: CachedPage, keepMs: number): Promise<void>;
-  delete(key: string): Promise<void>;
-  /** What it holds now, in estimated bytes (for a store in this process). */
-  bytes?(): number;
-}
+import { type CacheWindows, entryTimes, retentionMs, upstreamDirectives } from './cache-policy.ts';
+import type { CachedPage, PageStore, SharedPageStore } from './page-store.ts';
 
 export type CacheLookup = 'hit' | 'miss' | 'stale' | 'revalidated' | 'bypass';
 
@@ -49,10 +38,19 @@ export interface PageCacheOptions {
   readonly store: PageStore;
   /** Keys the credential's hash: the same on every replica that shares a store. */
   readonly keySecret: string | Buffer;
+  /** Keep assistants' `secret_key` values (only when they are served: EXPOSE_SECRET_KEYS). */
+  readonly keepSecretKeys: boolean;
   readonly now?: () => number;
   readonly onLookup?: (result: CacheLookup) => void;
   /** With a store shared by replicas: how long a cold key's fill lock lasts, and how long others wait for the fill. */
   readonly sharedFill?: { readonly lockMs: number; readonly waitMs: number; readonly onFilledByOther?: () => void };
+}
+
+/** Where one request's page is kept, and where the refusals that would end it are recorded. */
+interface PageKeys {
+  readonly page: string;
+  /** Refusals of the credential (401), then of the credential for the org (403, 404). */
+  readonly refusals: readonly [credential: string, organization: string];
 }
 
 /** How often a replica waiting for another's fill looks again. */
@@ -63,9 +61,41 @@ export function cachePages(client: UpstreamClient, options: PageCacheOptions): U
   const lookup = (result: CacheLookup) => options.onLookup?.(result);
   /** Background refreshes under way, one per key: bounded by the keys being refreshed. */
   const refreshing = new Set<string>();
+  const { windows } = options;
+  /**
+   * The longest a kept page may be served without asking the upstream (its
+   * freshness, the upstream's max-age included, then its stale windows): a
+   * refusal is recorded that long, past every page it ends.
+   */
+  let longestServableMs = windows.ttlMs + Math.max(windows.staleWhileRevalidateMs, windows.staleIfErrorMs);
 
-  const keyOf = (request: AssistantPageRequest) =>
-    `page:${credentialKey(options.keySecret, request.authorization)}:${request.take}:${request.page}:${request.orgId}`;
+  const keysOf = (request: AssistantPageRequest): PageKeys => {
+    const credential = credentialKey(options.keySecret, request.authorization);
+    return {
+      page: `page:${credential}:${request.take}:${request.page}:${request.orgId}`,
+      refusals: [`refused:${credential}`, `refused:${credential}:${request.orgId}`],
+    };
+  };
+
+  /** The page kept under these keys, unless the upstream refused its credential since it was stored. */
+  async function keptPage(keys: PageKeys): Promise<CachedPage | undefined> {
+    const { page, refusedAt } = await options.store.get(keys.page, keys.refusals);
+    return page && (refusedAt === undefined || page.storedAt > refusedAt) ? page : undefined;
+  }
+
+  /** The upstream's answer; a refusal is recorded before it reaches the caller. */
+  async function callUpstream(keys: PageKeys, request: AssistantPageRequest): Promise<AssistantPageBody> {
+    try {
+      return await client.fetchAssistantPage(request);
+    } catch (error) {
+      const scope = refusalScope(error);
+      if (scope !== undefined) {
+        const refusalKey = scope === 'credential' ? keys.refusals[0] : keys.refusals[1];
+        await options.store.refuse(keys.page, refusalKey, now(), longestServableMs);
+      }
+      throw error;
+    }
+  }
 
   /** Keeps what the upstream answered (as its Cache-Control allows) and returns the page to serve. */
   async function keep(
@@ -80,26 +110,32 @@ export function cachePages(client: UpstreamClient, options: PageCacheOptions): U
     if (body.notModified) {
       // Only a caller that sent If-None-Match gets a 304 (coalescing keys on it), and it kept the page.
       if (!kept) throw new UpstreamBadResponseError('status: 304 for a page that was not asked to be revalidated');
-      const page = { text: kept.text, etag: body.etag ?? kept.etag, ...entryTimes(at, options.windows, directives) };
+      const page = { text: kept.text, etag: body.etag ?? kept.etag, ...entryTimes(at, windows, directives) };
       // Not awaited: a slow store must not hold the answer (Redis runs a connection's commands in order,
       // so a fill lock released after this still follows the write).
-      if (!directives.noStore) void options.store.set(key, page, retentionMs(page, at, page.etag !== undefined));
+      if (!directives.noStore) keepPage(key, page, at);
       if (counted) lookup('revalidated');
       return pageBody(kept.text, request);
     }
     if (counted) lookup('miss');
     if (!directives.noStore) {
-      // Decoded once before it is kept: a body that does not fit is never served from the cache.
+      // Decoded once before it is kept: a body that does not fit is never kept.
       body.decode();
-      const page = { text: body.text, etag: body.etag, ...entryTimes(at, options.windows, directives) };
-      void options.store.set(key, page, retentionMs(page, at, page.etag !== undefined));
+      const text = options.keepSecretKeys ? body.text : withoutSecretKeys(body.text);
+      keepPage(key, { text, etag: body.etag, ...entryTimes(at, windows, directives) }, at);
     }
     return body;
   }
 
-  function refreshInBackground(key: string, kept: CachedPage, request: AssistantPageRequest): void {
-    if (refreshing.has(key)) return;
-    refreshing.add(key);
+  function keepPage(key: string, page: CachedPage, at: number): void {
+    const servableUntil = Math.max(page.freshUntil, page.revalidateUntil, page.staleIfErrorUntil);
+    longestServableMs = Math.max(longestServableMs, servableUntil - at);
+    void options.store.set(key, page, retentionMs(page, at, page.etag !== undefined));
+  }
+
+  function refreshInBackground(keys: PageKeys, kept: CachedPage, request: AssistantPageRequest): void {
+    if (refreshing.has(keys.page)) return;
+    refreshing.add(keys.page);
     // Nobody waits on it: no caller's abort, budgets or trace apply.
     const background: AssistantPageRequest = {
       orgId: request.orgId,
@@ -109,16 +145,11 @@ export function cachePages(client: UpstreamClient, options: PageCacheOptions): U
       signal: undefined,
       ifNoneMatch: kept.etag,
     };
-    client
-      .fetchAssistantPage(background)
-      .then((body) => keep(key, kept, body, background, false))
-      .catch(async (error: unknown) => {
-        // A revoked token or a deleted org: the page must not be served on.
-        if (error instanceof UpstreamStatusError && [401, 403, 404].includes(error.status)) {
-          await options.store.delete(key);
-        }
-      })
-      .finally(() => refreshing.delete(key));
+    callUpstream(keys, background)
+      .then((body) => keep(keys.page, kept, body, background, false))
+      // A failure leaves the page as it is, a refusal has ended it: the next request finds out for itself.
+      .catch(() => undefined)
+      .finally(() => refreshing.delete(keys.page));
   }
 
   async function fetchAssistantPage(request: AssistantPageRequest): Promise<AssistantPageBody> {
@@ -127,8 +158,8 @@ export function cachePages(client: UpstreamClient, options: PageCacheOptions): U
       lookup('bypass');
       return client.fetchAssistantPage(request);
     }
-    const key = keyOf(request);
-    const kept = await options.store.get(key);
+    const keys = keysOf(request);
+    const kept = await keptPage(keys);
     const at = now();
     if (kept && mode === 'default') {
       if (at < kept.freshUntil) {
@@ -137,7 +168,7 @@ export function cachePages(client: UpstreamClient, options: PageCacheOptions): U
       }
       if (at < kept.revalidateUntil) {
         lookup('stale');
-        refreshInBackground(key, kept, request);
+        refreshInBackground(keys, kept, request);
         return charged(staleBody(kept, request, at), request);
       }
     }
@@ -145,15 +176,15 @@ export function cachePages(client: UpstreamClient, options: PageCacheOptions): U
     // A store that just failed to answer is skipped for the fill lock too: one wait on it per request at most.
     if (!kept && options.sharedFill && store.lock && store.unlock && store.available?.() !== false) {
       // A cold key: one replica fills it, the others wait for the fill up to a bound, then call themselves.
-      const lock = await store.lock(key, options.sharedFill.lockMs);
+      const lock = await store.lock(keys.page, options.sharedFill.lockMs);
       if (lock === 'acquired') {
         try {
-          return await keep(key, undefined, await client.fetchAssistantPage(request), request, true);
+          return await keep(keys.page, undefined, await callUpstream(keys, request), request, true);
         } finally {
-          void store.unlock(key);
+          void store.unlock(keys.page);
         }
       }
-      const filled = lock === 'held' ? await waitForFill(key, options.sharedFill.waitMs, request.signal) : undefined;
+      const filled = lock === 'held' ? await waitForFill(keys, options.sharedFill.waitMs, request.signal) : undefined;
       if (filled) {
         options.sharedFill.onFilledByOther?.();
         lookup('hit');
@@ -162,8 +193,8 @@ export function cachePages(client: UpstreamClient, options: PageCacheOptions): U
       if (request.signal?.aborted) throw request.signal.reason;
     }
     try {
-      const body = await client.fetchAssistantPage(kept?.etag ? { ...request, ifNoneMatch: kept.etag } : request);
-      return await keep(key, kept, body, request, true);
+      const body = await callUpstream(keys, kept?.etag ? { ...request, ifNoneMatch: kept.etag } : request);
+      return await keep(keys.page, kept, body, request, true);
     } catch (error) {
       if (kept && at < kept.staleIfErrorUntil && upstreamUnavailable(error)) {
         lookup('stale');
@@ -173,21 +204,51 @@ export function cachePages(client: UpstreamClient, options: PageCacheOptions): U
     }
   }
 
-  async function waitForFill(key: string, waitMs: number, signal: AbortSignal | undefined) {
+  async function waitForFill(keys: PageKeys, waitMs: number, signal: AbortSignal | undefined) {
     const until = now() + waitMs;
     const store = options.store as Partial<SharedPageStore>;
     // Redis gone while waiting: go to the upstream rather than wait out the bound.
     while (now() < until && !signal?.aborted && store.available?.() !== false) {
       await new Promise((resolve) => setTimeout(resolve, fillPollMs));
-      const filled = await options.store.get(key);
+      const filled = await keptPage(keys);
       if (filled) return filled;
-      // The filler let go: its page is kept by now, or it had none to keep (a failure, a no-store).
-      if (store.locked && !(await store.locked(key))) return options.store.get(key);
+      // The filler let go: its page is kept by now, or it had none to keep (a failure, a no-store, a refusal).
+      if (store.locked && !(await store.locked(keys.page))) return keptPage(keys);
     }
     return undefined;
   }
 
   return { fetchAssistantPage, close: () => client.close() };
+}
+
+/**
+ * What an upstream refusal ends: every page of the credential (401: the
+ * credential itself is refused), or its pages of the organization (403: not
+ * for this org; 404: no such org).
+ */
+function refusalScope(error: unknown): 'credential' | 'organization' | undefined {
+  if (!(error instanceof UpstreamStatusError)) return undefined;
+  if (error.status === 401) return 'credential';
+  if (error.status === 403 || error.status === 404) return 'organization';
+  return undefined;
+}
+
+/** Stands for a secret key that was not kept: present, so `hasSecretKey` reads as it did. */
+const secretKeyNotKept = 'not-kept';
+
+/**
+ * A page as it may be kept when secret keys are not served: each assistant's
+ * non-empty `secret_key` replaced. The text was decoded already (an array of
+ * objects), so it parses.
+ */
+export function withoutSecretKeys(text: string): string {
+  const assistants = JSON.parse(text) as Record<string, unknown>[];
+  for (const assistant of assistants) {
+    if (typeof assistant.secret_key === 'string' && assistant.secret_key !== '') {
+      assistant.secret_key = secretKeyNotKept;
+    }
+  }
+  return JSON.stringify(assistants);
 }
 
 /** A page from the cache costs its caller its bytes, as one from the upstream would (MAX_UPSTREAM_BYTES_PER_REQUEST). */

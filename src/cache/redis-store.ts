@@ -5,7 +5,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import type { CachedPage, PageStore } from './page-cache.ts';
+import { type CachedPage, nothingKept, type SharedPageStore, type StoreRead } from './page-store.ts';
 
 export interface RedisStoreOptions {
   readonly url: string;
@@ -15,21 +15,6 @@ export interface RedisStoreOptions {
   readonly onError: () => void;
   /** Told when Redis stops answering, and when it answers again: once per outage. */
   readonly onOutage: (down: boolean) => void;
-}
-
-/** A store shared by replicas, with the short locks that let one replica fill a cold key while the others wait. */
-export interface SharedPageStore extends PageStore {
-  /** Takes the fill lock of `key` for `ms`: `held` when another replica has it, `unavailable` when Redis cannot say. */
-  lock(key: string, ms: number): Promise<'acquired' | 'held' | 'unavailable'>;
-  /** Lets go of a lock this replica took (never one another replica took since it expired). */
-  unlock(key: string): Promise<void>;
-  /** Whether some replica holds the fill lock of `key`. */
-  locked(key: string): Promise<boolean>;
-  /** False while Redis is not answering. */
-  available(): boolean;
-  /** Settles once the first connection is made or has failed (at most `ms`): a replica that starts shares at once. */
-  connected(ms: number): Promise<void>;
-  close(): Promise<void>;
 }
 
 export function createRedisStore(options: RedisStoreOptions): SharedPageStore {
@@ -91,14 +76,13 @@ export function createRedisStore(options: RedisStoreOptions): SharedPageStore {
   const owner = randomUUID();
 
   return {
-    get: (key) =>
+    get: (key, refusalKeys) => attempt(async () => readOf(await redis.mget(key, ...refusalKeys)), nothingKept),
+    refuse: (key, refusalKey, at, keepMs) =>
       attempt(async () => {
-        const text = await redis.get(key);
-        return text === null ? undefined : cachedPageOf(text);
-      }, undefined),
-    delete: (key) =>
-      attempt(async () => {
-        await redis.del(key);
+        // One transaction: no replica reads the page without the refusal.
+        const transaction = redis.multi().del(key);
+        if (keepMs > 0) transaction.set(refusalKey, String(at), 'PX', Math.ceil(keepMs));
+        await transaction.exec();
       }, undefined),
     set: (key, page, keepMs) =>
       attempt(async () => {
@@ -138,6 +122,16 @@ const probeIntervalMs = 1_000;
 
 /** Deletes a lock only if it still carries this replica's mark (it may have expired and been taken since). */
 const releaseOwnLock = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0";
+
+/** A page and its refusals as MGET returns them; a refusal that is not a time is none. */
+function readOf([pageText, ...refusals]: (string | null)[]): StoreRead {
+  let refusedAt: number | undefined;
+  for (const refusal of refusals) {
+    const at = refusal === null ? Number.NaN : Number(refusal);
+    if (Number.isFinite(at) && (refusedAt === undefined || at > refusedAt)) refusedAt = at;
+  }
+  return { page: pageText === null || pageText === undefined ? undefined : cachedPageOf(pageText), refusedAt };
+}
 
 /** A kept page read back; anything else (a value another program wrote, a cut one) is a miss. */
 function cachedPageOf(text: string): CachedPage | undefined {

@@ -102,6 +102,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
           windows: cache,
           store: redis ?? createMemoryStore(cache.maxBytes),
           keySecret: cache.keySecret ?? randomBytes(32),
+          keepSecretKeys: config.exposeSecretKeys,
           onLookup: (result) => metrics.cacheLookup(result),
           sharedFill: redis && {
             lockMs: config.upstreamTimeoutMs + 1_000,

@@ -1,0 +1,46 @@
+// What the page cache asks of wherever it keeps pages: this process's memory
+// (memory-store.ts) or Redis shared by replicas (redis-store.ts). Kept apart
+// from both, so that neither the cache nor a store imports the other.
+
+import type { EntryTimes } from './cache-policy.ts';
+
+/** A kept page: its text as the upstream sent it (less what may not be kept), its ETag, and its times. */
+export interface CachedPage extends EntryTimes {
+  readonly text: string;
+  readonly etag?: string;
+}
+
+/** One read: the page under a key, and the latest refusal recorded under any of the refusal keys asked with it. */
+export interface StoreRead {
+  readonly page: CachedPage | undefined;
+  /** When the upstream last refused (ms since the epoch); undefined when no refusal is recorded. */
+  readonly refusedAt: number | undefined;
+}
+
+export interface PageStore {
+  /** The page under `key` and the refusals under `refusalKeys`, read together (one round trip to a shared store). */
+  get(key: string, refusalKeys: readonly string[]): Promise<StoreRead>;
+  /** Keeps a page for `keepMs` at most. */
+  set(key: string, page: CachedPage, keepMs: number): Promise<void>;
+  /** Drops the page under `key`, and records under `refusalKey` that the upstream refused at `at`, for `keepMs`. */
+  refuse(key: string, refusalKey: string, at: number, keepMs: number): Promise<void>;
+  /** What it holds now, in estimated bytes (for a store in this process). */
+  bytes?(): number;
+}
+
+/** A store shared by replicas, with the short locks that let one replica fill a cold key while the others wait. */
+export interface SharedPageStore extends PageStore {
+  /** Takes the fill lock of `key` for `ms`: `held` when another replica has it, `unavailable` when Redis cannot say. */
+  lock(key: string, ms: number): Promise<'acquired' | 'held' | 'unavailable'>;
+  /** Lets go of a lock this replica took (never one another replica took since it expired). */
+  unlock(key: string): Promise<void>;
+  /** Whether some replica holds the fill lock of `key`. */
+  locked(key: string): Promise<boolean>;
+  /** False while Redis is not answering. */
+  available(): boolean;
+  /** Settles once the first connection is made or has failed (at most `ms`): a replica that starts shares at once. */
+  connected(ms: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export const nothingKept: StoreRead = Object.freeze({ page: undefined, refusedAt: undefined });
