@@ -2,10 +2,12 @@
 // before it reads still gets the 413 (or 411), never a reset; and what the
 // gateway reads of a refused body is bounded.
 
+import { request as httpRequest } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { refusedBodyDiscard } from '../src/http/http-server.ts';
 import { startTestGateway } from './helpers/gateway.ts';
+import { readyUrl, startMain } from './helpers/main-process.ts';
 
 /** Opens a raw connection to the gateway's host and port. */
 async function open(url: string): Promise<Socket> {
@@ -52,6 +54,44 @@ describe('a refused request body', () => {
       } finally {
         socket.destroy();
       }
+    }
+  });
+
+  it("gets its 413 with Node's own client, which asks to close and ends its 5 MB body before it reads", async () => {
+    // The gateway in a process of its own, as users run it: sharing the client's event loop hides the race.
+    const gateway = startMain({ PORT: '0' });
+    const url = await readyUrl(gateway);
+    const body = JSON.stringify({ query: `{ ${'__typename '.repeat(480_000)}}` });
+    const post = () =>
+      new Promise<{ status?: number; text?: string; error?: string }>((resolve) => {
+        const sent = httpRequest(
+          url,
+          { method: 'POST', agent: false, headers: { 'content-type': 'application/json' } },
+          (response) => {
+            let text = '';
+            response.setEncoding('utf8');
+            response.on('data', (chunk: string) => {
+              text += chunk;
+            });
+            response.on('end', () => resolve({ status: response.statusCode, text }));
+          },
+        );
+        sent.on('error', (error: NodeJS.ErrnoException) => resolve({ error: error.code }));
+        sent.end(body);
+      });
+    const expectRefused = (answer: Awaited<ReturnType<typeof post>>) => {
+      expect(answer.error).toBeUndefined();
+      expect(answer.status).toBe(413);
+      expect(JSON.parse(answer.text ?? '')).toEqual({
+        errors: [{ message: expect.stringMatching(/over the limit/), extensions: { code: 'BAD_USER_INPUT' } }],
+      });
+    };
+    try {
+      for (let attempt = 0; attempt < 20; attempt++) expectRefused(await post());
+      for (const answer of await Promise.all(Array.from({ length: 20 }, post))) expectRefused(answer);
+    } finally {
+      gateway.child.kill('SIGTERM');
+      await gateway.exited;
     }
   });
 

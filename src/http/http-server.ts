@@ -49,8 +49,9 @@ export function createHttpServer(gateway: Gateway, options: HttpServerOptions): 
           'content-length': Buffer.byteLength(answer),
           [requestIdHeader]: requestId,
         });
-        response.end(answer);
-        discardBody(request);
+        // The whole answer goes out now (its length is declared); the response ends once the body is read.
+        response.write(answer);
+        discardBody(request, () => response.end());
         gateway.recordRefusal(refusal.status, refusal.message, requestId);
         return;
       }
@@ -136,12 +137,15 @@ function refuseBody(request: IncomingMessage, maxBodyBytes: number): { status: n
 const discarding = new WeakSet<Duplex>();
 
 /**
- * A lingering close: keeps reading the refused body and drops it. Closing at
- * once would reset a client that is still writing, and many clients write
- * their whole body before they read: they would see a reset, not the answer.
- * Once the body ends the connection serves on as usual.
+ * A lingering close: keeps reading the refused body and drops it, and ends
+ * the response (whose bytes are all sent) only once the body has ended. Many
+ * clients write their whole body before they read; if the connection closed
+ * while they were still writing (Node closes it as the response ends when the
+ * client asked for `Connection: close`), the unread bytes would make the
+ * kernel reset it, and the reset discards the answer before they read it.
+ * Once the body ends the connection serves on as usual, or closes as asked.
  */
-function discardBody(request: IncomingMessage): void {
+function discardBody(request: IncomingMessage, drained: () => void): void {
   discarding.add(request.socket);
   let discarded = 0;
   const cut = () => request.socket.destroy();
@@ -157,7 +161,10 @@ function discardBody(request: IncomingMessage): void {
       cut();
     }
   });
-  request.once('end', stop);
+  request.once('end', () => {
+    stop();
+    drained();
+  });
   request.once('close', stop);
 }
 
