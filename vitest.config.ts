@@ -13,6 +13,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     exclude: [...configDefaults.exclude, 'test/browser/**'],
     testTimeout: 20_000,
+    // After the default report: the files that skipped themselves for a missing program, and what to install.
+    reporters: ['default', './test/helpers/skipped-summary.ts'],
     env: { APOLLO_TELEMETRY_DISABLED: 'true' },
   },
 });

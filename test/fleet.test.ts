@@ -13,7 +13,11 @@ import { createSeedData } from '../src/demo/seed.ts';
 
 const missing = [haproxyBinary ? [] : ['haproxy'], redisBinary ? [] : ['redis-server']].flat();
 const skip = missing.length > 0 && !process.env.CI;
-if (skip) console.warn(`test/fleet.test.ts skipped: no ${missing.join(' or ')} on this machine`);
+if (skip) {
+  console.warn(
+    `test/fleet.test.ts skipped: no ${missing.join(' or ')} (install Debian's ${missing.join(' and ')} packages)`,
+  );
+}
 
 const seed = createSeedData();
 const orgs = ['acme', 'globex', 'initech', 'wayne', 'hooli'];
