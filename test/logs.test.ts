@@ -3,6 +3,7 @@
 
 import { describe, expect, it } from 'vitest';
 import { createSeedData } from '../src/demo/seed.ts';
+import { startDemoUpstream } from '../src/demo/upstream.ts';
 import { ownFieldsLogger } from '../src/observability/logger.ts';
 import { createRecordingLogger, startTestGateway } from './helpers/gateway.ts';
 import { readyUrl, startMain } from './helpers/main-process.ts';
@@ -106,6 +107,36 @@ describe('one line per GraphQL request', () => {
     await fetch(gateway.url.replace('/graphql', '/health'));
     await fetch(gateway.url, { headers: { accept: 'text/html' } });
     expect(logger.records()).toEqual([]);
+  });
+});
+
+describe('a failed upstream call', () => {
+  it('names the path it was sent to when refused, base path included, as a template', async () => {
+    await using upstream = await startDemoUpstream({ basePath: '/api/v2' });
+    const logger = createRecordingLogger('info');
+    const wrongBase = `${new URL(upstream.url).origin}/api/v1/`;
+    await using gateway = await startTestGateway({
+      env: { UPSTREAM_URL: wrongBase, UPSTREAM_TOKEN: 'settings-token-3f9a' },
+      logger,
+    });
+    await post(gateway.url, { query: firstPage }, { authorization: 'Bearer caller-token-81c2' });
+    const warnings = logger.records().filter((line) => line.level === 'warn');
+    expect(warnings).toEqual([
+      expect.objectContaining({
+        msg: 'upstream UPSTREAM_STATUS 404',
+        upstream: {
+          failure: 'UPSTREAM_STATUS',
+          status: 404,
+          path: '/api/v1/orgs/{org_id}/assistants',
+          orgId: 'acme',
+          page: 1,
+          take: 6,
+        },
+      }),
+    ]);
+    const logged = logger.lines.join('\n');
+    expect(logged).not.toContain('token-');
+    expect(logged).not.toContain('/orgs/acme');
   });
 });
 

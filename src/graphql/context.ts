@@ -5,10 +5,17 @@ import type { YogaInitialContext } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import { callerCacheMode } from '../cache/cache-policy.ts';
 import type { OperationTelemetry } from '../observability/request-telemetry.ts';
-import { createLoaders, createRequestBudget, type Loaders, type RequestBudget } from '../paging/loaders.ts';
+import {
+  createLoaders,
+  createRequestBudget,
+  type Loaders,
+  type PageKey,
+  type RequestBudget,
+} from '../paging/loaders.ts';
 import type { PagingOptions } from '../paging/windows.ts';
 import type { UpstreamClient } from '../upstream/client.ts';
 import type { ConcurrencyLimit } from '../upstream/concurrency-limit.ts';
+import type { UpstreamError } from '../upstream/errors.ts';
 
 export interface Context {
   readonly loaders: Loaders;
@@ -36,6 +43,8 @@ export interface ContextOptions {
   readonly maxUpstreamBytes: number;
   /** Sent as `Bearer …` when a caller sends no `Authorization` of its own. */
   readonly upstreamToken: string | undefined;
+  /** The upstream's path template, base path included (`/api/orgs/{org_id}/assistants`), for failure lines. */
+  readonly upstreamPath: string;
   readonly logger: Logger;
   /** The telemetry of the operation whose GraphQL params these are (observability/request-telemetry.ts). */
   readonly operationOf?: (params: object) => OperationTelemetry | undefined;
@@ -71,23 +80,33 @@ export function createContextFactory(options: ContextOptions) {
         signal: request.signal,
         telemetry,
         cacheMode: callerCacheMode(request.headers.get('cache-control')),
-        // What failed and where; never headers or bodies, which may hold credentials.
         onUpstreamFailure: (failure, key) =>
           options.logger.warn(
             {
               reqId: telemetry?.requestId,
               traceId: telemetry?.traceId,
-              upstream: {
-                failure: failure.code,
-                status: failure.status,
-                orgId: key.orgId,
-                page: key.page,
-                take: key.take,
-              },
+              upstream: failureFields(failure, key, options.upstreamPath),
             },
             `upstream ${failure.code}${failure.status === undefined ? '' : ` ${failure.status}`}`,
           ),
       }),
     };
+  };
+}
+
+/**
+ * What failed and where; never headers or bodies, which may hold credentials.
+ * A 4xx also names the path it was sent to, as a template (a wrong base path
+ * in UPSTREAM_URL makes every organization NOT_FOUND: the path shows why).
+ */
+function failureFields(failure: UpstreamError, key: PageKey, upstreamPath: string) {
+  const refused = failure.status !== undefined && failure.status >= 400 && failure.status < 500;
+  return {
+    failure: failure.code,
+    status: failure.status,
+    orgId: key.orgId,
+    page: key.page,
+    take: key.take,
+    ...(refused ? { path: upstreamPath } : {}),
   };
 }

@@ -19,7 +19,7 @@ import { createGatewayMetrics, type GatewayMetrics } from '../observability/metr
 import { useRequestTelemetry } from '../observability/request-telemetry.ts';
 import { upstreamTelemetry } from '../observability/upstream-telemetry.ts';
 import { createSchema } from '../schema/index.ts';
-import { createUpstreamClient, type UpstreamClient } from '../upstream/client.ts';
+import { assistantsPathTemplate, createUpstreamClient, type UpstreamClient } from '../upstream/client.ts';
 import { coalesceCalls } from '../upstream/coalescing.ts';
 import { createConcurrencyLimit } from '../upstream/concurrency-limit.ts';
 import { protectUpstream } from '../upstream/protection.ts';
@@ -137,6 +137,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       maxUpstreamCalls: limits.maxUpstreamCalls,
       maxUpstreamBytes: limits.maxUpstreamBytesPerRequest,
       upstreamToken: config.upstreamToken,
+      upstreamPath: assistantsPathTemplate(config.upstreamUrl),
       logger,
       operationOf: telemetry.operationOf,
     }),

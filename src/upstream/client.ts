@@ -119,7 +119,7 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     bodyTimeout: 0,
     maxResponseSize: maxResponseBytes,
   });
-  const basePath = options.baseUrl.pathname.replace(/\/+$/, '');
+  const basePath = basePathOf(options.baseUrl);
   const random = options.random ?? Math.random;
 
   async function getText(
@@ -230,6 +230,16 @@ export function createUpstreamClient(options: UpstreamClientOptions): UpstreamCl
     fetchAssistantPage,
     close: () => pool.close(),
   };
+}
+
+/** The base URL's path, without a trailing slash: what every REST path starts with. */
+function basePathOf(baseUrl: URL): string {
+  return baseUrl.pathname.replace(/\/+$/, '');
+}
+
+/** The path of the assistants call as it is sent, base path included, with `{org_id}` for the org: for log lines. */
+export function assistantsPathTemplate(baseUrl: URL): string {
+  return `${basePathOf(baseUrl)}/orgs/{org_id}/assistants`;
 }
 
 /** What a call's watcher is told when it ends. */
