@@ -35,7 +35,8 @@ const args = flags.source
   ? ['--import', 'tsx', new URL('src/main.ts', root).pathname]
   : [new URL('dist/main.js', root).pathname];
 const { child, url } = await startGatewayProcess(args, {
-  ...(flags.source ? {} : { NODE_ENV: 'production' }),
+  // The compiled build as production runs it, on the embedded demo's data (which production serves only when asked).
+  ...(flags.source ? {} : { NODE_ENV: 'production', DEMO_UPSTREAM: 'true' }),
 });
 const pid = child.pid as number;
 

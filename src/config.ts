@@ -8,8 +8,10 @@ const maxWorkers = 256;
 export interface Config {
   readonly port: number;
   readonly host: string;
-  /** Base URL of the REST API; undefined means "start the embedded demo upstream". */
+  /** Base URL of the REST API; undefined exactly when `demoUpstream` is true. */
   readonly upstreamUrl: URL | undefined;
+  /** The embedded demo upstream serves: no UPSTREAM_URL, and DEMO_UPSTREAM (by default, unless NODE_ENV=production). */
+  readonly demoUpstream: boolean;
   readonly upstreamToken: string | undefined;
   readonly upstreamTimeoutMs: number;
   readonly upstreamRetries: number;
@@ -161,10 +163,12 @@ export const defaultCacheSizes: CacheSizes = Object.freeze({
 
 export function loadConfig(env: Env): Config {
   const read = new EnvReader(env);
+  const upstreamUrl = read.url('UPSTREAM_URL');
   const config: Config = {
     port: read.integer('PORT', 4000, 0, 65_535),
     host: read.string('HOST', '0.0.0.0'),
-    upstreamUrl: read.url('UPSTREAM_URL'),
+    upstreamUrl,
+    demoUpstream: demoUpstream(upstreamUrl, read.optionalBoolean('DEMO_UPSTREAM'), read.optionalString('NODE_ENV')),
     upstreamToken: read.optionalString('UPSTREAM_TOKEN'),
     upstreamTimeoutMs: read.integer('UPSTREAM_TIMEOUT_MS', 10_000, 1, 600_000),
     upstreamRetries: read.integer('UPSTREAM_RETRIES', 2, 0, 10),
@@ -255,6 +259,36 @@ export function loadConfig(env: Env): Config {
   return Object.freeze(config);
 }
 
+/**
+ * Whether the embedded demo upstream serves. Only without UPSTREAM_URL, and
+ * under NODE_ENV=production only when asked for: a deployment that forgot
+ * UPSTREAM_URL stops here rather than serve demo data. Asked for beside an
+ * UPSTREAM_URL, one of the two is a mistake: which one is for the user to say.
+ */
+function demoUpstream(upstreamUrl: URL | undefined, asked: boolean | undefined, nodeEnv: string | undefined): boolean {
+  if (upstreamUrl !== undefined) {
+    if (asked === true) {
+      throw new ConfigError(
+        'DEMO_UPSTREAM=true and UPSTREAM_URL are both set: serve the embedded demo or the REST API, not both',
+      );
+    }
+    return false;
+  }
+  if (asked ?? nodeEnv !== 'production') return true;
+  throw new ConfigError(
+    asked === false
+      ? 'UPSTREAM_URL is not set and DEMO_UPSTREAM=false: set UPSTREAM_URL to the REST API'
+      : 'UPSTREAM_URL is not set, and NODE_ENV=production serves no demo data: set UPSTREAM_URL to the REST API (or DEMO_UPSTREAM=true for the embedded demo)',
+  );
+}
+
+/**
+ * `host:port` with no scheme before it (a URL missing its `http://`), and
+ * whether a path follows. Only the host and port are ever echoed: no
+ * `user:password@` fits there, and a path is not shown.
+ */
+const schemelessHost = /^([a-z0-9](?:[a-z0-9.-]*[a-z0-9])?:\d{1,5})(\/.*)?$/i;
+
 /** A value as JSON text: quoted, and on one line whatever it holds. */
 function quote(value: string): string {
   return JSON.stringify(value);
@@ -310,8 +344,13 @@ class EnvReader {
   }
 
   boolean(name: string, fallback: boolean): boolean {
+    return this.optionalBoolean(name) ?? fallback;
+  }
+
+  /** A boolean, or undefined when unset: for a setting whose default depends on others. */
+  optionalBoolean(name: string): boolean | undefined {
     const value = this.raw(name)?.toLowerCase();
-    if (value === undefined) return fallback;
+    if (value === undefined) return undefined;
     if (['true', '1', 'yes'].includes(value)) return true;
     if (['false', '0', 'no'].includes(value)) return false;
     throw new ConfigError(`${name} must be true or false, got ${quote(value)}`);
@@ -364,12 +403,21 @@ class EnvReader {
   url(name: string): URL | undefined {
     const value = this.raw(name);
     if (value === undefined) return undefined;
-    let url: URL;
+    // `localhost:9000` parses, as a URL of the scheme `localhost:`: say what is missing.
+    const schemeless = schemelessHost.exec(value);
+    if (schemeless) {
+      const shown = `${schemeless[1]}${schemeless[2] ? '/…' : ''}`;
+      throw new ConfigError(`${name} must be an absolute http(s) URL such as http://${shown}, got ${quote(shown)}`);
+    }
+    let url: URL | undefined;
     try {
       url = new URL(value);
     } catch {
-      // Not echoed: a malformed URL may still hold a credential.
-      throw new ConfigError(`${name} must be an absolute http(s) URL`);
+      url = undefined;
+    }
+    // Not echoed: a malformed URL (or `user:password@host`, whose "scheme" is the user) may still hold a credential.
+    if (!url || !value.includes('://')) {
+      throw new ConfigError(`${name} must be an absolute http(s) URL such as http://localhost:9000`);
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
       throw new ConfigError(`${name} must use http or https, got "${url.protocol}"`);

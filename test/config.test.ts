@@ -187,4 +187,56 @@ describe('loadConfig refuses a bad value with one line naming the variable', () 
     expect(error.message).not.toContain('sk_live_x');
     expect(error.message).not.toContain('tok_');
   });
+
+  it('says what a URL without its scheme misses, echoing only its host and port', () => {
+    expect(configError({ UPSTREAM_URL: 'localhost:9000' }).message).toBe(
+      'UPSTREAM_URL must be an absolute http(s) URL such as http://localhost:9000, got "localhost:9000"',
+    );
+    expect(configError({ UPSTREAM_URL: 'api.internal:8443/v1/sk_live_x' }).message).toBe(
+      'UPSTREAM_URL must be an absolute http(s) URL such as http://api.internal:8443/…, got "api.internal:8443/…"',
+    );
+    for (const value of ['user:sk_live_x@api.internal:8443', 'user:8443@api.internal']) {
+      const { message } = configError({ UPSTREAM_URL: value });
+      expect(message).toBe('UPSTREAM_URL must be an absolute http(s) URL such as http://localhost:9000');
+    }
+  });
+});
+
+describe('the embedded demo upstream', () => {
+  it('serves without UPSTREAM_URL, as npm start on a fresh clone does', () => {
+    expect(loadConfig({}).demoUpstream).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'development' }).demoUpstream).toBe(true);
+    expect(loadConfig({ UPSTREAM_URL: 'http://localhost:9000' }).demoUpstream).toBe(false);
+  });
+
+  it('with NODE_ENV=production, serves only when DEMO_UPSTREAM=true', () => {
+    expect(loadConfig({ NODE_ENV: 'production', DEMO_UPSTREAM: 'true' })).toMatchObject({
+      demoUpstream: true,
+      upstreamUrl: undefined,
+    });
+    expect(loadConfig({ NODE_ENV: 'production', UPSTREAM_URL: 'http://localhost:9000' }).demoUpstream).toBe(false);
+    expect(configError({ NODE_ENV: 'production' }).message).toBe(
+      'UPSTREAM_URL is not set, and NODE_ENV=production serves no demo data: set UPSTREAM_URL to the REST API (or DEMO_UPSTREAM=true for the embedded demo)',
+    );
+    expect(configError({ NODE_ENV: 'production', DEMO_UPSTREAM: 'false' }).message).toMatch(/^UPSTREAM_URL is not set/);
+  });
+
+  it('DEMO_UPSTREAM=false asks for UPSTREAM_URL whatever NODE_ENV says', () => {
+    expect(configError({ DEMO_UPSTREAM: 'false' }).message).toBe(
+      'UPSTREAM_URL is not set and DEMO_UPSTREAM=false: set UPSTREAM_URL to the REST API',
+    );
+  });
+
+  it('refuses DEMO_UPSTREAM=true beside an UPSTREAM_URL, naming both', () => {
+    const { message } = configError({ DEMO_UPSTREAM: 'true', UPSTREAM_URL: 'http://localhost:9000' });
+    expect(message).toBe(
+      'DEMO_UPSTREAM=true and UPSTREAM_URL are both set: serve the embedded demo or the REST API, not both',
+    );
+  });
+
+  it('refuses a DEMO_UPSTREAM that is not a boolean', () => {
+    expect(configError({ DEMO_UPSTREAM: 'sometimes' }).message).toBe(
+      'DEMO_UPSTREAM must be true or false, got "sometimes"',
+    );
+  });
 });

@@ -11,6 +11,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
+import { ConfigError, loadConfig } from '../src/config.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -395,6 +396,55 @@ describe('settings in deploy/', () => {
   it('run one process per container, the unit Compose and Kubernetes count and size (WORKERS=1)', () => {
     expect(gatewayEnv.values.get('WORKERS')).toBe('1');
     expect(configMap.data.WORKERS).toBe('1');
+  });
+});
+
+describe('the embedded demo upstream in deploy/', () => {
+  /** The image's own environment (the runtime stage's ENV), under what each deployment adds. */
+  const imageEnv = Object.fromEntries(
+    instructions(runtimeStage, 'ENV').map((args) => [args.split('=')[0], args.slice(args.indexOf('=') + 1)]),
+  );
+  const deployments: [string, Record<string, string | undefined>][] = [
+    [
+      'compose.yaml',
+      {
+        ...imageEnv,
+        ...Object.fromEntries(gatewayEnv.values),
+        ...Object.fromEntries(secretsExample.values),
+        ...gatewayService.environment,
+      },
+    ],
+    [
+      'kubernetes',
+      {
+        ...imageEnv,
+        ...configMap.data,
+        ...secret.stringData,
+        ...Object.fromEntries((container.env ?? []).map((variable) => [variable.name, variable.value])),
+      },
+    ],
+  ];
+
+  it.each(deployments)('%s: runs with NODE_ENV=production, names UPSTREAM_URL, never asks for the demo', (_, env) => {
+    expect(env.NODE_ENV).toBe('production');
+    // A setting in plain view, not a commented-out example that leaves it unset in silence.
+    expect(Object.keys(env)).toContain('UPSTREAM_URL');
+    expect(env.DEMO_UPSTREAM).toBeUndefined();
+  });
+
+  it.each(deployments)('%s: as shipped, or with UPSTREAM_URL left out, stops at start naming it', (_, env) => {
+    const start = (upstreamUrl: string | undefined) => {
+      try {
+        return loadConfig({ ...env, UPSTREAM_URL: upstreamUrl }).demoUpstream ? 'the demo' : 'the REST API';
+      } catch (error) {
+        return error instanceof ConfigError ? `config: ${error.message}` : String(error);
+      }
+    };
+    for (const upstreamUrl of [env.UPSTREAM_URL, '', undefined]) {
+      expect(start(upstreamUrl)).toMatch(/^(the REST API|config: UPSTREAM_URL is not set\b.*)$/);
+    }
+    // Filled in, the rest of the settings load as they are.
+    expect(start('https://assistants.internal.example/api')).toBe('the REST API');
   });
 });
 
