@@ -1,12 +1,11 @@
 // The only impure entry point: reads the environment, starts the embedded
-// demo upstream when no UPSTREAM_URL is set, then either the gateway itself
+// demo upstream when no UPSTREAM_URL is set (under NODE_ENV=production only
+// with DEMO_UPSTREAM=true), then either the gateway itself
 // (tracing when asked, its metrics listener; on SIGTERM it drains as load
 // balancers expect) or, with WORKERS > 1, the primary of that many gateway
 // processes (cluster/primary.ts), each of which runs this file as a worker.
 
-import { once } from 'node:events';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { setFlagsFromString } from 'node:v8';
 import type { Logger } from 'pino';
@@ -23,6 +22,7 @@ import { type Config, ConfigError, loadConfig } from './config.ts';
 import { type DemoUpstream, startDemoUpstream } from './demo/upstream.ts';
 import { createGateway } from './graphql/gateway.ts';
 import { closeGracefully, createHttpServer } from './http/http-server.ts';
+import { listenOn, metricsSettings } from './http/listen.ts';
 import { createMetricsServer } from './http/metrics-server.ts';
 import { createLogger } from './observability/logger.ts';
 import { createGatewayMetrics } from './observability/metrics.ts';
@@ -32,19 +32,20 @@ import { startTracing } from './observability/tracing.ts';
 const traceFlushTimeoutMs = 5_000;
 
 async function main(): Promise<void> {
-  const config = loadConfig(process.env);
+  // A worker's upstream is the one its primary gave it as UPSTREAM_URL (the primary's demo, when
+  // it runs one): DEMO_UPSTREAM was the primary's to weigh.
+  const config = loadConfig(isGatewayWorker() ? { ...process.env, DEMO_UPSTREAM: undefined } : process.env);
   const logger = createLogger({ level: config.logLevel, format: config.logFormat });
-  // A worker's upstream is the one its primary gave it (the primary's demo, when none was set).
   if (isGatewayWorker()) return serve(config, logger, config.upstreamUrl as URL);
 
-  const demo = config.upstreamUrl
-    ? undefined
-    : await startDemoUpstream({
+  const demo = config.demoUpstream
+    ? await startDemoUpstream({
         pageBase: config.upstreamPageBase,
         maxTake: config.upstreamMaxTake,
         // A long-running demo counts requests; it does not keep them.
         recordRequests: false,
-      });
+      })
+    : undefined;
   const upstreamUrl = config.upstreamUrl ?? new URL(demo?.url as string);
   if (demo) {
     logger.info(`UPSTREAM_URL is not set: serving the embedded demo upstream at ${demo.url}`);
@@ -95,9 +96,8 @@ async function serve(config: Config, logger: Logger, upstreamUrl: URL, demo?: De
     connections: config.connections,
     ready: () => accepting,
   });
-  server.listen(config.port, config.host);
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
+  // A worker listens on a socket of its own, on the port its primary settled.
+  const port = await listenOn(server, { port: config.port, host: config.host, reusePort: inWorker });
 
   // A worker's metrics are served summed by its primary; a single gateway serves its own.
   const reportsMetrics = inWorker && observability.metricsPort !== undefined;
@@ -106,9 +106,11 @@ async function serve(config: Config, logger: Logger, upstreamUrl: URL, demo?: De
     reportMetricsToPrimary(metrics.registry);
   } else if (observability.metricsPort !== undefined) {
     metricsServer = createMetricsServer(metrics.registry);
-    metricsServer.listen(observability.metricsPort, observability.metricsHost);
-    await once(metricsServer, 'listening');
-    const metricsPort = (metricsServer.address() as AddressInfo).port;
+    const metricsPort = await listenOn(metricsServer, {
+      port: observability.metricsPort,
+      host: observability.metricsHost,
+      settings: metricsSettings,
+    });
     logger.info(`metrics: http://localhost:${metricsPort}/metrics`);
   }
   if (inWorker) {
@@ -133,13 +135,14 @@ async function serve(config: Config, logger: Logger, upstreamUrl: URL, demo?: De
       await closeGracefully(server, observability.shutdownTimeoutMs);
       await gateway.dispose();
       // A collector that does not answer must not hold the exit past the orchestrator's grace period.
-      await Promise.race([tracing.shutdown(), sleep(traceFlushTimeoutMs)]);
+      await within(tracing.shutdown(), traceFlushTimeoutMs);
       await demo?.close();
-      metricsServer?.close();
-      metricsServer?.closeAllConnections();
+      if (metricsServer) await closeGracefully(metricsServer, 0);
       // What this worker counted stays in its primary's sums.
       if (reportsMetrics) await sendFinalMetrics(metrics.registry);
       logger.info('stopped');
+      // Nothing but stdio should be left: the exit below would hide what keeps the process alive.
+      if (logger.isLevelEnabled('debug')) logger.debug({ open: await stillOpen() }, 'still open at exit');
       await flushed(logger);
       process.exit(0);
     } catch (error) {
@@ -154,6 +157,29 @@ async function serve(config: Config, logger: Logger, upstreamUrl: URL, demo?: De
   // A worker is told by its primary (which got the signal).
   onStopOrder = (order) => void stop(order.signal, order.signal === 'SIGTERM' ? observability.shutdownDelayMs : 0);
   if (stopOrder) onStopOrder(stopOrder);
+}
+
+/** Waits for `work` for `ms` at most; the timer ends with the wait, so it never holds the process. */
+async function within(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, ms);
+  });
+  try {
+    await Promise.race([work, timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * What keeps the event loop alive (Node's names: `TCPSocketWrap`, `Timeout`…).
+ * A handle closed just now leaves the loop in its close phase: one turn on,
+ * what is listed is what nobody closed.
+ */
+async function stillOpen(): Promise<string[]> {
+  await new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
+  return process.getActiveResourcesInfo();
 }
 
 function flushed(logger: Logger): Promise<void> {

@@ -1,6 +1,8 @@
 // The program as users start it: a child process of `src/main.ts`.
 
+import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
+import { type AddressInfo, connect, createServer } from 'node:net';
 import { describe, expect, it, vi } from 'vitest';
 import { createSeedData } from '../src/demo/seed.ts';
 import { startDemoUpstream } from '../src/demo/upstream.ts';
@@ -20,6 +22,62 @@ describe('main', () => {
     const started = start({ PORT: 'abc' });
     expect(await started.exited).toBe(1);
     expect(started.output().trim()).toBe('config: PORT must be a whole number from 0 to 65535, got "abc"');
+  });
+
+  it('with NODE_ENV=production and no UPSTREAM_URL, stops with one line naming UPSTREAM_URL: no demo data by accident', async () => {
+    const started = start({ PORT: '0', NODE_ENV: 'production' });
+    expect(await started.exited).toBe(1);
+    expect(started.output().trim().split('\n')).toEqual([
+      'config: UPSTREAM_URL is not set, and NODE_ENV=production serves no demo data: set UPSTREAM_URL to the REST API (or DEMO_UPSTREAM=true for the embedded demo)',
+    ]);
+  });
+
+  it.each([
+    ['alone', {}],
+    ['with WORKERS=2, whose workers are given the demo as UPSTREAM_URL', { WORKERS: '2' }],
+  ])('with NODE_ENV=production and DEMO_UPSTREAM=true, serves the demo (%s)', async (_name, env) => {
+    const started = start({ PORT: '0', NODE_ENV: 'production', DEMO_UPSTREAM: 'true', ...env });
+    try {
+      const url = await readyUrl(started);
+      expect(started.output()).toMatch(/UPSTREAM_URL is not set: serving the embedded demo upstream/);
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ organization(restId: "wayne") { assistants { nodes { restId } } } }' }),
+      });
+      const body = (await response.json()) as { data: { organization: { assistants: { nodes: unknown[] } } } };
+      expect(body.data.organization.assistants.nodes).toHaveLength(seedCount('wayne'));
+      expect((await fetch(url.replace('/graphql', '/ready'))).status).toBe(200);
+    } finally {
+      started.child.kill('SIGTERM');
+      expect(await started.exited).toBe(0);
+    }
+  });
+
+  it.each([
+    ['METRICS_PORT', (port: number) => ({ METRICS_PORT: String(port), PORT: '0' })],
+    ['PORT', (port: number) => ({ PORT: String(port) })],
+  ])('stops with one line naming %s when that port is taken', async (name, env) => {
+    const taken = createServer().listen(0, '127.0.0.1');
+    await once(taken, 'listening');
+    const { port } = taken.address() as AddressInfo;
+    try {
+      const started = start({
+        UPSTREAM_URL: 'http://127.0.0.1:9',
+        HOST: '127.0.0.1',
+        METRICS_HOST: '127.0.0.1',
+        ...env(port),
+      });
+      expect(await started.exited).toBe(1);
+      const errors = started
+        .output()
+        .split('\n')
+        .filter((line) => line !== '' && !line.startsWith('{'));
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatch(new RegExp(`^cannot listen: ${name} ${port} is already in use .*EADDRINUSE`));
+    } finally {
+      taken.close();
+    }
   });
 
   it('serves the embedded demo upstream when UPSTREAM_URL is unset, and says so', async () => {
@@ -83,6 +141,42 @@ describe('main', () => {
     expect(await started.exited).toBe(0);
     expect(started.output()).toMatch(/SIGTERM: \/ready answers 503; serving for 3000 ms more/);
     expect(started.output()).toMatch(/"msg":"stopped"/);
+  });
+
+  it('on SIGINT after serving, leaves nothing but stdio holding the process when it exits: no timer, socket or server', async () => {
+    const started = start({ PORT: '0', LOG_LEVEL: 'debug' });
+    const url = await readyUrl(started);
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ organization(restId: "acme") { assistants(first: 2) { nodes { name } } } }' }),
+    });
+    expect(response.status).toBe(200);
+    await response.arrayBuffer();
+    started.child.kill('SIGINT');
+    expect(await started.exited).toBe(0);
+    const lines = started
+      .output()
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { msg: string; open?: string[] });
+    const atExit = lines.find((line) => line.msg === 'still open at exit');
+    expect(atExit, started.output()).toBeDefined();
+    // The child's stdout and stderr are pipes to this test.
+    expect(atExit?.open?.filter((resource) => resource !== 'PipeWrap')).toEqual([]);
+  });
+
+  it('on SIGINT, does not wait for a connection that never sent a request (a browser preconnect)', async () => {
+    // The drain bound is ten minutes: only a stop that ignores the silent connection ends within the test.
+    const started = start({ PORT: '0', SHUTDOWN_TIMEOUT_MS: '600000' });
+    const { port } = new URL(await readyUrl(started));
+    const silent = connect(Number(port), '127.0.0.1');
+    await once(silent, 'connect');
+    const closedByGateway = once(silent, 'close');
+    silent.on('error', () => undefined);
+    started.child.kill('SIGINT');
+    expect(await started.exited).toBe(0);
+    await closedByGateway;
   });
 
   it('cuts what is still in flight after SHUTDOWN_TIMEOUT_MS, and exits 0', async () => {

@@ -1,9 +1,12 @@
 // WORKERS > 1, as users start it: a primary and its worker processes on one
 // port. Requests land on every worker, a killed worker is replaced while the
-// rest answer, the primary's /metrics counts each request once (and never
-// less after a worker is gone), and SIGTERM drains every worker.
+// rest answer and no connection is left hanging, the primary's /metrics counts
+// each request once (and never less after a worker is gone) with operation
+// names bounded across workers, and SIGTERM drains every worker.
 
+import { once } from 'node:events';
 import { request as httpRequest } from 'node:http';
+import { type AddressInfo, createServer } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createSeedData } from '../src/demo/seed.ts';
 import { startDemoUpstream } from '../src/demo/upstream.ts';
@@ -13,11 +16,12 @@ const seed = createSeedData();
 const orgs = ['acme', 'globex', 'initech', 'wayne'];
 const expectedNames = (orgId: string) => (seed.get(orgId) ?? []).slice(0, 3).map((assistant) => assistant.name);
 
-/** One GraphQL request on a connection of its own, so that the primary hands each to the next worker. */
-function ask(url: string, orgId: string): Promise<{ status: number; names: unknown }> {
-  const body = JSON.stringify({
-    query: `query Names { organization(restId: "${orgId}") { assistants(first: 3) { nodes { name } } } }`,
-  });
+const namesQuery = (orgId: string, operationName = 'Names') =>
+  `query ${operationName} { organization(restId: "${orgId}") { assistants(first: 3) { nodes { name } } } }`;
+
+/** One GraphQL request on a connection of its own, so that the kernel may give each to either worker. */
+function ask(url: string, orgId: string, operationName?: string): Promise<{ status: number; names: unknown }> {
+  const body = JSON.stringify({ query: namesQuery(orgId, operationName) });
   return new Promise((resolve, reject) => {
     const sent = httpRequest(
       url,
@@ -74,6 +78,86 @@ function servingPids(started: Started): Set<number> {
   return new Set(pids);
 }
 
+/** The worker pids the primary's ready line names. */
+function workerPids(started: Started): number[] {
+  const match = /workers \(pids (\d+), (\d+)\)/.exec(started.output());
+  if (!match) throw new Error(`no worker pids in:\n${started.output()}`);
+  return [Number(match[1]), Number(match[2])];
+}
+
+/** The workers started first and those that replaced them, less those that ended. */
+function liveWorkerPids(started: Started): number[] {
+  const output = started.output();
+  const replacements = [...output.matchAll(/"workerPid":(\d+)[^\n]*"msg":"worker replaced"/g)].map((match) =>
+    Number(match[1]),
+  );
+  return [...workerPids(started), ...replacements].filter((pid) => !output.includes(`worker ${pid} ended`));
+}
+
+/** How a connection ended: an HTTP answer, closed or reset without one, or still open at the bound. */
+type Settled = 'answered' | 'closed' | 'hang';
+
+/** Longer than any answer takes here: a connection still open by then is held, not slow. */
+const hangBoundMs = 20_000;
+
+/** One request on a connection of its own (GraphQL when given a body, else a GET). */
+function attempt(url: string, body?: string): Promise<Settled> {
+  return new Promise((resolve) => {
+    const headers = { 'content-type': 'application/json', connection: 'close' };
+    const sent = httpRequest(url, { method: body ? 'POST' : 'GET', agent: false, headers }, (response) => {
+      response.resume();
+      response.on('end', () => settle('answered'));
+      response.on('close', () => settle(response.complete ? 'answered' : 'closed'));
+    });
+    const timer = setTimeout(() => {
+      settle('hang');
+      sent.destroy();
+    }, hangBoundMs);
+    const settle = (outcome: Settled) => {
+      clearTimeout(timer);
+      resolve(outcome);
+    };
+    // ECONNRESET, ECONNREFUSED, a socket hang up: closed, which is what a client can retry.
+    sent.on('error', () => settle('closed'));
+    sent.end(body);
+  });
+}
+
+/** Requests one after another on each of `lanes` connections at a time, until stopped; every outcome kept. */
+function loadOn(url: string, lanes: number) {
+  const outcomes: Settled[] = [];
+  let running = true;
+  const body = JSON.stringify({ query: namesQuery('acme') });
+  const done = Promise.all(
+    Array.from({ length: lanes }, async () => {
+      while (running) outcomes.push(await attempt(url, body));
+    }),
+  );
+  return {
+    answered: () => outcomes.filter((outcome) => outcome === 'answered').length,
+    /** Stops starting requests; resolves with every outcome once those under way have settled. */
+    stop: async () => {
+      running = false;
+      await done;
+      return outcomes;
+    },
+  };
+}
+
+/** The distinct operation_name label values in Prometheus text. */
+function operationNames(text: string): Set<string> {
+  return new Set([...text.matchAll(/operation_name="([^"]*)"/g)].map((match) => match[1] as string));
+}
+
+/** Ports free right now, each found by binding port 0 (and let go again). */
+async function freePorts(count: number): Promise<number[]> {
+  const servers = Array.from({ length: count }, () => createServer().listen(0, '127.0.0.1'));
+  await Promise.all(servers.map((server) => once(server, 'listening')));
+  const ports = servers.map((server) => (server.address() as AddressInfo).port);
+  await Promise.all(servers.map((server) => new Promise((resolve) => server.close(resolve))));
+  return ports;
+}
+
 const running: Started[] = [];
 afterEach(async () => {
   for (const started of running.splice(0)) {
@@ -125,8 +209,8 @@ describe('WORKERS=2', () => {
     const url = await readyUrl(started);
     const readyStatus = () => fetch(url.replace('/graphql', '/ready')).then((response) => response.status);
 
-    const inFlight = Array.from({ length: 8 }, (_, n) => ask(url, orgs[n % orgs.length] as string));
-    // Eight connections, handed out in turn: both workers hold requests.
+    const inFlight = Array.from({ length: 16 }, (_, n) => ask(url, orgs[n % orgs.length] as string));
+    // Sixteen connections, spread by the kernel (all on one worker: 1 in 32,768): both workers hold requests.
     await vi.waitFor(() => expect(upstream.inFlight).toBeGreaterThanOrEqual(4));
     started.child.kill('SIGTERM');
     await vi.waitFor(async () => expect(await readyStatus()).toBe(503), { interval: 20 });
@@ -158,13 +242,112 @@ describe('WORKERS=2', () => {
     expect(started.output().match(/"msg":"stopped"/g)).toHaveLength(3);
   }, 60_000);
 
+  it('a worker killed under load: every connection is answered, or closed or reset, none held', async () => {
+    await using upstream = await startDemoUpstream();
+    const started = start({ UPSTREAM_URL: upstream.url });
+    const url = await readyUrl(started);
+    const [victim] = workerPids(started);
+    const load = loadOn(url, 32);
+    await vi.waitFor(() => expect(load.answered()).toBeGreaterThan(200), { timeout: 15_000, interval: 20 });
+    process.kill(victim as number, 'SIGKILL');
+    await vi.waitFor(() => expect(started.output()).toMatch(/"msg":"worker replaced"/), { timeout: 15_000 });
+    const answeredBeforeStop = load.answered();
+    await vi.waitFor(() => expect(load.answered()).toBeGreaterThan(answeredBeforeStop + 100), {
+      timeout: 15_000,
+      interval: 20,
+    });
+    const outcomes = await load.stop();
+    expect(outcomes.filter((outcome) => outcome === 'hang')).toEqual([]);
+  }, 60_000);
+
+  it('both workers killed: a request is refused, reset or answered at once, not held', async () => {
+    await using upstream = await startDemoUpstream();
+    const started = start({ UPSTREAM_URL: upstream.url });
+    const ready = (await readyUrl(started)).replace('/graphql', '/ready');
+    for (const pid of workerPids(started)) process.kill(pid, 'SIGKILL');
+    // Right after the kills: the primary may not have seen them yet, and replacements wait out a backoff.
+    const outcomes = await Promise.all(Array.from({ length: 16 }, () => attempt(ready)));
+    expect(outcomes.filter((outcome) => outcome === 'hang')).toEqual([]);
+    // The replacements listen on the same port.
+    await vi.waitFor(() => expect(started.output().match(/"msg":"worker replaced"/g)).toHaveLength(2), {
+      timeout: 15_000,
+    });
+    expect((await fetch(ready)).status).toBe(200);
+  }, 60_000);
+
+  it('bounds operation names across workers, restarts included, and still counts every operation', async () => {
+    await using upstream = await startDemoUpstream();
+    const started = start({ UPSTREAM_URL: upstream.url, METRICS_MAX_OPERATION_NAMES: '5' });
+    const url = await readyUrl(started);
+    let firstKept: string[] | undefined;
+    /** Every operation counted; at most 5 names besides `other` and `anonymous`, the same ones throughout. */
+    const scrapeAndCheck = async (operations: number) => {
+      const text = await (await fetch(metricsUrl(started))).text();
+      expect(total(text, 'graphql_operations_total')).toBe(operations);
+      const kept = [...operationNames(text)].filter((name) => name !== 'other' && name !== 'anonymous').sort();
+      expect(kept.length, kept.join(', ')).toBeLessThanOrEqual(5);
+      firstKept ??= kept;
+      expect(kept).toEqual(firstKept);
+    };
+    for (let round = 1; round <= 4; round++) {
+      const names = Array.from({ length: 40 }, (_, n) => `Round${round}Name${n}`);
+      const answers = await Promise.all(names.map((name, n) => ask(url, orgs[n % orgs.length] as string, name)));
+      expect(answers.every((answer) => answer.status === 200)).toBe(true);
+      // Scraped before the kill: a killed worker's counts are kept as of the last scrape.
+      await scrapeAndCheck(40 * round);
+      const [victim] = liveWorkerPids(started);
+      process.kill(victim as number, 'SIGKILL');
+      await vi.waitFor(() => expect(started.output().match(/"msg":"worker replaced"/g)).toHaveLength(round), {
+        timeout: 15_000,
+      });
+      await scrapeAndCheck(40 * round);
+    }
+  }, 90_000);
+
+  it('answers a scrape as soon as /health first answers: the metrics listener opens before any worker serves', async () => {
+    await using upstream = await startDemoUpstream();
+    const ports = await freePorts(2);
+    const started = start({ UPSTREAM_URL: upstream.url, PORT: String(ports[0]), METRICS_PORT: String(ports[1]) });
+    await vi.waitFor(
+      async () => {
+        expect(started.child.exitCode).toBeNull();
+        expect((await fetch(`http://127.0.0.1:${ports[0]}/health`)).status).toBe(200);
+      },
+      { timeout: 15_000, interval: 5 },
+    );
+    const scrape = await fetch(`http://127.0.0.1:${ports[1]}/metrics`);
+    expect(scrape.status).toBe(200);
+    expect(await scrape.text()).toMatch(/^# HELP /m);
+  }, 60_000);
+
+  it('does not start, and says why, when its METRICS_PORT is taken, before a worker starts', async () => {
+    await using upstream = await startDemoUpstream();
+    const first = start({ UPSTREAM_URL: upstream.url, WORKERS: '1' });
+    await readyUrl(first);
+    const metricsPort = new URL(metricsUrl(first)).port;
+    const second = start({ UPSTREAM_URL: upstream.url, METRICS_PORT: metricsPort });
+    expect(await second.exited).toBe(1);
+    expect(second.output()).toMatch(new RegExp(`cannot listen: METRICS_PORT ${metricsPort} is already in use`));
+    expect(second.output()).not.toMatch(/worker ready|gateway ready/);
+  }, 60_000);
+
   it('does not start, and says why, when its port is taken', async () => {
     await using upstream = await startDemoUpstream();
     const first = start({ UPSTREAM_URL: upstream.url, WORKERS: '1' });
     const port = new URL(await readyUrl(first)).port;
     const second = start({ UPSTREAM_URL: upstream.url, PORT: port });
     expect(await second.exited).toBe(1);
-    expect(second.output()).toMatch(/EADDRINUSE/);
+    expect(second.output()).toMatch(new RegExp(`cannot listen: PORT ${port} is already in use .*EADDRINUSE`));
+    expect(second.output()).not.toMatch(/gateway ready/);
+  }, 60_000);
+
+  it('does not start, rather than share the port, when another fleet listens on it with SO_REUSEPORT', async () => {
+    await using upstream = await startDemoUpstream();
+    const first = start({ UPSTREAM_URL: upstream.url });
+    const port = new URL(await readyUrl(first)).port;
+    const second = start({ UPSTREAM_URL: upstream.url, PORT: port });
+    expect(await second.exited).toBe(1);
+    expect(second.output()).toMatch(new RegExp(`cannot listen: PORT ${port} is already in use .*EADDRINUSE`));
     expect(second.output()).not.toMatch(/gateway ready/);
   }, 60_000);
 });

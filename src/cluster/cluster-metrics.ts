@@ -5,9 +5,12 @@
 // a reset: a worker that ends leaves its last counts behind (its final ones
 // when it drains, the last scraped when it crashes), added to every later
 // scrape, and a worker that does not answer in time is counted as it last did.
+// Operation names are bounded across workers, restarts included
+// (operation-name-bound.ts).
 
 import cluster, { type Worker } from 'node:cluster';
 import { AggregatorRegistry, type MetricObjectWithValues, type MetricValue, type Registry } from 'prom-client';
+import { boundOperationNames } from './operation-name-bound.ts';
 import { isMessage } from './worker-messages.ts';
 
 type Snapshot = MetricObjectWithValues<MetricValue<string>>[];
@@ -36,12 +39,15 @@ const defaultAnswerTimeoutMs = 2_000;
 export interface ClusterMetricsOptions {
   /** Workers to ask: those that serve (one still starting would only make the scrape wait). */
   readonly isServing: (workerId: number) => boolean;
+  /** METRICS_MAX_OPERATION_NAMES: the bound each worker applies, applied again to them all. */
+  readonly maxOperationNames: number;
   readonly answerTimeoutMs?: number;
 }
 
 /** In the primary: the workers' metrics, summed. */
 export function createClusterMetrics(options: ClusterMetricsOptions) {
   const answerTimeoutMs = options.answerTimeoutMs ?? defaultAnswerTimeoutMs;
+  const bounded = boundOperationNames(options.maxOperationNames);
   /** The last report of each live worker. */
   const latest = new Map<number, Snapshot>();
   /** What workers that ended had counted: counters and histograms only (a dead worker's gauges say nothing now). */
@@ -63,7 +69,7 @@ export function createClusterMetrics(options: ClusterMetricsOptions) {
     if (!isMessage<MetricsReport>(message, metricsReport)) return;
     // A report of a worker already gone would count it twice (its counts are in `retired`).
     if (!cluster.workers?.[worker.id]) return;
-    latest.set(worker.id, message.metrics);
+    latest.set(worker.id, bounded(message.metrics));
     if (message.requestId !== undefined) answered(message.requestId, worker.id);
   });
 

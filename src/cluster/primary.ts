@@ -1,5 +1,6 @@
-// The primary process of `WORKERS` > 1: it serves no GraphQL itself. It
-// starts the workers (node:cluster; they share the port), replaces one that
+// The primary process of `WORKERS` > 1: it serves no GraphQL itself and
+// holds no connection. It settles the port, starts the workers (node:cluster),
+// each listening on that port itself (http/listen.ts), replaces one that
 // dies (after a backoff; it gives up, loudly, on workers that keep dying),
 // serves every worker's metrics summed on METRICS_PORT, and on SIGTERM has
 // every worker drain as a single gateway does, then exits 0.
@@ -7,9 +8,9 @@
 import cluster, { type Worker } from 'node:cluster';
 import { once } from 'node:events';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
+import { listenOn, metricsSettings, settlePort } from '../http/listen.ts';
 import { createMetricsServer } from '../http/metrics-server.ts';
 import { createClusterMetrics } from './cluster-metrics.ts';
 import { createRestartPolicy, restartPolicyFor } from './restart-policy.ts';
@@ -33,15 +34,35 @@ export async function runPrimary(options: PrimaryOptions): Promise<void> {
   const { config, logger } = options;
   const { observability } = config;
   const restarts = createRestartPolicy(restartPolicyFor(config.workers));
-  const workerEnv = { UPSTREAM_URL: options.upstreamUrl.href, [primaryPidVariable]: String(process.pid) };
+  // A taken port fails the start here; with PORT=0, every worker and replacement gets the same port.
+  const port = await settlePort({ port: config.port, host: config.host });
+  const workerEnv = {
+    UPSTREAM_URL: options.upstreamUrl.href,
+    PORT: String(port),
+    [primaryPidVariable]: String(process.pid),
+  };
   /** Workers that listen and serve: only they are asked for metrics. */
   const serving = new Set<number>();
-  const metrics = createClusterMetrics({ isServing: (workerId) => serving.has(workerId) });
+  const metrics = createClusterMetrics({
+    isServing: (workerId) => serving.has(workerId),
+    maxOperationNames: observability.metricsMaxOperationNames,
+  });
   let started = false;
   let stopping = false;
   /** Once stopping: the order every worker is given, again when one that was starting says it is ready. */
   let stopOrder: StopWorker | undefined;
+  // Open before any worker serves: a scrape that follows the first answer of /health finds it
+  // (it counts nothing until workers report), and a taken METRICS_PORT fails the start first.
   let metricsServer: Server | undefined;
+  if (observability.metricsPort !== undefined) {
+    metricsServer = createMetricsServer(metrics);
+    const metricsPort = await listenOn(metricsServer, {
+      port: observability.metricsPort,
+      host: observability.metricsHost,
+      settings: metricsSettings,
+    });
+    logger.info(`metrics: http://localhost:${metricsPort}/metrics`);
+  }
 
   const live = () => Object.values(cluster.workers ?? {}).filter((worker): worker is Worker => worker !== undefined);
 
@@ -162,12 +183,6 @@ export async function runPrimary(options: PrimaryOptions): Promise<void> {
   }
   started = true;
 
-  if (observability.metricsPort !== undefined) {
-    metricsServer = createMetricsServer(metrics);
-    metricsServer.listen(observability.metricsPort, observability.metricsHost);
-    await once(metricsServer, 'listening');
-    logger.info(`metrics: http://localhost:${(metricsServer.address() as AddressInfo).port}/metrics`);
-  }
   const pids = live().map((worker) => worker.process.pid);
   logger.info(readyLine(ready.port, ready.graphqlEndpoint, `; ${config.workers} workers (pids ${pids.join(', ')})`));
 }

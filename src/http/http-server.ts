@@ -60,7 +60,26 @@ export function createHttpServer(gateway: Gateway, options: HttpServerOptions): 
   );
   server.maxConnections = limits.maxConnections;
   server.on('clientError', answerClientError);
+  trackUnasked(server);
   return server;
+}
+
+/**
+ * Each server's connections that have not brought a request yet (bounded by
+ * MAX_CONNECTIONS). Node counts them neither idle nor done, so a stop would
+ * wait out its grace for each: a browser opens such connections ahead of use
+ * and may never send on them.
+ */
+const unasked = new WeakMap<Server, Set<Duplex>>();
+
+function trackUnasked(server: Server): void {
+  const sockets = new Set<Duplex>();
+  unasked.set(server, sockets);
+  server.on('connection', (socket: Duplex) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  server.on('request', (request: IncomingMessage) => sockets.delete(request.socket));
 }
 
 /**
@@ -179,6 +198,8 @@ export async function closeGracefully(server: Server, graceMs: number): Promise<
   const sweeper = setInterval(() => server.closeIdleConnections(), 25);
   const deadline = setTimeout(() => server.closeAllConnections(), graceMs);
   server.closeIdleConnections();
+  // No request on them yet, none to finish: once the server stops accepting, none will come that it may serve.
+  for (const socket of unasked.get(server) ?? []) socket.destroy();
   await closed;
   clearInterval(sweeper);
   clearTimeout(deadline);

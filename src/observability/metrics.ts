@@ -293,7 +293,7 @@ const maxOperationNameLength = 64;
  * operation, or one that never ran (it did not parse or validate), is
  * `anonymous`: garbage cannot take the places of real names.
  */
-function boundedLabel(max: number): (name: string | undefined) => string {
+export function boundedLabel(max: number): (name: string | undefined) => string {
   const kept = new Set<string>();
   return (fullName) => {
     if (fullName === undefined) return 'anonymous';
