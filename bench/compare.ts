@@ -1,5 +1,8 @@
 // `npm run bench:compare -- --base <git ref>`: this working tree's gateway
-// against the gateway built from another commit, on one demo upstream, in
+// (or, with --head, another commit's) against the gateway built from another
+// commit, each on the Node.js its flag names (--base-node, --head-node;
+// default: this one), so a run can also hold one commit to two Node.js
+// versions. On one demo upstream, in
 // alternating rounds (A B B A A B …) so that machine drift hits both, or with
 // --together both at once on one shared core, so that it hits both alike.
 // What a change does to throughput and CPU, as ratios from one run. Loopback only.
@@ -26,6 +29,11 @@ import { scenarios } from './scenarios.ts';
 const { values: flags } = parseArgs({
   options: {
     base: { type: 'string' },
+    // The other side: this working tree unless a ref is given.
+    head: { type: 'string' },
+    // The node binaries that run each side (a Node.js version against another, on one commit or two).
+    'base-node': { type: 'string', default: process.execPath },
+    'head-node': { type: 'string', default: process.execPath },
     duration: { type: 'string', default: '4' },
     connections: { type: 'string', default: '10' },
     latency: { type: 'string', default: '5' },
@@ -46,7 +54,7 @@ const { values: flags } = parseArgs({
 });
 if (!flags.base) {
   process.stderr.write(
-    'usage: npm run bench:compare -- --base <git ref> [--scenarios a,b,c] [--rounds 6] [--trace] [--pin] [--together] [--processes 1]\n',
+    'usage: npm run bench:compare -- --base <git ref> [--head <git ref>] [--base-node PATH] [--head-node PATH] [--scenarios a,b,c] [--rounds 6] [--trace] [--pin] [--together] [--processes 1]\n',
   );
   process.exit(2);
 }
@@ -75,8 +83,8 @@ const root = new URL('..', import.meta.url);
  * The base commit's sources, compiled: with this checkout's dependencies when
  * its lock file is the same, else with its own, installed once per lock file.
  */
-function buildBase(ref: string): URL {
-  const dir = new URL('.bench-tmp/compare-base/', root);
+function buildRef(ref: string, side: 'base' | 'head'): URL {
+  const dir = new URL(`.bench-tmp/compare-${side}/`, root);
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const archive = execFileSync('git', ['archive', ref, 'src', 'tsconfig.json', 'tsconfig.build.json', 'package.json'], {
@@ -85,9 +93,10 @@ function buildBase(ref: string): URL {
   });
   execFileSync('tar', ['-x', '-C', fileURLToPath(dir)], { input: archive });
   symlinkSync(fileURLToPath(dependenciesOf(ref)), fileURLToPath(new URL('node_modules', dir)));
+  // With its own TypeScript: a commit is built by the compiler it was written for.
   execFileSync(
     process.execPath,
-    [fileURLToPath(new URL('node_modules/typescript/bin/tsc', root)), '-p', 'tsconfig.build.json'],
+    [fileURLToPath(new URL('node_modules/typescript/bin/tsc', dir)), '-p', 'tsconfig.build.json'],
     {
       cwd: dir,
       stdio: 'inherit',
@@ -114,7 +123,10 @@ function dependenciesOf(ref: string): URL {
 }
 
 execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
-const baseMain = buildBase(flags.base);
+const baseMain = buildRef(flags.base, 'base');
+const headMain = flags.head ? buildRef(flags.head, 'head') : new URL('dist/main.js', root);
+const nodeVersion = (node: string) => execFileSync(node, ['--version'], { encoding: 'utf8' }).trim();
+const [baseNode, headNode] = [nodeVersion(flags['base-node']), nodeVersion(flags['head-node'])];
 const cores = os.availableParallelism();
 const pin = flags.pin || flags.together;
 if (pin) {
@@ -127,13 +139,16 @@ const traceSink = flags.trace ? await startTraceSink() : undefined;
 const tracing: Record<string, string> = traceSink
   ? { OTEL_EXPORTER_OTLP_ENDPOINT: traceSink.url, OTEL_TRACES_SAMPLER: 'always_on', OTEL_SERVICE_NAME: 'bench' }
   : {};
-const buildNames = [`base (${flags.base})`, flags.trace ? 'this tree, tracing every request' : 'this tree'];
+const buildNames = [
+  `base (${flags.base}, Node ${baseNode})`,
+  `${flags.head ?? 'this tree'}${flags.trace ? ', tracing every request' : ''} (Node ${headNode})`,
+];
 
 /** Both gateways, started afresh (and pinned, when asked). */
 async function startBuilds() {
   const started = [
-    await startGateway(baseMain, upstream.url),
-    await startGateway(new URL('dist/main.js', root), upstream.url, tracing),
+    await startGateway(baseMain, upstream.url, {}, flags['base-node']),
+    await startGateway(headMain, upstream.url, tracing, flags['head-node']),
   ].map((gateway, index) => ({ name: buildNames[index] as string, ...gateway }));
   if (pin) {
     for (const build of started) {

@@ -65,6 +65,7 @@ export function startGateway(
   main: URL,
   upstreamUrl: string,
   env: Record<string, string> = {},
+  node = process.execPath,
 ): Promise<{ child: ChildProcess; url: string }> {
   return startGatewayProcess(
     [fileURLToPath(main)],
@@ -77,6 +78,7 @@ export function startGateway(
       ...env,
     },
     { logFile: true },
+    node,
   );
 }
 
@@ -104,17 +106,18 @@ export type GatewayOutput = { readonly onOutput?: (text: string) => void } | { r
  * and the source main as `npm start` runs it) on an ephemeral port; resolves
  * once it says it is ready. Its output (stdout and stderr, for as long as it
  * runs) goes where `output` says; the start-up output also to the error when
- * it does not start.
+ * it does not start. `node` runs it: this one, unless a bench compares Node.js versions.
  */
 export async function startGatewayProcess(
   args: readonly string[],
   env: Record<string, string>,
   output: GatewayOutput = {},
+  node = process.execPath,
 ): Promise<{ child: ChildProcess; url: string }> {
   const logFile = 'logFile' in output ? temporaryLogFile() : undefined;
   const logFd = logFile ? openSync(logFile, 'a') : undefined;
   const child = stopOnExit(
-    spawn(process.execPath, args, {
+    spawn(node, args, {
       // Metrics on a port of the system's choosing (several gateways may run at once), and no load balancer to wait for on SIGTERM.
       env: { ...process.env, PORT: '0', METRICS_PORT: '0', SHUTDOWN_DELAY_MS: '0', NO_COLOR: '1', ...env },
       stdio: logFd === undefined ? ['ignore', 'pipe', 'pipe'] : ['ignore', logFd, logFd],
