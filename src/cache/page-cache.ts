@@ -63,11 +63,12 @@ export function cachePages(client: UpstreamClient, options: PageCacheOptions): U
   const refreshing = new Set<string>();
   const { windows } = options;
   /**
-   * The longest a kept page may be served without asking the upstream (its
-   * freshness, the upstream's max-age included, then its stale windows): a
-   * refusal is recorded that long, past every page it ends.
+   * The longest a page is kept (its windows, the upstream's max-age included,
+   * or the hour a page with an ETag is kept to be revalidated): a refusal is
+   * recorded that long, so no page kept before it is used again, not even to
+   * revalidate with an upstream that might answer 304 before it checks who asks.
    */
-  let longestServableMs = windows.ttlMs + Math.max(windows.staleWhileRevalidateMs, windows.staleIfErrorMs);
+  let longestKeptMs = windows.ttlMs + Math.max(windows.staleWhileRevalidateMs, windows.staleIfErrorMs);
 
   const keysOf = (request: AssistantPageRequest): PageKeys => {
     const credential = credentialKey(options.keySecret, request.authorization);
@@ -91,7 +92,7 @@ export function cachePages(client: UpstreamClient, options: PageCacheOptions): U
       const scope = refusalScope(error);
       if (scope !== undefined) {
         const refusalKey = scope === 'credential' ? keys.refusals[0] : keys.refusals[1];
-        await options.store.refuse(keys.page, refusalKey, now(), longestServableMs);
+        await options.store.refuse(keys.page, refusalKey, now(), longestKeptMs);
       }
       throw error;
     }
@@ -128,9 +129,9 @@ export function cachePages(client: UpstreamClient, options: PageCacheOptions): U
   }
 
   function keepPage(key: string, page: CachedPage, at: number): void {
-    const servableUntil = Math.max(page.freshUntil, page.revalidateUntil, page.staleIfErrorUntil);
-    longestServableMs = Math.max(longestServableMs, servableUntil - at);
-    void options.store.set(key, page, retentionMs(page, at, page.etag !== undefined));
+    const keepMs = retentionMs(page, at, page.etag !== undefined);
+    longestKeptMs = Math.max(longestKeptMs, keepMs);
+    void options.store.set(key, page, keepMs);
   }
 
   function refreshInBackground(keys: PageKeys, kept: CachedPage, request: AssistantPageRequest): void {
