@@ -14,7 +14,8 @@ import { once } from 'node:events';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { isDeepStrictEqual, parseArgs } from 'node:util';
-import { Agent } from 'undici';
+// undici's own fetch: Node's global fetch bundles another undici, whose dispatchers differ from undici 8's.
+import { Agent, fetch } from 'undici';
 import { createSeedData } from '../src/demo/seed.ts';
 import type { WireAssistant } from '../src/demo/wire.ts';
 import { encodeCursor } from '../src/paging/windows.ts';
@@ -381,7 +382,7 @@ async function run(operation: Operation): Promise<void> {
       body: JSON.stringify(operation.body),
       signal: AbortSignal.timeout(30_000),
       dispatcher: client,
-    } as RequestInit);
+    });
     const text = await response.text();
     if (response.status !== 200) non200++;
     if (/sk_(live|test)_/.test(text) || tokens.some((token) => text.includes(token))) secretsInResponses++;
