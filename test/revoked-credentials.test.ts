@@ -7,7 +7,7 @@
 // skipped, except in CI, where it fails.
 
 import { Redis } from 'ioredis';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { redisBinary, startRedis } from '../deploy/local-fleet/redis.ts';
 import { createSeedData } from '../src/demo/seed.ts';
 import { startTestGateway } from './helpers/gateway.ts';
@@ -134,6 +134,45 @@ describe.skipIf(skip)('a credential the upstream refused, with pages shared on R
   });
 });
 
+describe.skipIf(skip)('refusals that race or go around the cache', () => {
+  it('a call that began before a refusal cannot keep its page past it, though its answer arrives after', async () => {
+    await using redis = await startRedis();
+    const access = accessMap();
+    await using gateway = await startTestGateway({ env: cacheEnv(redis.url), upstream: { access } });
+    // The first window's call is held at the upstream while a second window of the org meets a 403.
+    gateway.upstream.inject({ orgId: 'globex', latencyMs: 500, times: 1 });
+    const slow = gateway.query(window('globex', 3), {}, { authorization: holder });
+    await vi.waitFor(() => expect(gateway.upstream.inFlight).toBe(1));
+    access.set(holder, new Set());
+    const refused = await gateway.query(window('globex', 5), {}, { authorization: holder });
+    expect(refused.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
+    // Allowed again by the time the held call is answered: its page is served, but not kept as valid.
+    access.set(holder, new Set(['globex']));
+    expect((await slow).data.organization.assistants.nodes).toEqual(restIds('globex', 0, 3));
+
+    gateway.upstream.inject({ orgId: 'globex', status: 503 });
+    const outage = await gateway.query(window('globex', 3), {}, { authorization: holder });
+    expect(outage.data.organization.assistants).toBeNull();
+    expect(outage.extensions).toBeUndefined();
+  });
+
+  it("a refusal met by a caller's no-store request still ends the credential's kept pages", async () => {
+    await using redis = await startRedis();
+    const access = accessMap();
+    await using gateway = await startTestGateway({
+      env: { ...cacheEnv(redis.url), CACHE_TTL_MS: '600000' },
+      upstream: { access },
+    });
+    await gateway.query(window('globex'), {}, { authorization: holder });
+    access.delete(holder);
+    const bypass = await gateway.query(window('globex'), {}, { authorization: holder, 'cache-control': 'no-store' });
+    expect(bypass.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    const fresh = await gateway.query(window('globex'), {}, { authorization: holder });
+    expect(fresh.data.organization.assistants).toBeNull();
+    expect(fresh.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+  });
+});
+
 describe.skipIf(skip)('what Redis holds', () => {
   const secretsOf = (org: string) =>
     (seed.get(org) ?? []).map((assistant) => assistant.secret_key).filter((key): key is string => !!key);
@@ -154,8 +193,9 @@ describe.skipIf(skip)('what Redis holds', () => {
     const env = { ...cacheEnv(redis.url), CACHE_TTL_MS: '60000' };
     await using gateway = await startTestGateway({ env });
     const fetched = await gateway.query(selection);
+    // The page is written as the answer goes out, not before.
+    await vi.waitFor(async () => expect(await keptValues(redis.url)).toHaveLength(1));
     const values = await keptValues(redis.url);
-    expect(values).toHaveLength(1);
     const secrets = secretsOf('hooli');
     expect(secrets.length).toBeGreaterThan(0);
     expect(secrets.filter((secret) => values[0]?.includes(secret))).toEqual([]);
@@ -184,5 +224,22 @@ describe.skipIf(skip)('what Redis holds', () => {
     );
     const [value] = await keptValues(redis.url);
     expect(secretsOf('hooli').filter((secret) => !value?.includes(secret))).toEqual([]);
+  });
+
+  it('replicas that differ in EXPOSE_SECRET_KEYS never serve each other pages', async () => {
+    await using redis = await startRedis();
+    const env = { ...cacheEnv(redis.url), CACHE_TTL_MS: '60000' };
+    await using without = await startTestGateway({ env });
+    await using exposing = await startTestGateway({
+      env: { ...env, EXPOSE_SECRET_KEYS: 'true', UPSTREAM_URL: without.upstream.url },
+    });
+    await without.query(selection);
+    await vi.waitFor(async () => expect(await keptValues(redis.url)).toHaveLength(1));
+    const query = '{ organization(restId: "hooli") { assistants(first: 50) { nodes { secretKey } } } }';
+    const served = await exposing.query(query);
+    expect(served.data.organization.assistants.nodes).toEqual(
+      (seed.get('hooli') ?? []).map((assistant) => ({ secretKey: assistant.secret_key })),
+    );
+    expect(without.upstream.requestCount).toBe(2);
   });
 });

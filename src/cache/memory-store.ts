@@ -3,37 +3,36 @@
 // window can use it.
 
 import { LRUCache } from 'lru-cache';
-import type { CachedPage, PageStore } from './page-store.ts';
+import { type CachedPage, joinRefusals, type PageStore } from './page-store.ts';
 
 /** What an entry costs beside its text: key, times, the map's own node. */
 const entryOverheadBytes = 300;
 
-/** A refusal is kept as its time; a page as itself. */
-type Entry = CachedPage | number;
+/** A refusal is kept as its value; a page as itself. */
+type Entry = CachedPage | string;
 
 export function createMemoryStore(maxBytes: number): PageStore {
   const entries = new LRUCache<string, Entry>({
     maxSize: maxBytes,
     // Two bytes per character: V8 may hold the text as UTF-16.
     sizeCalculation: (entry, key) =>
-      (typeof entry === 'number' ? 0 : entry.text.length * 2) + key.length * 2 + entryOverheadBytes,
+      (typeof entry === 'string' ? entry.length : entry.text.length) * 2 + key.length * 2 + entryOverheadBytes,
   });
   return {
     get: async (key, refusalKeys) => {
       const page = entries.get(key);
-      let refusedAt: number | undefined;
-      for (const refusalKey of refusalKeys) {
-        const at = entries.get(refusalKey);
-        if (typeof at === 'number' && (refusedAt === undefined || at > refusedAt)) refusedAt = at;
-      }
-      return { page: typeof page === 'number' ? undefined : page, refusedAt };
+      const refusals = refusalKeys.map((refusalKey) => {
+        const value = entries.get(refusalKey);
+        return typeof value === 'string' ? value : undefined;
+      });
+      return { page: typeof page === 'string' ? undefined : page, refusals: joinRefusals(refusals) };
     },
     set: async (key, page, keepMs) => {
       if (keepMs > 0) entries.set(key, page, { ttl: keepMs });
     },
-    refuse: async (key, refusalKey, at, keepMs) => {
+    refuse: async (key, refusalKey, value, keepMs) => {
       entries.delete(key);
-      if (keepMs > 0) entries.set(refusalKey, at, { ttl: keepMs });
+      if (keepMs > 0) entries.set(refusalKey, value, { ttl: keepMs });
     },
     bytes: () => entries.calculatedSize,
   };

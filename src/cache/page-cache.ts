@@ -13,7 +13,7 @@
 // shares the store. What is kept holds no assistant's secret key unless
 // EXPOSE_SECRET_KEYS serves them.
 
-import { createHmac } from 'node:crypto';
+import { createHmac, randomUUID } from 'node:crypto';
 import {
   type AssistantPageBody,
   type AssistantPageRequest,
@@ -28,7 +28,13 @@ import {
   UpstreamCircuitOpenError,
   UpstreamStatusError,
 } from '../upstream/errors.ts';
-import { type CacheWindows, entryTimes, retentionMs, upstreamDirectives } from './cache-policy.ts';
+import {
+  type CacheWindows,
+  entryTimes,
+  retentionMs,
+  upstreamDirectives,
+  validatorRetentionMs,
+} from './cache-policy.ts';
 import type { CachedPage, PageStore, SharedPageStore } from './page-store.ts';
 
 export type CacheLookup = 'hit' | 'miss' | 'stale' | 'revalidated' | 'bypass';
@@ -53,6 +59,12 @@ interface PageKeys {
   readonly refusals: readonly [credential: string, organization: string];
 }
 
+/** What one read of the store found: the page, if still valid, and the refusals that a page kept now must carry. */
+interface Found {
+  readonly page: CachedPage | undefined;
+  readonly refusals: string;
+}
+
 /** How often a replica waiting for another's fill looks again. */
 const fillPollMs = 25;
 
@@ -63,25 +75,30 @@ export function cachePages(client: UpstreamClient, options: PageCacheOptions): U
   const refreshing = new Set<string>();
   const { windows } = options;
   /**
-   * The longest a page is kept (its windows, the upstream's max-age included,
-   * or the hour a page with an ETag is kept to be revalidated): a refusal is
-   * recorded that long, so no page kept before it is used again, not even to
-   * revalidate with an upstream that might answer 304 before it checks who asks.
+   * How long a refusal is recorded, the same on every replica: as long as the
+   * longest a page may be kept (its windows, or the hour a page with an ETag
+   * is kept to be revalidated), and no page is kept longer. A page kept before
+   * a refusal is thus never used again, not even to revalidate.
    */
-  let longestKeptMs = windows.ttlMs + Math.max(windows.staleWhileRevalidateMs, windows.staleIfErrorMs);
+  const refusalKeepMs = Math.max(
+    windows.ttlMs + Math.max(windows.staleWhileRevalidateMs, windows.staleIfErrorMs),
+    validatorRetentionMs,
+  );
+  // Pages kept with and without secret keys never meet (EXPOSE_SECRET_KEYS changed, or replicas that differ).
+  const secrets = options.keepSecretKeys ? 'with-secrets' : 'no-secrets';
 
   const keysOf = (request: AssistantPageRequest): PageKeys => {
     const credential = credentialKey(options.keySecret, request.authorization);
     return {
-      page: `page:${credential}:${request.take}:${request.page}:${request.orgId}`,
+      page: `page:${secrets}:${credential}:${request.take}:${request.page}:${request.orgId}`,
       refusals: [`refused:${credential}`, `refused:${credential}:${request.orgId}`],
     };
   };
 
-  /** The page kept under these keys, unless the upstream refused its credential since it was stored. */
-  async function keptPage(keys: PageKeys): Promise<CachedPage | undefined> {
-    const { page, refusedAt } = await options.store.get(keys.page, keys.refusals);
-    return page && (refusedAt === undefined || page.storedAt > refusedAt) ? page : undefined;
+  /** The page kept under these keys, unless a refusal was recorded since the call that brought it began. */
+  async function find(keys: PageKeys): Promise<Found> {
+    const { page, refusals } = await options.store.get(keys.page, keys.refusals);
+    return { page: page?.refusals === refusals ? page : undefined, refusals };
   }
 
   /** The upstream's answer; a refusal is recorded before it reaches the caller. */
@@ -92,26 +109,32 @@ export function cachePages(client: UpstreamClient, options: PageCacheOptions): U
       const scope = refusalScope(error);
       if (scope !== undefined) {
         const refusalKey = scope === 'credential' ? keys.refusals[0] : keys.refusals[1];
-        await options.store.refuse(keys.page, refusalKey, now(), longestKeptMs);
+        await options.store.refuse(keys.page, refusalKey, randomUUID(), refusalKeepMs);
       }
       throw error;
     }
   }
 
-  /** Keeps what the upstream answered (as its Cache-Control allows) and returns the page to serve. */
+  /**
+   * Keeps what the upstream answered (as its Cache-Control allows) and returns
+   * the page to serve. `found` is what the store held before the call began:
+   * the page it revalidated, and the refusals the kept page carries.
+   */
   async function keep(
     key: string,
-    kept: CachedPage | undefined,
+    found: Found,
     body: AssistantPageBody,
     request: AssistantPageRequest,
     counted: boolean,
   ): Promise<AssistantPageBody> {
     const directives = upstreamDirectives(body.cacheControl);
     const at = now();
+    const kept = found.page;
     if (body.notModified) {
       // Only a caller that sent If-None-Match gets a 304 (coalescing keys on it), and it kept the page.
       if (!kept) throw new UpstreamBadResponseError('status: 304 for a page that was not asked to be revalidated');
-      const page = { text: kept.text, etag: body.etag ?? kept.etag, ...entryTimes(at, windows, directives) };
+      const times = entryTimes(at, windows, directives);
+      const page = { text: kept.text, etag: body.etag ?? kept.etag, refusals: found.refusals, ...times };
       // Not awaited: a slow store must not hold the answer (Redis runs a connection's commands in order,
       // so a fill lock released after this still follows the write).
       if (!directives.noStore) keepPage(key, page, at);
@@ -123,18 +146,18 @@ export function cachePages(client: UpstreamClient, options: PageCacheOptions): U
       // Decoded once before it is kept: a body that does not fit is never kept.
       body.decode();
       const text = options.keepSecretKeys ? body.text : withoutSecretKeys(body.text);
-      keepPage(key, { text, etag: body.etag, ...entryTimes(at, windows, directives) }, at);
+      const times = entryTimes(at, windows, directives);
+      keepPage(key, { text, etag: body.etag, refusals: found.refusals, ...times }, at);
     }
     return body;
   }
 
   function keepPage(key: string, page: CachedPage, at: number): void {
-    const keepMs = retentionMs(page, at, page.etag !== undefined);
-    longestKeptMs = Math.max(longestKeptMs, keepMs);
+    const keepMs = Math.min(retentionMs(page, at, page.etag !== undefined), refusalKeepMs);
     void options.store.set(key, page, keepMs);
   }
 
-  function refreshInBackground(keys: PageKeys, kept: CachedPage, request: AssistantPageRequest): void {
+  function refreshInBackground(keys: PageKeys, found: Found & { page: CachedPage }, request: AssistantPageRequest) {
     if (refreshing.has(keys.page)) return;
     refreshing.add(keys.page);
     // Nobody waits on it: no caller's abort, budgets or trace apply.
@@ -144,10 +167,10 @@ export function cachePages(client: UpstreamClient, options: PageCacheOptions): U
       take: request.take,
       authorization: request.authorization,
       signal: undefined,
-      ifNoneMatch: kept.etag,
+      ifNoneMatch: found.page.etag,
     };
     callUpstream(keys, background)
-      .then((body) => keep(keys.page, kept, body, background, false))
+      .then((body) => keep(keys.page, found, body, background, false))
       // A failure leaves the page as it is, a refusal has ended it: the next request finds out for itself.
       .catch(() => undefined)
       .finally(() => refreshing.delete(keys.page));
@@ -155,12 +178,14 @@ export function cachePages(client: UpstreamClient, options: PageCacheOptions): U
 
   async function fetchAssistantPage(request: AssistantPageRequest): Promise<AssistantPageBody> {
     const mode = request.cacheMode ?? 'default';
+    const keys = keysOf(request);
     if (mode === 'no-store') {
       lookup('bypass');
-      return client.fetchAssistantPage(request);
+      // Nothing is kept, but a refusal still counts.
+      return callUpstream(keys, request);
     }
-    const keys = keysOf(request);
-    const kept = await keptPage(keys);
+    const found = await find(keys);
+    const kept = found.page;
     const at = now();
     if (kept && mode === 'default') {
       if (at < kept.freshUntil) {
@@ -169,7 +194,7 @@ export function cachePages(client: UpstreamClient, options: PageCacheOptions): U
       }
       if (at < kept.revalidateUntil) {
         lookup('stale');
-        refreshInBackground(keys, kept, request);
+        refreshInBackground(keys, { ...found, page: kept }, request);
         return charged(staleBody(kept, request, at), request);
       }
     }
@@ -180,7 +205,7 @@ export function cachePages(client: UpstreamClient, options: PageCacheOptions): U
       const lock = await store.lock(keys.page, options.sharedFill.lockMs);
       if (lock === 'acquired') {
         try {
-          return await keep(keys.page, undefined, await callUpstream(keys, request), request, true);
+          return await keep(keys.page, found, await callUpstream(keys, request), request, true);
         } finally {
           void store.unlock(keys.page);
         }
@@ -195,7 +220,7 @@ export function cachePages(client: UpstreamClient, options: PageCacheOptions): U
     }
     try {
       const body = await callUpstream(keys, kept?.etag ? { ...request, ifNoneMatch: kept.etag } : request);
-      return await keep(keys.page, kept, body, request, true);
+      return await keep(keys.page, found, body, request, true);
     } catch (error) {
       if (kept && at < kept.staleIfErrorUntil && upstreamUnavailable(error)) {
         lookup('stale');
@@ -211,10 +236,10 @@ export function cachePages(client: UpstreamClient, options: PageCacheOptions): U
     // Redis gone while waiting: go to the upstream rather than wait out the bound.
     while (now() < until && !signal?.aborted && store.available?.() !== false) {
       await new Promise((resolve) => setTimeout(resolve, fillPollMs));
-      const filled = await keptPage(keys);
+      const filled = (await find(keys)).page;
       if (filled) return filled;
       // The filler let go: its page is kept by now, or it had none to keep (a failure, a no-store, a refusal).
-      if (store.locked && !(await store.locked(keys.page))) return keptPage(keys);
+      if (store.locked && !(await store.locked(keys.page))) return (await find(keys)).page;
     }
     return undefined;
   }

@@ -8,13 +8,19 @@ import type { EntryTimes } from './cache-policy.ts';
 export interface CachedPage extends EntryTimes {
   readonly text: string;
   readonly etag?: string;
+  /**
+   * The refusals recorded for its credential when the call that brought it
+   * began (`StoreRead.refusals`): it is served only while they are the same,
+   * so a refusal recorded since ends it, whatever any clock says.
+   */
+  readonly refusals: string;
 }
 
-/** One read: the page under a key, and the latest refusal recorded under any of the refusal keys asked with it. */
+/** One read: the page under a key, and what the refusal keys asked with it hold. */
 export interface StoreRead {
   readonly page: CachedPage | undefined;
-  /** When the upstream last refused (ms since the epoch); undefined when no refusal is recorded. */
-  readonly refusedAt: number | undefined;
+  /** The refusal keys' values, joined; '' when none holds one. */
+  readonly refusals: string;
 }
 
 export interface PageStore {
@@ -22,8 +28,8 @@ export interface PageStore {
   get(key: string, refusalKeys: readonly string[]): Promise<StoreRead>;
   /** Keeps a page for `keepMs` at most. */
   set(key: string, page: CachedPage, keepMs: number): Promise<void>;
-  /** Drops the page under `key`, and records under `refusalKey` that the upstream refused at `at`, for `keepMs`. */
-  refuse(key: string, refusalKey: string, at: number, keepMs: number): Promise<void>;
+  /** Drops the page under `key`, and records under `refusalKey` a refusal (`value`, never used before) for `keepMs`. */
+  refuse(key: string, refusalKey: string, value: string, keepMs: number): Promise<void>;
   /** What it holds now, in estimated bytes (for a store in this process). */
   bytes?(): number;
 }
@@ -43,4 +49,9 @@ export interface SharedPageStore extends PageStore {
   close(): Promise<void>;
 }
 
-export const nothingKept: StoreRead = Object.freeze({ page: undefined, refusedAt: undefined });
+export const nothingKept: StoreRead = Object.freeze({ page: undefined, refusals: '' });
+
+/** The refusal keys' values as one string (`StoreRead.refusals`): absent ones count as empty. */
+export function joinRefusals(values: readonly (string | null | undefined)[]): string {
+  return values.some((value) => value) ? values.map((value) => value ?? '').join(' ') : '';
+}

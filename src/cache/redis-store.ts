@@ -5,7 +5,7 @@
 
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { type CachedPage, nothingKept, type SharedPageStore, type StoreRead } from './page-store.ts';
+import { type CachedPage, joinRefusals, nothingKept, type SharedPageStore, type StoreRead } from './page-store.ts';
 
 export interface RedisStoreOptions {
   readonly url: string;
@@ -77,12 +77,14 @@ export function createRedisStore(options: RedisStoreOptions): SharedPageStore {
 
   return {
     get: (key, refusalKeys) => attempt(async () => readOf(await redis.mget(key, ...refusalKeys)), nothingKept),
-    refuse: (key, refusalKey, at, keepMs) =>
+    refuse: (key, refusalKey, value, keepMs) =>
       attempt(async () => {
         // One transaction: no replica reads the page without the refusal.
         const transaction = redis.multi().del(key);
-        if (keepMs > 0) transaction.set(refusalKey, String(at), 'PX', Math.ceil(keepMs));
-        await transaction.exec();
+        if (keepMs > 0) transaction.set(refusalKey, value, 'PX', Math.ceil(keepMs));
+        // EXEC answers even when a command in it failed: that is a failure too.
+        const failed = (await transaction.exec())?.find(([error]) => error);
+        if (failed) throw failed[0];
       }, undefined),
     set: (key, page, keepMs) =>
       attempt(async () => {
@@ -123,14 +125,12 @@ const probeIntervalMs = 1_000;
 /** Deletes a lock only if it still carries this replica's mark (it may have expired and been taken since). */
 const releaseOwnLock = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0";
 
-/** A page and its refusals as MGET returns them; a refusal that is not a time is none. */
+/** A page and its refusals as MGET returns them. */
 function readOf([pageText, ...refusals]: (string | null)[]): StoreRead {
-  let refusedAt: number | undefined;
-  for (const refusal of refusals) {
-    const at = refusal === null ? Number.NaN : Number(refusal);
-    if (Number.isFinite(at) && (refusedAt === undefined || at > refusedAt)) refusedAt = at;
-  }
-  return { page: pageText === null || pageText === undefined ? undefined : cachedPageOf(pageText), refusedAt };
+  return {
+    page: pageText === null || pageText === undefined ? undefined : cachedPageOf(pageText),
+    refusals: joinRefusals(refusals),
+  };
 }
 
 /** A kept page read back; anything else (a value another program wrote, a cut one) is a miss. */
@@ -140,6 +140,7 @@ function cachedPageOf(text: string): CachedPage | undefined {
     const times = [page.storedAt, page.freshUntil, page.revalidateUntil, page.staleIfErrorUntil];
     if (typeof page.text !== 'string' || times.some((time) => typeof time !== 'number')) return undefined;
     if (page.etag !== undefined && typeof page.etag !== 'string') return undefined;
+    if (typeof page.refusals !== 'string') return undefined;
     return page as CachedPage;
   } catch {
     return undefined;
