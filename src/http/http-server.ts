@@ -198,8 +198,11 @@ export async function closeGracefully(server: Server, graceMs: number): Promise<
   const sweeper = setInterval(() => server.closeIdleConnections(), 25);
   const deadline = setTimeout(() => server.closeAllConnections(), graceMs);
   server.closeIdleConnections();
-  // No request on them yet, none to finish: once the server stops accepting, none will come that it may serve.
-  for (const socket of unasked.get(server) ?? []) socket.destroy();
+  // Not a byte on them yet, no request to finish: once the server stops accepting, none will come that it may
+  // serve. One whose first request is arriving is left to finish, within the grace.
+  for (const socket of unasked.get(server) ?? []) {
+    if ((socket as Duplex & { bytesRead?: number }).bytesRead === 0) socket.destroy();
+  }
   await closed;
   clearInterval(sweeper);
   clearTimeout(deadline);
