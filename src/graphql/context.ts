@@ -21,6 +21,8 @@ export interface Context {
   readonly loaders: Loaders;
   /** Fields whose data came from a page served past its freshness: the response's `extensions.stale`. */
   readonly stale: StalePart[];
+  /** What the operation's parsed document holds, told before it runs (document-facts.ts). */
+  readonly document: { opensConnection: boolean };
 }
 
 export interface StalePart {
@@ -64,8 +66,10 @@ export function createContextFactory(options: ContextOptions) {
   };
   return ({ request, params }: YogaInitialContext): Context => {
     const telemetry = options.operationOf?.(params);
+    const document = { opensConnection: false };
     return {
       stale: [],
+      document,
       loaders: createLoaders({
         client: options.client,
         paging: options.paging,
@@ -73,7 +77,7 @@ export function createContextFactory(options: ContextOptions) {
         scanLimit: options.scanLimit,
         // Only a connection reads a scanned page again, and only the `assistants`
         // field opens one: a document that never names it lets scanned pages go.
-        keepScannedPages: /\bassistants\b/.test(params.query ?? ''),
+        keepScannedPages: () => document.opensConnection,
         budget: budgetOf(request),
         // An empty header is no credential: treat it as absent.
         authorization: request.headers.get('authorization') || fallbackAuthorization,

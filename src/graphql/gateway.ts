@@ -27,6 +27,7 @@ import { useCompiledExecution } from './compiled-execution.ts';
 import { useConnectionNestingLimit } from './connection-nesting.ts';
 import { type Context, createContextFactory } from './context.ts';
 import { createDocumentCache } from './document-cache.ts';
+import { useDocumentFacts } from './document-facts.ts';
 import { isGraphQLError, LimitExceededError } from './errors.ts';
 import { exampleQuery } from './example-query.ts';
 import { useIntrospectionLimits } from './introspection.ts';
@@ -169,6 +170,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       costLimitPlugin({ maxCost: limits.maxCost, onReject: [rejectedBy('MAX_COST')] }),
       useVaryByOrigin(),
       useConnectionNestingLimit(),
+      useDocumentFacts(),
       useIntrospectionLimits({ enabled: config.introspection }),
       useRequestErrorCodes(),
       useStaleExtension(),

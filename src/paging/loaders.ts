@@ -56,8 +56,9 @@ export interface LoaderOptions {
   /**
    * Keep the pages a refetch scan read, for a connection of this request that
    * may read them later; false lets each go once scanned, keeping what was found.
+   * Asked as a scan reads (the operation's document is known by then).
    */
-  readonly keepScannedPages: boolean;
+  readonly keepScannedPages: () => boolean;
   /** Told of every failed upstream call, for the operators' log. */
   readonly onUpstreamFailure?: (failure: UpstreamError, key: PageKey) => void;
   /** Told of the calls this operation makes, and where their spans belong. */
@@ -206,14 +207,15 @@ export function createLoaders(options: LoaderOptions): Loaders {
     for (let index = 0; index < options.maxScanPages; index++) {
       const request = { page: paging.pageBase + index, take, offset: index * take };
       const key = { orgId, page: request.page, take };
-      const items = await (options.keepScannedPages ? loadPage(orgId, request) : page.load(key));
+      const keep = options.keepScannedPages();
+      const items = await (keep ? loadPage(orgId, request) : page.load(key));
       const staleAge = staleAges?.get(items);
       for (const item of items) {
         if (!wanted.has(item.id)) continue;
         byId.set(item.id, item);
         if (staleAge !== undefined) markStale(item, staleAge);
       }
-      if (!options.keepScannedPages) page.clear(key);
+      if (!keep) page.clear(key);
       if (items.length < take || byId.size === wanted.size) return byId;
     }
     throw new LimitExceededError(
