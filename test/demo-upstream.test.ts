@@ -358,6 +358,22 @@ describe('faults', () => {
   });
 });
 
+describe('hold and release', () => {
+  it('holds the next request of an org until released, and answers it as things stand then; others pass', async () => {
+    await using upstream = await startDemoUpstream();
+    const held = upstream.hold('globex');
+    const answer = get(upstream, '/orgs/globex/assistants?page=1&take=1');
+    await held.arrived;
+    expect(upstream.inFlight).toBe(1);
+    // Another org is not held, nor is globex's next request once the hold is met.
+    expect((await get(upstream, '/orgs/acme/assistants?page=1&take=1')).status).toBe(200);
+    expect((await get(upstream, '/orgs/globex/assistants?page=2&take=1')).status).toBe(200);
+    upstream.inject({ orgId: 'globex', status: 503, times: 1 });
+    held.release();
+    expect((await answer).status).toBe(503);
+  });
+});
+
 describe('latency and concurrency', () => {
   // Latency is long enough never to elapse: requests are observed in flight,
   // then released by aborting or closing, so nothing depends on timing.

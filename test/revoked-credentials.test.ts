@@ -140,14 +140,15 @@ describe.skipIf(skip)('refusals that race or go around the cache', () => {
     const access = accessMap();
     await using gateway = await startTestGateway({ env: cacheEnv(redis.url), upstream: { access } });
     // The first window's call is held at the upstream while a second window of the org meets a 403.
-    gateway.upstream.inject({ orgId: 'globex', latencyMs: 500, times: 1 });
+    const held = gateway.upstream.hold('globex');
     const slow = gateway.query(window('globex', 3), {}, { authorization: holder });
-    await vi.waitFor(() => expect(gateway.upstream.inFlight).toBe(1));
+    await held.arrived;
     access.set(holder, new Set());
     const refused = await gateway.query(window('globex', 5), {}, { authorization: holder });
     expect(refused.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
     // Allowed again by the time the held call is answered: its page is served, but not kept as valid.
     access.set(holder, new Set(['globex']));
+    held.release();
     expect((await slow).data.organization.assistants.nodes).toEqual(restIds('globex', 0, 3));
 
     gateway.upstream.inject({ orgId: 'globex', status: 503 });

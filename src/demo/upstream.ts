@@ -108,11 +108,29 @@ export interface DemoUpstream {
   /** Faults are checked in insertion order; the first matching one with times left applies. */
   inject(fault: Fault): void;
   clearFaults(): void;
+  /**
+   * Holds the next request for `orgId` (any org when absent) before it is
+   * answered, until released: a test says what it waits for instead of
+   * sleeping. `arrived` settles once that request is held.
+   */
+  hold(orgId?: string): HeldRequest;
   /** Clears requests, peakConcurrency and faults. */
   reset(): void;
   /** Closes the server and every socket, keep-alive and pending ones too. */
   close(): Promise<void>;
   [Symbol.asyncDispose](): Promise<void>;
+}
+
+export interface HeldRequest {
+  readonly arrived: Promise<void>;
+  /** Lets it be answered (as it would be now: faults and access are read after the hold). */
+  release(): void;
+}
+
+interface Hold {
+  readonly orgId: string | undefined;
+  readonly held: PromiseWithResolvers<void>;
+  readonly released: PromiseWithResolvers<void>;
 }
 
 interface ActiveFault extends Fault {
@@ -152,6 +170,8 @@ export async function startDemoUpstream(options: DemoUpstreamOptions = {}): Prom
   let requestCount = 0;
   const recordRequests = options.recordRequests ?? true;
   let faults: ActiveFault[] = [];
+  /** Holds not yet met, in the order asked. */
+  let holds: Hold[] = [];
   let inFlight = 0;
   let peakConcurrency = 0;
 
@@ -203,6 +223,12 @@ export async function startDemoUpstream(options: DemoUpstreamOptions = {}): Prom
         traceparent: req.headers.traceparent as string | undefined,
       });
 
+    const hold = holds.find((candidate) => candidate.orgId === undefined || candidate.orgId === route?.orgId);
+    if (hold) {
+      holds = holds.filter((candidate) => candidate !== hold);
+      hold.held.resolve();
+      await hold.released.promise;
+    }
     const fault = takeFault(route?.orgId ?? null);
     if (!(await delay(latencyMs + (fault?.latencyMs ?? 0), res))) return;
 
@@ -343,6 +369,11 @@ export async function startDemoUpstream(options: DemoUpstreamOptions = {}): Prom
     },
     clearFaults() {
       faults = [];
+    },
+    hold(orgId) {
+      const hold: Hold = { orgId, held: Promise.withResolvers(), released: Promise.withResolvers() };
+      holds.push(hold);
+      return { arrived: hold.held.promise, release: () => hold.released.resolve() };
     },
     reset() {
       requests = [];
