@@ -6,7 +6,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createSeedData } from '../src/demo/seed.ts';
 import { encodeGlobalId } from '../src/schema/global-id.ts';
-import { startTestGateway } from './helpers/gateway.ts';
+import { manualClock, startTestGateway } from './helpers/gateway.ts';
 
 const seed = createSeedData();
 const firstPage = (org: string) => `{ organization(restId: "${org}") { assistants(first: 3) { nodes { restId } } } }`;
@@ -15,7 +15,6 @@ const restIds = (org: string) =>
     .get(org)
     ?.slice(0, 3)
     .map((assistant) => ({ restId: assistant.id }));
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const lookups = async (gateway: { metricsText(): Promise<string> }, result: string) =>
   Number(
     new RegExp(`upstream_cache_lookups_total\\{result="${result}"\\} (\\d+)`).exec(await gateway.metricsText())?.[1] ??
@@ -83,9 +82,10 @@ describe('with CACHE_TTL_MS', () => {
   });
 
   it('after expiry, a kept ETag makes the upstream answer 304, and the page is fresh again', async () => {
-    await using gateway = await startTestGateway({ env: { CACHE_TTL_MS: '100' } });
+    const clock = manualClock();
+    await using gateway = await startTestGateway({ env: { CACHE_TTL_MS: '100' }, now: clock.now });
     await gateway.query(firstPage('globex'));
-    await sleep(150);
+    clock.advance(150);
     const again = await gateway.query(firstPage('globex'));
     expect(again.data.organization.assistants.nodes).toEqual(restIds('globex'));
     expect(again.extensions).toBeUndefined();
@@ -97,11 +97,13 @@ describe('with CACHE_TTL_MS', () => {
 describe('stale-while-revalidate', () => {
   it('answers at once from the stale page, says so, and sends exactly one refresh under 20 concurrent requests', async () => {
     // Without coalescing, so that only the cache's own rule (one refresh per page) holds the refreshes to one.
+    const clock = manualClock();
     await using gateway = await startTestGateway({
       env: { CACHE_TTL_MS: '100', CACHE_STALE_WHILE_REVALIDATE_MS: '60000', UPSTREAM_COALESCE: 'false' },
+      now: clock.now,
     });
     await gateway.query(firstPage('initech'));
-    await sleep(150);
+    clock.advance(150);
     gateway.upstream.inject({ orgId: 'initech', latencyMs: 300 });
     const answers = await Promise.all(Array.from({ length: 20 }, () => gateway.query(firstPage('initech'))));
     for (const answer of answers) {
@@ -122,11 +124,13 @@ describe('stale-while-revalidate', () => {
 
 describe('what is never served from the cache', () => {
   it('a page whose background refresh meets 401, 403 or 404 is dropped: the next request gets the error', async () => {
+    const clock = manualClock();
     await using gateway = await startTestGateway({
       env: { CACHE_TTL_MS: '100', CACHE_STALE_WHILE_REVALIDATE_MS: '60000' },
+      now: clock.now,
     });
     await gateway.query(firstPage('globex'));
-    await sleep(150);
+    clock.advance(150);
     gateway.upstream.inject({ orgId: 'globex', status: 403 });
     const stale = await gateway.query(firstPage('globex'));
     expect(stale.extensions?.stale).toHaveLength(1);
@@ -140,12 +144,15 @@ describe('what is never served from the cache', () => {
 
   it('once a request met a 403, a page of that org is not served stale while it revalidates: the upstream is asked first', async () => {
     const access = new Map([['Bearer holder', new Set(['globex'])]]);
+    const clock = manualClock();
     await using gateway = await startTestGateway({
-      env: { CACHE_TTL_MS: '1', CACHE_STALE_WHILE_REVALIDATE_MS: '600000' },
+      env: { CACHE_TTL_MS: '100', CACHE_STALE_WHILE_REVALIDATE_MS: '600000' },
       upstream: { access },
+      now: clock.now,
     });
     const holder = { authorization: 'Bearer holder' };
     await gateway.query(firstPage('globex'), {}, holder);
+    clock.advance(150);
     access.set('Bearer holder', new Set());
     const asked = await gateway.query(firstPage('globex'), {}, { ...holder, 'cache-control': 'no-cache' });
     expect(asked.errors?.[0]?.extensions?.code).toBe('FORBIDDEN');
@@ -176,9 +183,10 @@ describe('stale-if-error', () => {
   };
 
   it('serves the stale page when the upstream answers 503, times out, or cannot be reached', async () => {
-    await using gateway = await startTestGateway({ env });
+    const clock = manualClock();
+    await using gateway = await startTestGateway({ env, now: clock.now });
     await gateway.query(firstPage('acme'));
-    await sleep(150);
+    clock.advance(150);
     for (const fault of [{ status: 503 }, { latencyMs: 1_000 }]) {
       gateway.upstream.inject({ orgId: 'acme', times: 1, ...fault });
       const answer = await gateway.query(firstPage('acme'));
@@ -195,7 +203,8 @@ describe('stale-if-error', () => {
   });
 
   it('lists refetched objects served from a stale page: node, each entry of nodes, each entity', async () => {
-    await using gateway = await startTestGateway({ env });
+    const clock = manualClock();
+    await using gateway = await startTestGateway({ env, now: clock.now });
     const [first, second] = (seed.get('acme') ?? []).map((assistant) =>
       encodeGlobalId('Assistant', `acme/${assistant.id}`),
     );
@@ -204,7 +213,7 @@ describe('stale-if-error', () => {
     const fresh = await gateway.query(refetch);
     expect(fresh.errors).toBeUndefined();
     expect(fresh.extensions).toBeUndefined();
-    await sleep(150);
+    clock.advance(150);
     gateway.upstream.inject({ orgId: 'acme', status: 503 });
     const stale = await gateway.query(refetch);
     expect(stale.errors).toBeUndefined();
@@ -222,14 +231,15 @@ describe('stale-if-error', () => {
   });
 
   it('never serves a stale page on 401, 403 or 404: a revoked token or a deleted org is not served on', async () => {
-    await using gateway = await startTestGateway({ env });
+    const clock = manualClock();
+    await using gateway = await startTestGateway({ env, now: clock.now });
     for (const [org, status, code] of [
       ['acme', 401, 'UNAUTHENTICATED'],
       ['globex', 403, 'FORBIDDEN'],
       ['wayne', 404, 'NOT_FOUND'],
     ] as const) {
       await gateway.query(firstPage(org));
-      await sleep(150);
+      clock.advance(150);
       gateway.upstream.inject({ orgId: org, status });
       const answer = await gateway.query(firstPage(org));
       expect(answer.data.organization.assistants).toBeNull();

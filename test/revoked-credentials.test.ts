@@ -10,7 +10,7 @@ import { Redis } from 'ioredis';
 import { describe, expect, it, vi } from 'vitest';
 import { redisBinary, startRedis } from '../deploy/local-fleet/redis.ts';
 import { createSeedData } from '../src/demo/seed.ts';
-import { startTestGateway } from './helpers/gateway.ts';
+import { manualClock, startTestGateway } from './helpers/gateway.ts';
 
 const skip = redisBinary === undefined && !process.env.CI;
 if (skip)
@@ -26,13 +26,13 @@ const restIds = (org: string, from: number, count: number) =>
   (seed.get(org) ?? []).slice(from, from + count).map((assistant) => ({ restId: assistant.id }));
 
 /**
- * Pages are fresh for 1 ms: every later request finds them past freshness,
- * where only stale-if-error (for ten minutes) could serve them.
+ * Pages are fresh for 2 s, then only stale-if-error (for ten minutes) may
+ * serve them; the tests move the cache's clock past freshness (`manualClock`).
  */
 const cacheEnv = (redisUrl: string) => ({
   REDIS_URL: redisUrl,
   CACHE_KEY_SECRET: 'fleet-secret',
-  CACHE_TTL_MS: '1',
+  CACHE_TTL_MS: '2000',
   CACHE_STALE_IF_ERROR_MS: '600000',
   UPSTREAM_RETRIES: '0',
   UPSTREAM_BREAKER_THRESHOLD: '3',
@@ -50,9 +50,11 @@ describe.skipIf(skip)('a credential the upstream refused, with pages shared on R
   it('403 then 503: the refused credential gets the 503, not its stale page', async () => {
     await using redis = await startRedis();
     const access = accessMap();
-    await using gateway = await startTestGateway({ env: cacheEnv(redis.url), upstream: { access } });
+    const clock = manualClock();
+    await using gateway = await startTestGateway({ env: cacheEnv(redis.url), upstream: { access }, now: clock.now });
     const cached = await gateway.query(window('globex'), {}, { authorization: holder });
     expect(cached.data.organization.assistants.nodes).toEqual(restIds('globex', 0, 4));
+    clock.advance(2_500);
 
     access.set(holder, new Set());
     const refused = await gateway.query(window('globex'), {}, { authorization: holder });
@@ -68,8 +70,10 @@ describe.skipIf(skip)('a credential the upstream refused, with pages shared on R
   it('403 then a circuit opened by another credential: no stale page, and the upstream sees no call', async () => {
     await using redis = await startRedis();
     const access = accessMap();
-    await using gateway = await startTestGateway({ env: cacheEnv(redis.url), upstream: { access } });
+    const clock = manualClock();
+    await using gateway = await startTestGateway({ env: cacheEnv(redis.url), upstream: { access }, now: clock.now });
     await gateway.query(window('globex'), {}, { authorization: holder });
+    clock.advance(2_500);
     access.set(holder, new Set());
     expect((await gateway.query(window('globex'), {}, { authorization: holder })).errors?.[0]?.extensions?.code).toBe(
       'FORBIDDEN',
@@ -88,12 +92,17 @@ describe.skipIf(skip)('a credential the upstream refused, with pages shared on R
   it('a refusal met by one replica holds on another, and for every page of that org the credential had', async () => {
     await using redis = await startRedis();
     const access = accessMap();
-    await using first = await startTestGateway({ env: cacheEnv(redis.url), upstream: { access } });
-    await using second = await startTestGateway({ env: { ...cacheEnv(redis.url), UPSTREAM_URL: first.upstream.url } });
+    const clock = manualClock();
+    await using first = await startTestGateway({ env: cacheEnv(redis.url), upstream: { access }, now: clock.now });
+    await using second = await startTestGateway({
+      env: { ...cacheEnv(redis.url), UPSTREAM_URL: first.upstream.url },
+      now: clock.now,
+    });
     const page1 = await first.query(window('globex', 3), {}, { authorization: holder });
     const after = page1.data.organization.assistants.pageInfo.endCursor as string;
     const page2 = await first.query(window('globex', 3, after), {}, { authorization: holder });
     expect(page2.data.organization.assistants.nodes).toEqual(restIds('globex', 3, 3));
+    clock.advance(2_500);
 
     access.set(holder, new Set());
     const refused = await first.query(window('globex', 3), {}, { authorization: holder });
@@ -116,9 +125,11 @@ describe.skipIf(skip)('a credential the upstream refused, with pages shared on R
       [holder, new Set(['globex', 'acme'])],
       [other, new Set(['acme'])],
     ]);
-    await using gateway = await startTestGateway({ env: cacheEnv(redis.url), upstream: { access } });
+    const clock = manualClock();
+    await using gateway = await startTestGateway({ env: cacheEnv(redis.url), upstream: { access }, now: clock.now });
     for (const org of ['globex', 'acme']) await gateway.query(window(org), {}, { authorization: holder });
     await gateway.query(window('acme'), {}, { authorization: other });
+    clock.advance(2_500);
 
     access.delete(holder);
     const unknown = await gateway.query(window('globex'), {}, { authorization: holder });
@@ -138,7 +149,8 @@ describe.skipIf(skip)('refusals that race or go around the cache', () => {
   it('a call that began before a refusal cannot keep its page past it, though its answer arrives after', async () => {
     await using redis = await startRedis();
     const access = accessMap();
-    await using gateway = await startTestGateway({ env: cacheEnv(redis.url), upstream: { access } });
+    const clock = manualClock();
+    await using gateway = await startTestGateway({ env: cacheEnv(redis.url), upstream: { access }, now: clock.now });
     // The first window's call is held at the upstream while a second window of the org meets a 403.
     const held = gateway.upstream.hold('globex');
     const slow = gateway.query(window('globex', 3), {}, { authorization: holder });
@@ -150,6 +162,7 @@ describe.skipIf(skip)('refusals that race or go around the cache', () => {
     access.set(holder, new Set(['globex']));
     held.release();
     expect((await slow).data.organization.assistants.nodes).toEqual(restIds('globex', 0, 3));
+    clock.advance(2_500);
 
     gateway.upstream.inject({ orgId: 'globex', status: 503 });
     const outage = await gateway.query(window('globex', 3), {}, { authorization: holder });

@@ -47,6 +47,8 @@ export interface GatewayOptions {
   readonly metrics?: GatewayMetrics;
   /** A tracer provider is registered (observability/tracing.ts): make spans. */
   readonly tracing?: boolean;
+  /** The clock of the page cache's windows (ms since the epoch); default Date.now. Tests move it instead of sleeping. */
+  readonly now?: () => number;
 }
 
 /**
@@ -104,6 +106,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
           store: redis ?? createMemoryStore(cache.maxBytes),
           keySecret: cache.keySecret ?? randomBytes(32),
           keepSecretKeys: config.exposeSecretKeys,
+          now: options.now,
           onLookup: (result) => metrics.cacheLookup(result),
           sharedFill: redis && {
             lockMs: config.upstreamTimeoutMs + 1_000,

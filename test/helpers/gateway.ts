@@ -59,6 +59,19 @@ export interface TestGatewayOptions {
   readonly logger?: Logger;
   /** Serve `/metrics` on a loopback port of its own, as main.ts does. */
   readonly serveMetrics?: boolean;
+  /** The page cache's clock (see `manualClock`); default the real one. */
+  readonly now?: () => number;
+}
+
+/** A clock that moves only when told: a cached page turns stale because a test says so, not because it slept. */
+export function manualClock(start = Date.now()) {
+  let at = start;
+  return {
+    now: () => at,
+    advance(ms: number) {
+      at += ms;
+    },
+  };
 }
 
 export async function startTestGateway(options: TestGatewayOptions = {}): Promise<TestGateway> {
@@ -70,7 +83,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
   });
   const gateway = createGateway(
     { ...config, upstreamUrl: config.upstreamUrl ?? new URL(upstream.url) },
-    { logger: options.logger ?? createLogger({ level: 'silent', format: 'json' }) },
+    { logger: options.logger ?? createLogger({ level: 'silent', format: 'json' }), now: options.now },
   );
   await gateway.ready();
   const server = createHttpServer(gateway, {
