@@ -28,6 +28,7 @@ import {
   UpstreamCircuitOpenError,
   UpstreamStatusError,
 } from '../upstream/errors.ts';
+import { pageRequestKey } from '../upstream/page-request-key.ts';
 import {
   type CacheWindows,
   entryTimes,
@@ -90,7 +91,7 @@ export function cachePages(client: UpstreamClient, options: PageCacheOptions): U
   const keysOf = (request: AssistantPageRequest): PageKeys => {
     const credential = credentialKey(options.keySecret, request.authorization);
     return {
-      page: `page:${secrets}:${credential}:${request.take}:${request.page}:${request.orgId}`,
+      page: `page:${secrets}:${credential}:${pageRequestKey(request)}`,
       refusals: [`refused:${credential}`, `refused:${credential}:${request.orgId}`],
     };
   };

@@ -8,6 +8,7 @@ import { cancelledGraphQLError, LimitExceededError, quoteInput, upstreamGraphQLE
 import type { ByteBudget, UpstreamClient } from '../upstream/client.ts';
 import type { ConcurrencyLimit } from '../upstream/concurrency-limit.ts';
 import { UpstreamError } from '../upstream/errors.ts';
+import { pageRequestKey } from '../upstream/page-request-key.ts';
 import type { AssistantRecord } from '../upstream/records.ts';
 import {
   collectRange,
@@ -159,7 +160,7 @@ export function createLoaders(options: LoaderOptions): Loaders {
       });
     },
     // take and page are integers, so the org id, last, cannot blur the key.
-    { cacheKeyFn: (key) => `${key.take}:${key.page}:${key.orgId}` },
+    { cacheKeyFn: pageRequestKey },
   );
 
   /** Pages served past their freshness by the page cache, and how old they were. */

@@ -11,6 +11,7 @@
 
 import type { AssistantPageBody, AssistantPageRequest, UpstreamClient } from './client.ts';
 import { UpstreamBytesExhaustedError } from './errors.ts';
+import { pageRequestKey } from './page-request-key.ts';
 
 export interface CoalescingOptions {
   /** Told of each caller that joined a call already in flight. */
@@ -35,9 +36,9 @@ export function coalesceCalls(client: UpstreamClient, options: CoalescingOptions
 
   function fetchAssistantPage(request: AssistantPageRequest): Promise<AssistantPageBody> {
     // A revalidation (If-None-Match) may answer 304 with no body: only callers who asked the same share it.
-    // No header value holds a NUL, so the fields before the org id cannot run into each other.
+    // No header value holds a NUL, so the credential and the validator cannot run into the page's key.
     const credential = request.authorization === undefined ? '-' : `+${request.authorization}`;
-    const key = `${credential}\u0000${request.ifNoneMatch ?? ''}\u0000${request.take}\u0000${request.page}\u0000${request.orgId}`;
+    const key = `${credential}\u0000${request.ifNoneMatch ?? ''}\u0000${pageRequestKey(request)}`;
     let shared = inFlight.get(key);
     if (shared) {
       options.onJoined?.();
