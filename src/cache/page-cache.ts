@@ -17,6 +17,7 @@ import { createHmac, randomUUID } from 'node:crypto';
 import {
   type AssistantPageBody,
   type AssistantPageRequest,
+  chargeBody,
   pageBody,
   type UpstreamClient,
 } from '../upstream/client.ts';
@@ -24,7 +25,6 @@ import {
   isUpstreamDown,
   UpstreamBadResponseError,
   UpstreamBusyError,
-  UpstreamBytesExhaustedError,
   UpstreamCircuitOpenError,
   UpstreamStatusError,
 } from '../upstream/errors.ts';
@@ -191,12 +191,12 @@ export function cachePages(client: UpstreamClient, options: PageCacheOptions): U
     if (kept && mode === 'default') {
       if (at < kept.freshUntil) {
         lookup('hit');
-        return charged(pageBody(kept.text, request), request);
+        return chargeBody(pageBody(kept.text, request), request);
       }
       if (at < kept.revalidateUntil) {
         lookup('stale');
         refreshInBackground(keys, { ...found, page: kept }, request);
-        return charged(staleBody(kept, request, at), request);
+        return chargeBody(staleBody(kept, request, at), request);
       }
     }
     const store = options.store as Partial<SharedPageStore> & PageStore;
@@ -215,7 +215,7 @@ export function cachePages(client: UpstreamClient, options: PageCacheOptions): U
       if (filled) {
         options.sharedFill.onFilledByOther?.();
         lookup('hit');
-        return charged(pageBody(filled.text, request), request);
+        return chargeBody(pageBody(filled.text, request), request);
       }
       if (request.signal?.aborted) throw request.signal.reason;
     }
@@ -225,7 +225,7 @@ export function cachePages(client: UpstreamClient, options: PageCacheOptions): U
     } catch (error) {
       if (kept && at < kept.staleIfErrorUntil && upstreamUnavailable(error)) {
         lookup('stale');
-        return charged(staleBody(kept, request, at), request);
+        return chargeBody(staleBody(kept, request, at), request);
       }
       throw error;
     }
@@ -276,14 +276,6 @@ export function withoutSecretKeys(text: string): string {
     }
   }
   return JSON.stringify(assistants);
-}
-
-/** A page from the cache costs its caller its bytes, as one from the upstream would (MAX_UPSTREAM_BYTES_PER_REQUEST). */
-function charged(body: AssistantPageBody, request: AssistantPageRequest): AssistantPageBody {
-  if (request.byteBudget && !request.byteBudget.take(body.bytes)) {
-    throw new UpstreamBytesExhaustedError(request.byteBudget.maxBytes);
-  }
-  return body;
 }
 
 function staleBody(kept: CachedPage, request: AssistantPageRequest, at: number): AssistantPageBody {

@@ -78,6 +78,21 @@ export interface ByteBudget {
   take(bytes: number): boolean;
 }
 
+/**
+ * Charges a body this request did not read itself (a page from the cache, a
+ * call shared with other requests) to its byte budget, as its own read would
+ * have been (MAX_UPSTREAM_BYTES_PER_REQUEST); throws when too few are left.
+ */
+export function chargeBody(
+  body: AssistantPageBody,
+  request: Pick<AssistantPageRequest, 'byteBudget'>,
+): AssistantPageBody {
+  if (request.byteBudget && !request.byteBudget.take(body.bytes)) {
+    throw new UpstreamBytesExhaustedError(request.byteBudget.maxBytes);
+  }
+  return body;
+}
+
 /** An answered page, not yet parsed. */
 export interface AssistantPageBody {
   /** The page's records; throws UpstreamBadResponseError if the body does not fit. */

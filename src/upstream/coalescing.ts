@@ -9,8 +9,7 @@
 // keyed hash of it (as the page cache's keys, which leave the process, hold)
 // would cost every call a new HMAC.
 
-import type { AssistantPageBody, AssistantPageRequest, UpstreamClient } from './client.ts';
-import { UpstreamBytesExhaustedError } from './errors.ts';
+import { type AssistantPageBody, type AssistantPageRequest, chargeBody, type UpstreamClient } from './client.ts';
 import { pageRequestKey } from './page-request-key.ts';
 
 export interface CoalescingOptions {
@@ -61,12 +60,7 @@ export function coalesceCalls(client: UpstreamClient, options: CoalescingOptions
       shared = call;
       inFlight.set(key, call);
     }
-    return waitFor(shared, request.signal).then((body) => {
-      if (request.byteBudget && !request.byteBudget.take(body.bytes)) {
-        throw new UpstreamBytesExhaustedError(request.byteBudget.maxBytes);
-      }
-      return body;
-    });
+    return waitFor(shared, request.signal).then((body) => chargeBody(body, request));
   }
 
   return { fetchAssistantPage, close: () => client.close() };
