@@ -32,10 +32,9 @@ import { startTracing } from './observability/tracing.ts';
 const traceFlushTimeoutMs = 5_000;
 
 async function main(): Promise<void> {
-  // A worker's upstream is the one its primary gave it as UPSTREAM_URL (the primary's demo, when
-  // it runs one): DEMO_UPSTREAM was the primary's to weigh.
-  const config = loadConfig(isGatewayWorker() ? { ...process.env, DEMO_UPSTREAM: undefined } : process.env);
+  const config = loadConfig(process.env);
   const logger = createLogger({ level: config.logLevel, format: config.logFormat });
+  // A worker's upstream is the one its primary gave it (the primary's demo, when it runs one).
   if (isGatewayWorker()) return serve(config, logger, config.upstreamUrl as URL);
 
   const demo = config.demoUpstream

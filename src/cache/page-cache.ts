@@ -158,7 +158,7 @@ export function cachePages(client: UpstreamClient, options: PageCacheOptions): U
     void options.store.set(key, page, keepMs);
   }
 
-  function refreshInBackground(keys: PageKeys, found: Found & { page: CachedPage }, request: AssistantPageRequest) {
+  function refreshInBackground(keys: PageKeys, found: Found, kept: CachedPage, request: AssistantPageRequest) {
     if (refreshing.has(keys.page)) return;
     refreshing.add(keys.page);
     // Nobody waits on it: no caller's abort, budgets or trace apply.
@@ -168,7 +168,7 @@ export function cachePages(client: UpstreamClient, options: PageCacheOptions): U
       take: request.take,
       authorization: request.authorization,
       signal: undefined,
-      ifNoneMatch: found.page.etag,
+      ifNoneMatch: kept.etag,
     };
     callUpstream(keys, background)
       .then((body) => keep(keys.page, found, body, background, false))
@@ -195,7 +195,7 @@ export function cachePages(client: UpstreamClient, options: PageCacheOptions): U
       }
       if (at < kept.revalidateUntil) {
         lookup('stale');
-        refreshInBackground(keys, { ...found, page: kept }, request);
+        refreshInBackground(keys, found, kept, request);
         return chargeBody(staleBody(kept, request, at), request);
       }
     }
@@ -268,7 +268,7 @@ const secretKeyNotKept = 'not-kept';
  * non-empty `secret_key` replaced. The text was decoded already (an array of
  * objects), so it parses.
  */
-export function withoutSecretKeys(text: string): string {
+function withoutSecretKeys(text: string): string {
   const assistants = JSON.parse(text) as Record<string, unknown>[];
   for (const assistant of assistants) {
     if (typeof assistant.secret_key === 'string' && assistant.secret_key !== '') {

@@ -38,6 +38,8 @@ export async function runPrimary(options: PrimaryOptions): Promise<void> {
   const port = await settlePort({ port: config.port, host: config.host });
   const workerEnv = {
     UPSTREAM_URL: options.upstreamUrl.href,
+    // The primary weighed DEMO_UPSTREAM and gives its demo as UPSTREAM_URL (an empty setting is unset).
+    DEMO_UPSTREAM: '',
     PORT: String(port),
     [primaryPidVariable]: String(process.pid),
   };
