@@ -1,4 +1,4 @@
-// The soak's selection of an assistant: every field (test/full-selection.test.ts
+// The soak's selection of an assistant: every field (test/graphql/full-selection.test.ts
 // checks that it misses none); answers are compared with the oracle in
 // test/helpers/expected.ts once their global ids are set aside.
 

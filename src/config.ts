@@ -1,10 +1,12 @@
 import { availableParallelism } from 'node:os';
-import type { CorsOrigins } from './http/cors.ts';
 
 /** More worker processes than this is a typo, not a machine. */
 const maxWorkers = 256;
 
 /** Every setting of the gateway, read once from the environment and frozen. */
+/** Which web pages may call the gateway: `*` for any origin, or the exact origins (`https://app.example.com`). */
+export type CorsOrigins = '*' | readonly string[];
+
 export interface Config {
   readonly port: number;
   readonly host: string;

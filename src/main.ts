@@ -5,7 +5,6 @@
 // balancers expect) or, with WORKERS > 1, the primary of that many gateway
 // processes (cluster/primary.ts), each of which runs this file as a worker.
 
-import type { Server } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { setFlagsFromString } from 'node:v8';
 import type { Logger } from 'pino';
@@ -20,10 +19,7 @@ import {
 } from './cluster/worker-messages.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
 import { type DemoUpstream, startDemoUpstream } from './demo/upstream.ts';
-import { createGateway } from './graphql/gateway.ts';
-import { closeGracefully, createHttpServer } from './http/http-server.ts';
-import { listenOn, metricsSettings } from './http/listen.ts';
-import { createMetricsServer } from './http/metrics-server.ts';
+import { startGateway } from './gateway/start-gateway.ts';
 import { createLogger } from './observability/logger.ts';
 import { createGatewayMetrics } from './observability/metrics.ts';
 import { startTracing } from './observability/tracing.ts';
@@ -87,31 +83,15 @@ async function serve(config: Config, logger: Logger, upstreamUrl: URL, demo?: De
     maxOperationNames: observability.metricsMaxOperationNames,
     processMetrics: observability.metricsPort !== undefined,
   });
-  const gateway = createGateway({ ...config, upstreamUrl }, { logger, metrics, tracing: tracing.enabled });
-  await gateway.ready();
-  let accepting = true;
-  const server = createHttpServer(gateway, {
-    maxBodyBytes: config.limits.maxBodyBytes,
-    connections: config.connections,
-    ready: () => accepting,
-  });
-  // A worker listens on a socket of its own, on the port its primary settled.
-  const port = await listenOn(server, { port: config.port, host: config.host, reusePort: inWorker });
-
   // A worker's metrics are served summed by its primary; a single gateway serves its own.
   const reportsMetrics = inWorker && observability.metricsPort !== undefined;
-  let metricsServer: Server | undefined;
-  if (reportsMetrics) {
-    reportMetricsToPrimary(metrics.registry);
-  } else if (observability.metricsPort !== undefined) {
-    metricsServer = createMetricsServer(metrics.registry);
-    const metricsPort = await listenOn(metricsServer, {
-      port: observability.metricsPort,
-      host: observability.metricsHost,
-      settings: metricsSettings,
-    });
-    logger.info(`metrics: http://localhost:${metricsPort}/metrics`);
-  }
+  const running = await startGateway(
+    { ...config, upstreamUrl },
+    { logger, metrics, tracing: tracing.enabled, reusePort: inWorker, serveMetrics: !reportsMetrics },
+  );
+  const { gateway, port } = running;
+  if (reportsMetrics) reportMetricsToPrimary(metrics.registry);
+  else if (running.metricsPort !== undefined) logger.info(`metrics: http://localhost:${running.metricsPort}/metrics`);
   if (inWorker) {
     const ready: WorkerReady = { type: 'gateway:ready', port, graphqlEndpoint: gateway.graphqlEndpoint };
     process.send?.(ready, () => undefined);
@@ -124,19 +104,17 @@ async function serve(config: Config, logger: Logger, upstreamUrl: URL, demo?: De
   const stop = async (signal: string, delayMs: number) => {
     if (stopping) return;
     stopping = true;
-    accepting = false;
+    running.stopAccepting();
     logger.info(
       `${signal}: /ready answers 503; serving for ${delayMs} ms more, then finishing in-flight requests (up to ${observability.shutdownTimeoutMs} ms)`,
     );
     try {
       // Load balancers see /ready fail on their next check; until they do, they still send work here.
       await sleep(delayMs);
-      await closeGracefully(server, observability.shutdownTimeoutMs);
-      await gateway.dispose();
+      await running.close();
       // A collector that does not answer must not hold the exit past the orchestrator's grace period.
       await within(tracing.shutdown(), traceFlushTimeoutMs);
       await demo?.close();
-      if (metricsServer) await closeGracefully(metricsServer, 0);
       // What this worker counted stays in its primary's sums.
       if (reportsMetrics) await sendFinalMetrics(metrics.registry);
       logger.info('stopped');

@@ -14,7 +14,7 @@ import {
   type ValidationRule,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { LimitExceededError } from './errors.ts';
+import { LimitExceededError } from '../contract/errors.ts';
 
 /** Most fields of each introspection entry point in one document. */
 const introspectionLimits: Readonly<Record<'__schema' | '__type', number>> = Object.freeze({

@@ -5,7 +5,7 @@
 
 import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { type ErrorCode, isGraphQLError } from './errors.ts';
+import { type ErrorCode, isGraphQLError } from '../contract/errors.ts';
 
 const requestErrorCodes = new Set([undefined, 'GRAPHQL_PARSE_FAILED', 'GRAPHQL_VALIDATION_FAILED', 'BAD_REQUEST']);
 

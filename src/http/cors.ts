@@ -3,9 +3,7 @@
 // allowed credentials: a page on a listed origin sends its token itself.
 
 import type { Plugin, YogaServerOptions } from 'graphql-yoga';
-
-/** `*` for any origin, or the exact origins (`https://app.example.com`) allowed. */
-export type CorsOrigins = '*' | readonly string[];
+import type { CorsOrigins } from '../config.ts';
 
 type CorsOption = NonNullable<YogaServerOptions<Record<string, unknown>, Record<string, unknown>>['cors']>;
 

@@ -4,8 +4,15 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type ConnectionLimits, defaultConnectionLimits } from '../config.ts';
-import type { Gateway } from '../graphql/gateway.ts';
 import { requestIdFrom, requestIdHeader } from '../observability/request-telemetry.ts';
+
+/** What the HTTP front needs of whatever answers GraphQL behind it. */
+export interface RequestHandler {
+  /** Answers one request that passed the front's own checks. */
+  requestListener(request: IncomingMessage, response: ServerResponse): unknown;
+  /** Counts and logs a request the front refused before the handler saw it. */
+  recordRefusal(status: number, message: string, requestId: string): void;
+}
 
 export interface HttpServerOptions {
   readonly maxBodyBytes: number;
@@ -24,7 +31,7 @@ const maxHeaderBytes = 16 * 1024;
  */
 export const refusedBodyDiscard = Object.freeze({ maxBytes: 16 * 1024 * 1024, maxMs: 10_000 });
 
-export function createHttpServer(gateway: Gateway, options: HttpServerOptions): Server {
+export function createHttpServer(handler: RequestHandler, options: HttpServerOptions): Server {
   const limits = options.connections ?? defaultConnectionLimits;
   const server = createServer(
     {
@@ -52,10 +59,10 @@ export function createHttpServer(gateway: Gateway, options: HttpServerOptions): 
         // The whole answer goes out now (its length is declared); the response ends once the body is read.
         response.write(answer);
         discardBody(request, () => response.end());
-        gateway.recordRefusal(refusal.status, refusal.message, requestId);
+        handler.recordRefusal(refusal.status, refusal.message, requestId);
         return;
       }
-      void gateway.requestListener(request, response);
+      void handler.requestListener(request, response);
     },
   );
   server.maxConnections = limits.maxConnections;

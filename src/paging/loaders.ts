@@ -4,7 +4,8 @@
 
 import type { Context as TraceContext } from '@opentelemetry/api';
 import DataLoader from 'dataloader';
-import { cancelledGraphQLError, LimitExceededError, quoteInput, upstreamGraphQLError } from '../graphql/errors.ts';
+import { cancelledGraphQLError, LimitExceededError, quoteInput } from '../contract/errors.ts';
+import { upstreamGraphQLError } from '../upstream/caller-errors.ts';
 import type { ByteBudget, UpstreamClient } from '../upstream/client.ts';
 import type { ConcurrencyLimit } from '../upstream/concurrency-limit.ts';
 import { UpstreamError } from '../upstream/errors.ts';

@@ -2,8 +2,8 @@
 // page/take requests, and the cursors that mark positions in an org's list.
 // A position is an item's 0-based offset in the org's assistant list.
 
-import { base64url } from '../graphql/base64url.ts';
-import { BadInputError, quoteInput } from '../graphql/errors.ts';
+import { base64url } from '../contract/base64url.ts';
+import { BadInputError, quoteInput } from '../contract/errors.ts';
 
 export interface ConnectionArgs {
   readonly first?: number | null | undefined;

@@ -5,8 +5,8 @@
 // representation is checked, then resolved on its own, and the list is capped.
 
 import { type GraphQLFieldResolver, type GraphQLSchema, isUnionType, responsePathAsArray } from 'graphql';
+import { BadInputError, LimitExceededError, quoteInput } from '../contract/errors.ts';
 import { type Context, noteStale } from '../graphql/context.ts';
-import { BadInputError, LimitExceededError, quoteInput } from '../graphql/errors.ts';
 
 export function resolveEntitiesOneByOne(schema: GraphQLSchema, maxRepresentations: number): GraphQLSchema {
   const field = schema.getQueryType()?.getFields()._entities;

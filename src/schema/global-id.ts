@@ -8,8 +8,8 @@
 // org-scan loader, so all ids of one org in one request share one scan.
 
 import { brandWithType } from '@pothos/core';
-import { base64url } from '../graphql/base64url.ts';
-import { BadInputError, errorOfOneEntry, quoteInput } from '../graphql/errors.ts';
+import { base64url } from '../contract/base64url.ts';
+import { BadInputError, errorOfOneEntry, quoteInput } from '../contract/errors.ts';
 import type { Loaders } from '../paging/loaders.ts';
 import { isSendableOrgId } from '../upstream/client.ts';
 import type { ActionRecord, AssistantRecord, IntegrationRecord } from '../upstream/records.ts';

@@ -3,9 +3,9 @@
 
 import { resolveNodes } from '@pothos/plugin-relay';
 import { responsePathAsArray } from 'graphql';
+import { LimitExceededError } from '../contract/errors.ts';
 import { settlesListItems } from '../graphql/compiled-execution.ts';
 import { noteStale } from '../graphql/context.ts';
-import { LimitExceededError } from '../graphql/errors.ts';
 import { builder } from './builder.ts';
 import { decodeGlobalId } from './global-id.ts';
 

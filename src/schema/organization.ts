@@ -1,5 +1,5 @@
 import { responsePathAsArray } from 'graphql';
-import { BadInputError } from '../graphql/errors.ts';
+import { BadInputError } from '../contract/errors.ts';
 import { encodeCursor, resolveWindow } from '../paging/windows.ts';
 import { Assistant } from './assistant.ts';
 import { builder } from './builder.ts';

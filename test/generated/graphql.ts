@@ -4,11 +4,6 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
-export type CancelledAssistantsQueryVariables = Exact<{ [key: string]: never; }>;
-
-
-export type CancelledAssistantsQuery = { organization: { assistants: { nodes: Array<{ restId: string }> } | null } };
-
 export type MixedNodesQueryVariables = Exact<{
   ids: Array<string> | string;
 }>;
@@ -28,43 +23,6 @@ export type MixedEntitiesQueryVariables = Exact<{
 
 export type MixedEntitiesQuery = { _entities: Array<
     | { restId: string }
-    | { restId: string }
-    | Record<PropertyKey, never>
-   | null> };
-
-export type TwoOrgsQueryVariables = Exact<{ [key: string]: never; }>;
-
-
-export type TwoOrgsQuery = { broken: { restId: string, assistants: { nodes: Array<{ restId: string }> } | null }, healthy: { restId: string, assistants: { nodes: Array<{ restId: string }> } | null } };
-
-export type ServiceSdlQueryVariables = Exact<{ [key: string]: never; }>;
-
-
-export type ServiceSdlQuery = { _service: { sdl: string | null } };
-
-export type HooliViaConnectionQueryVariables = Exact<{ [key: string]: never; }>;
-
-
-export type HooliViaConnectionQuery = { organization: { id: string, assistants: { nodes: Array<{ id: string, name: string, config: { language: string }, integrations: Array<{ id: string, integrationId: string }>, actions: Array<{ id: string, name: string }> }> } | null } };
-
-export type EntitiesQueryVariables = Exact<{
-  representations: Array<unknown> | unknown;
-}>;
-
-
-export type EntitiesQuery = { _entities: Array<
-    | { id: string, name: string }
-    | { id: string, name: string, config: { language: string }, integrations: Array<{ id: string, integrationId: string }>, actions: Array<{ id: string, name: string }> }
-    | { id: string, integrationId: string }
-    | { id: string, restId: string }
-   | null> };
-
-export type OrganizationEntitiesQueryVariables = Exact<{
-  r: Array<unknown> | unknown;
-}>;
-
-
-export type OrganizationEntitiesQuery = { _entities: Array<
     | { restId: string }
     | Record<PropertyKey, never>
    | null> };
@@ -106,6 +64,53 @@ export type FiveOrganizationsQueryVariables = Exact<{ [key: string]: never; }>;
 
 
 export type FiveOrganizationsQuery = { a: { assistants: { nodes: Array<{ restId: string }> } | null }, b: { assistants: { nodes: Array<{ restId: string }> } | null }, c: { assistants: { nodes: Array<{ restId: string }> } | null }, d: { assistants: { nodes: Array<{ restId: string }> } | null }, e: { assistants: { nodes: Array<{ restId: string }> } | null } };
+
+export type NestedWindowsQueryVariables = Exact<{
+  org: string;
+}>;
+
+
+export type NestedWindowsQuery = { organization: { wide: { nodes: Array<{ restId: string }> } | null, narrow: { nodes: Array<{ restId: string }> } | null } };
+
+export type StalePageQueryVariables = Exact<{
+  org: string;
+  after?: string | null | undefined;
+}>;
+
+
+export type StalePageQuery = { organization: { assistants: { nodes: Array<{ restId: string }>, pageInfo: { hasPreviousPage: boolean, hasNextPage: boolean } } | null } };
+
+export type ServiceSdlQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type ServiceSdlQuery = { _service: { sdl: string | null } };
+
+export type HooliViaConnectionQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type HooliViaConnectionQuery = { organization: { id: string, assistants: { nodes: Array<{ id: string, name: string, config: { language: string }, integrations: Array<{ id: string, integrationId: string }>, actions: Array<{ id: string, name: string }> }> } | null } };
+
+export type EntitiesQueryVariables = Exact<{
+  representations: Array<unknown> | unknown;
+}>;
+
+
+export type EntitiesQuery = { _entities: Array<
+    | { id: string, name: string }
+    | { id: string, name: string, config: { language: string }, integrations: Array<{ id: string, integrationId: string }>, actions: Array<{ id: string, name: string }> }
+    | { id: string, integrationId: string }
+    | { id: string, restId: string }
+   | null> };
+
+export type OrganizationEntitiesQueryVariables = Exact<{
+  r: Array<unknown> | unknown;
+}>;
+
+
+export type OrganizationEntitiesQuery = { _entities: Array<
+    | { restId: string }
+    | Record<PropertyKey, never>
+   | null> };
 
 export type RefetchNamesQueryVariables = Exact<{
   ids: Array<string> | string;
@@ -171,6 +176,16 @@ export type OrganizationNodeQuery = { node:
     | { restId: string, id: string }
    | null };
 
+export type CancelledAssistantsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type CancelledAssistantsQuery = { organization: { assistants: { nodes: Array<{ restId: string }> } | null } };
+
+export type TwoOrgsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type TwoOrgsQuery = { broken: { restId: string, assistants: { nodes: Array<{ restId: string }> } | null }, healthy: { restId: string, assistants: { nodes: Array<{ restId: string }> } | null } };
+
 export type OrgAssistantRestIdsQueryVariables = Exact<{
   org: string;
 }>;
@@ -194,21 +209,6 @@ export type FailuresWithSecretsQuery = { a: { assistants: { nodes: Array<{ name:
     | { id: string }
     | { id: string }
    | null };
-
-export type NestedWindowsQueryVariables = Exact<{
-  org: string;
-}>;
-
-
-export type NestedWindowsQuery = { organization: { wide: { nodes: Array<{ restId: string }> } | null, narrow: { nodes: Array<{ restId: string }> } | null } };
-
-export type StalePageQueryVariables = Exact<{
-  org: string;
-  after?: string | null | undefined;
-}>;
-
-
-export type StalePageQuery = { organization: { assistants: { nodes: Array<{ restId: string }>, pageInfo: { hasPreviousPage: boolean, hasNextPage: boolean } } | null } };
 
 export class TypedDocumentString<TResult, TVariables>
   extends String
@@ -312,17 +312,6 @@ export const InitechWindowNamesFragmentDoc = new TypedDocumentString(`
   }
 }
     `, {"fragmentName":"InitechWindowNames"}) as unknown as TypedDocumentString<InitechWindowNamesFragment, unknown>;
-export const CancelledAssistantsDocument = new TypedDocumentString(`
-    query CancelledAssistants {
-  organization(restId: "acme") {
-    assistants {
-      nodes {
-        restId
-      }
-    }
-  }
-}
-    `) as unknown as TypedDocumentString<CancelledAssistantsQuery, CancelledAssistantsQueryVariables>;
 export const MixedNodesDocument = new TypedDocumentString(`
     query MixedNodes($ids: [ID!]!) {
   nodes(ids: $ids) {
@@ -351,99 +340,6 @@ export const MixedEntitiesDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<MixedEntitiesQuery, MixedEntitiesQueryVariables>;
-export const TwoOrgsDocument = new TypedDocumentString(`
-    query TwoOrgs {
-  broken: organization(restId: "acme") {
-    restId
-    assistants(first: 3) {
-      nodes {
-        restId
-      }
-    }
-  }
-  healthy: organization(restId: "wayne") {
-    restId
-    assistants(first: 3) {
-      nodes {
-        restId
-      }
-    }
-  }
-}
-    `) as unknown as TypedDocumentString<TwoOrgsQuery, TwoOrgsQueryVariables>;
-export const ServiceSdlDocument = new TypedDocumentString(`
-    query ServiceSdl {
-  _service {
-    sdl
-  }
-}
-    `) as unknown as TypedDocumentString<ServiceSdlQuery, ServiceSdlQueryVariables>;
-export const HooliViaConnectionDocument = new TypedDocumentString(`
-    query HooliViaConnection {
-  organization(restId: "hooli") {
-    id
-    assistants(first: 5) {
-      nodes {
-        id
-        name
-        config {
-          language
-        }
-        integrations {
-          id
-          integrationId
-        }
-        actions {
-          id
-          name
-        }
-      }
-    }
-  }
-}
-    `) as unknown as TypedDocumentString<HooliViaConnectionQuery, HooliViaConnectionQueryVariables>;
-export const EntitiesDocument = new TypedDocumentString(`
-    query Entities($representations: [_Any!]!) {
-  _entities(representations: $representations) {
-    ... on Organization {
-      id
-      restId
-    }
-    ... on Assistant {
-      id
-      name
-      config {
-        language
-      }
-      integrations {
-        id
-        integrationId
-      }
-      actions {
-        id
-        name
-      }
-    }
-    ... on Integration {
-      id
-      integrationId
-    }
-    ... on Action {
-      id
-      name
-    }
-  }
-}
-    `) as unknown as TypedDocumentString<EntitiesQuery, EntitiesQueryVariables>;
-export const OrganizationEntitiesDocument = new TypedDocumentString(`
-    query OrganizationEntities($r: [_Any!]!) {
-  _entities(representations: $r) {
-    ... on Organization {
-      restId
-    }
-  }
-}
-    `) as unknown as TypedDocumentString<OrganizationEntitiesQuery, OrganizationEntitiesQueryVariables>;
 export const PageDocument = new TypedDocumentString(`
     query Page($org: ID!, $first: Int, $after: String, $last: Int, $before: String) {
   organization(restId: $org) {
@@ -637,6 +533,110 @@ export const FiveOrganizationsDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<FiveOrganizationsQuery, FiveOrganizationsQueryVariables>;
+export const NestedWindowsDocument = new TypedDocumentString(`
+    query NestedWindows($org: ID!) {
+  organization(restId: $org) {
+    wide: assistants(first: 30) {
+      nodes {
+        restId
+      }
+    }
+    narrow: assistants(first: 10) {
+      nodes {
+        restId
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<NestedWindowsQuery, NestedWindowsQueryVariables>;
+export const StalePageDocument = new TypedDocumentString(`
+    query StalePage($org: ID!, $after: String) {
+  organization(restId: $org) {
+    assistants(first: 5, after: $after) {
+      nodes {
+        restId
+      }
+      pageInfo {
+        hasPreviousPage
+        hasNextPage
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<StalePageQuery, StalePageQueryVariables>;
+export const ServiceSdlDocument = new TypedDocumentString(`
+    query ServiceSdl {
+  _service {
+    sdl
+  }
+}
+    `) as unknown as TypedDocumentString<ServiceSdlQuery, ServiceSdlQueryVariables>;
+export const HooliViaConnectionDocument = new TypedDocumentString(`
+    query HooliViaConnection {
+  organization(restId: "hooli") {
+    id
+    assistants(first: 5) {
+      nodes {
+        id
+        name
+        config {
+          language
+        }
+        integrations {
+          id
+          integrationId
+        }
+        actions {
+          id
+          name
+        }
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<HooliViaConnectionQuery, HooliViaConnectionQueryVariables>;
+export const EntitiesDocument = new TypedDocumentString(`
+    query Entities($representations: [_Any!]!) {
+  _entities(representations: $representations) {
+    ... on Organization {
+      id
+      restId
+    }
+    ... on Assistant {
+      id
+      name
+      config {
+        language
+      }
+      integrations {
+        id
+        integrationId
+      }
+      actions {
+        id
+        name
+      }
+    }
+    ... on Integration {
+      id
+      integrationId
+    }
+    ... on Action {
+      id
+      name
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<EntitiesQuery, EntitiesQueryVariables>;
+export const OrganizationEntitiesDocument = new TypedDocumentString(`
+    query OrganizationEntities($r: [_Any!]!) {
+  _entities(representations: $r) {
+    ... on Organization {
+      restId
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<OrganizationEntitiesQuery, OrganizationEntitiesQueryVariables>;
 export const RefetchNamesDocument = new TypedDocumentString(`
     query RefetchNames($ids: [ID!]!) {
   nodes(ids: $ids) {
@@ -736,6 +736,37 @@ export const OrganizationNodeDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<OrganizationNodeQuery, OrganizationNodeQueryVariables>;
+export const CancelledAssistantsDocument = new TypedDocumentString(`
+    query CancelledAssistants {
+  organization(restId: "acme") {
+    assistants {
+      nodes {
+        restId
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<CancelledAssistantsQuery, CancelledAssistantsQueryVariables>;
+export const TwoOrgsDocument = new TypedDocumentString(`
+    query TwoOrgs {
+  broken: organization(restId: "acme") {
+    restId
+    assistants(first: 3) {
+      nodes {
+        restId
+      }
+    }
+  }
+  healthy: organization(restId: "wayne") {
+    restId
+    assistants(first: 3) {
+      nodes {
+        restId
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<TwoOrgsQuery, TwoOrgsQueryVariables>;
 export const OrgAssistantRestIdsDocument = new TypedDocumentString(`
     query OrgAssistantRestIds($org: ID!) {
   organization(restId: $org) {
@@ -795,34 +826,3 @@ export const FailuresWithSecretsDocument = new TypedDocumentString(`
   }
 }
     `) as unknown as TypedDocumentString<FailuresWithSecretsQuery, FailuresWithSecretsQueryVariables>;
-export const NestedWindowsDocument = new TypedDocumentString(`
-    query NestedWindows($org: ID!) {
-  organization(restId: $org) {
-    wide: assistants(first: 30) {
-      nodes {
-        restId
-      }
-    }
-    narrow: assistants(first: 10) {
-      nodes {
-        restId
-      }
-    }
-  }
-}
-    `) as unknown as TypedDocumentString<NestedWindowsQuery, NestedWindowsQueryVariables>;
-export const StalePageDocument = new TypedDocumentString(`
-    query StalePage($org: ID!, $after: String) {
-  organization(restId: $org) {
-    assistants(first: 5, after: $after) {
-      nodes {
-        restId
-      }
-      pageInfo {
-        hasPreviousPage
-        hasNextPage
-      }
-    }
-  }
-}
-    `) as unknown as TypedDocumentString<StalePageQuery, StalePageQueryVariables>;

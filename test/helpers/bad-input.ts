@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { BadInputError } from '../../src/graphql/errors.ts';
+import { BadInputError } from '../../src/contract/errors.ts';
 
 /** Runs `run`, expects it to throw the contract's BAD_USER_INPUT, and returns that error. */
 export function expectBadInput(run: () => unknown): BadInputError {

@@ -1,18 +1,14 @@
 // A gateway on a loopback port in front of a demo upstream on another, both
 // real HTTP servers, torn down with `await using`.
 
-import { once } from 'node:events';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { expect } from 'vitest';
 import { type Config, loadConfig } from '../../src/config.ts';
 import { type DemoUpstream, type DemoUpstreamOptions, startDemoUpstream } from '../../src/demo/upstream.ts';
-import { createGateway, type Gateway } from '../../src/graphql/gateway.ts';
-import { closeGracefully, createHttpServer } from '../../src/http/http-server.ts';
-import { createMetricsServer } from '../../src/http/metrics-server.ts';
+import type { Gateway } from '../../src/gateway/create-gateway.ts';
+import { startGateway } from '../../src/gateway/start-gateway.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import type { TypedDocumentString } from '../generated/graphql.ts';
 
@@ -34,7 +30,7 @@ export interface TestGateway {
   readonly registry: Registry;
   /** The gateway's metrics as Prometheus text, read from its registry. */
   metricsText(): Promise<string>;
-  /** What the gateway remembers of operations right now (see src/graphql/gateway.ts). */
+  /** What the gateway remembers of operations right now (see src/gateway/graphql-server.ts). */
   cacheSizes(): ReturnType<Gateway['cacheSizes']>;
   /** POSTs one operation; resolves with the parsed body (any HTTP status). */
   query<TResult, TVariables>(
@@ -81,25 +77,24 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     maxTake: config.upstreamMaxTake,
     ...options.upstream,
   });
-  const gateway = createGateway(
-    { ...config, upstreamUrl: config.upstreamUrl ?? new URL(upstream.url) },
+  // The program's own start, on loopback ports the system picks.
+  const running = await startGateway(
+    {
+      ...config,
+      upstreamUrl: config.upstreamUrl ?? new URL(upstream.url),
+      port: 0,
+      host: '127.0.0.1',
+      observability: {
+        ...config.observability,
+        metricsPort: options.serveMetrics ? 0 : undefined,
+        metricsHost: '127.0.0.1',
+      },
+    },
     { logger: options.logger ?? createLogger({ level: 'silent', format: 'json' }), now: options.now },
   );
-  await gateway.ready();
-  const server = createHttpServer(gateway, {
-    maxBodyBytes: config.limits.maxBodyBytes,
-    connections: config.connections,
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
-  let metricsServer: Server | undefined;
-  if (options.serveMetrics) {
-    metricsServer = createMetricsServer(gateway.metrics.registry);
-    metricsServer.listen(0, '127.0.0.1');
-    await once(metricsServer, 'listening');
-  }
-  const metricsUrl = metricsServer && `http://127.0.0.1:${(metricsServer.address() as AddressInfo).port}/metrics`;
+  const { gateway } = running;
+  const url = `http://127.0.0.1:${running.port}/graphql`;
+  const metricsUrl = running.metricsPort === undefined ? undefined : `http://127.0.0.1:${running.metricsPort}/metrics`;
 
   return {
     url,
@@ -121,9 +116,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
       return (await response.json()) as GraphQLResponse;
     },
     async [Symbol.asyncDispose]() {
-      if (metricsServer) await closeGracefully(metricsServer, 100);
-      await closeGracefully(server, 1_000);
-      await gateway.dispose();
+      await running.close(1_000);
       await upstream.close();
     },
   };
