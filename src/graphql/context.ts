@@ -5,35 +5,25 @@ import type { YogaInitialContext } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import { callerCacheMode } from '../cache/cache-policy.ts';
 import type { OperationTelemetry } from '../observability/request-telemetry.ts';
-import {
-  createLoaders,
-  createRequestBudget,
-  type Loaders,
-  type PageKey,
-  type RequestBudget,
-} from '../paging/loaders.ts';
+import { createLoaders, type Loaders, type PageKey } from '../paging/loaders.ts';
+import { createRequestBudget, type RequestBudget } from '../paging/request-budget.ts';
 import type { PagingOptions } from '../paging/windows.ts';
 import type { UpstreamClient } from '../upstream/client.ts';
 import type { ConcurrencyLimit } from '../upstream/concurrency-limit.ts';
 import type { UpstreamError } from '../upstream/errors.ts';
+import { OperationStaleness } from '../upstream/staleness.ts';
 
 export interface Context {
   readonly loaders: Loaders;
-  /** Fields whose data came from a page served past its freshness: the response's `extensions.stale`. */
-  readonly stale: StalePart[];
+  /** Which of the operation's data came from a page served past its freshness: the response's `extensions.stale`. */
+  readonly staleness: OperationStaleness;
   /** What the operation's parsed document holds, told before it runs (document-facts.ts). */
   readonly document: { opensConnection: boolean };
 }
 
-export interface StalePart {
-  readonly path: readonly (string | number)[];
-  readonly ageSeconds: number;
-}
-
 /** Lists a refetched value in `extensions.stale` when it came from a page served past its freshness. */
 export function noteStale(context: Context, path: readonly (string | number)[], value: unknown): void {
-  const ageSeconds = context.loaders.staleAgeOf(value);
-  if (ageSeconds !== undefined) context.stale.push({ path, ageSeconds });
+  context.staleness.noteValue(path, value);
 }
 
 export interface ContextOptions {
@@ -67,8 +57,9 @@ export function createContextFactory(options: ContextOptions) {
   return ({ request, params }: YogaInitialContext): Context => {
     const telemetry = options.operationOf?.(params);
     const document = { opensConnection: false };
+    const staleness = new OperationStaleness();
     return {
-      stale: [],
+      staleness,
       document,
       loaders: createLoaders({
         client: options.client,
@@ -84,6 +75,7 @@ export function createContextFactory(options: ContextOptions) {
         signal: request.signal,
         telemetry,
         cacheMode: callerCacheMode(request.headers.get('cache-control')),
+        staleness,
         onUpstreamFailure: (failure, key) =>
           options.logger.warn(
             {

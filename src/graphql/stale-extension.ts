@@ -1,5 +1,6 @@
 // Whatever part of a response was served from a page past its freshness says
-// so: `extensions.stale` lists `{ path, ageSeconds }`, one entry per field.
+// so: `extensions.stale` lists `{ path, ageSeconds }`, one entry per field
+// (upstream/staleness.ts).
 
 import type { Plugin } from 'graphql-yoga';
 import type { Context } from './context.ts';
@@ -9,7 +10,7 @@ export function useStaleExtension(): Plugin<Context> {
     onExecute({ args }) {
       return {
         onExecuteDone({ result, setResult }) {
-          const { stale } = args.contextValue as Context;
+          const stale = (args.contextValue as Context).staleness.parts;
           if (stale.length === 0 || Symbol.asyncIterator in result) return;
           setResult({ ...result, extensions: { ...result.extensions, stale } });
         },

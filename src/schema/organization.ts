@@ -20,12 +20,10 @@ builder.node(Organization, {
         nullable: true,
         description:
           "The organization's assistants, in the upstream's order. Null, with an error, when the upstream cannot list them.",
-        resolve: async (org, args, { loaders, stale }, info) => {
+        resolve: async (org, args, { loaders, staleness }, info) => {
           const window = resolveWindow(args, org.restId);
           const slice = await loaders.loadWindow(org.restId, window);
-          if (slice.staleAgeSeconds !== undefined) {
-            stale.push({ path: responsePathAsArray(info.path), ageSeconds: slice.staleAgeSeconds });
-          }
+          staleness.noteAge(responsePathAsArray(info.path), slice.staleAgeSeconds);
           const edges = slice.items.map((node, i) => ({
             cursor: encodeCursor(org.restId, window.start + i),
             node,
