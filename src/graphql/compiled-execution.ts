@@ -40,7 +40,7 @@ import { countTokens, estimatedDocumentBytes } from './document-cache.ts';
 
 /**
  * Heap a compiled operation costs per token of its document: measured at
- * 1.1-3.3 KB (see the README's operations notes); the estimate takes the top,
+ * 1.1-3.3 KB (see docs/operations.md, Memory); the estimate takes the top,
  * plus the document itself, which the compiled code keeps alive.
  */
 const compiledBytesPerToken = 3_500;

@@ -11,7 +11,7 @@ import { LRUCache } from 'lru-cache';
 
 /**
  * Heap a cached document costs per token of its text, with validation:
- * measured at 350-800 bytes (see the README's operations notes); the
+ * measured at 350-800 bytes (see docs/operations.md, Memory); the
  * estimate takes the top. Its text is kept too (two bytes a character at
  * most), and a comment or a string is one token of any length.
  */

@@ -1,5 +1,5 @@
 // Failures of one upstream call, each with a stable `code`. They know nothing
-// of GraphQL: `src/graphql/errors.ts` turns them into the contract's error codes.
+// of GraphQL: `caller-errors.ts` turns them into the contract's error codes.
 
 export type UpstreamFailure =
   | 'UPSTREAM_STATUS'

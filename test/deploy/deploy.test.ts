@@ -706,9 +706,11 @@ describe('deploy/kubernetes', () => {
   });
 });
 
-describe("README's Running at scale", () => {
-  const readme = read('README.md');
-  const section = readme.slice(readme.indexOf('## Running at scale'), readme.indexOf('## Benchmark'));
+describe("docs/operations.md's Running at scale", () => {
+  const operations = read('docs/operations.md');
+  const start = operations.indexOf('\n## Running at scale\n');
+  const end = operations.indexOf('\n## ', start + 1);
+  const section = start === -1 ? '' : operations.slice(start, end === -1 ? undefined : end);
 
   it('names every deployment file users start from', () => {
     const files = ['Dockerfile', 'compose.yaml', 'haproxy.cfg', 'prometheus.yml', 'gateway.env'];
