@@ -1,10 +1,8 @@
 import type { ActionRecord } from '../upstream/records.ts';
-import { Assistant } from './assistant.ts';
 import { builder } from './builder.ts';
 import { directId } from './direct-resolvers.ts';
 import { findAll, keyOfGlobalId, nodeIds } from './global-id.ts';
-
-export const Action = builder.objectRef<ActionRecord>('Action');
+import { Action, Assistant } from './refs.ts';
 
 builder.asEntity(Action, {
   key: builder.selection<{ id: string }>('id'),

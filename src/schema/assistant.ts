@@ -1,12 +1,8 @@
-import type { AssistantConfigRecord, AssistantRecord, ConversationConfigRecord } from '../upstream/records.ts';
-import { Action } from './action.ts';
+import type { AssistantConfigRecord, ConversationConfigRecord } from '../upstream/records.ts';
 import { builder } from './builder.ts';
 import { directId } from './direct-resolvers.ts';
 import { findAll, keyOfGlobalId, nodeIds } from './global-id.ts';
-import { Integration } from './integration.ts';
-import { Organization } from './organization.ts';
-
-export const Assistant = builder.objectRef<AssistantRecord>('Assistant');
+import { Action, Assistant, Integration, Organization } from './refs.ts';
 
 builder.asEntity(Assistant, {
   key: builder.selection<{ id: string }>('id'),

@@ -10,6 +10,7 @@ import { responsePathAsArray } from 'graphql';
 import { type Context, noteStale } from '../graphql/context.ts';
 import { readsEdgeNodes, readsOwnProperty } from './direct-resolvers.ts';
 import { decodeGlobalId, encodeGlobalId } from './global-id.ts';
+import ResolverPlugin from './resolver-plugin.ts';
 
 /**
  * Schema variants: `public` is what every deployment serves; `secrets` adds
@@ -17,21 +18,26 @@ import { decodeGlobalId, encodeGlobalId } from './global-id.ts';
  */
 export type SchemaVariant = 'public' | 'secrets';
 
+/** A variant, or `federation`: what only the served subgraph has (its `_entities`, see entities.ts). */
+type SubGraph = SchemaVariant | 'federation';
+
 export const builder = new SchemaBuilder<{
   Context: Context;
   Scalars: {
     ID: { Input: string; Output: string };
     DateTime: { Input: Date; Output: Date | string };
     JSON: { Input: unknown; Output: unknown };
+    _Any: { Input: unknown; Output: unknown };
   };
   DefaultFieldNullability: false;
   DefaultEdgesNullability: false;
   DefaultNodeNullability: false;
-  SubGraphs: SchemaVariant;
+  SubGraphs: SubGraph;
 }>({
-  // Directives first, so that the sub-graph filter reaches the SDL that
-  // federation prints; federation last, as it wraps what the others define.
-  plugins: [DirectivePlugin, SubGraphPlugin, RelayPlugin, FederationPlugin],
+  // Ours first, so that it sees the resolvers the others leave; directives
+  // next, so that the sub-graph filter reaches the SDL that federation
+  // prints; federation last, as it wraps what the others define.
+  plugins: [ResolverPlugin, DirectivePlugin, SubGraphPlugin, RelayPlugin, FederationPlugin],
   defaultFieldNullability: false,
   subGraphs: { defaultForTypes: ['public', 'secrets'], fieldsInheritFromTypes: true },
   relay: {

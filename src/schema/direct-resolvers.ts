@@ -8,11 +8,12 @@
 // operations/s, a quarter less CPU; see bench/RESULTS.md.)
 //
 // A field says so where it is defined, with the `resolvesDirectly` extension
-// (see `directId` and the Relay options in builder.ts); `resolveDirectly`
-// knows no type or field name, and refuses at start to replace a resolver
-// that does not do what the mark says.
+// (see `directId` and the Relay options in builder.ts); the builder's resolver
+// plugin (resolver-plugin.ts) hands each built field to `resolverAsMarked`,
+// which knows no type or field name, and refuses at start to replace a
+// resolver that does not do what the mark says.
 
-import { type GraphQLField, type GraphQLSchema, isObjectType } from 'graphql';
+import { defaultFieldResolver, type GraphQLFieldResolver } from 'graphql';
 import { encodeGlobalId } from './global-id.ts';
 
 /** The field extension that marks a field as resolved directly, and how. */
@@ -39,40 +40,50 @@ export const readsOwnProperty = { [resolvesDirectly]: 'ownProperty' satisfies Di
 /** Extensions for a connection's `nodes`. */
 export const readsEdgeNodes = { [resolvesDirectly]: 'edgeNodes' satisfies DirectResolution };
 
-export function resolveDirectly(schema: GraphQLSchema): GraphQLSchema {
-  for (const type of Object.values(schema.getTypeMap())) {
-    if (!isObjectType(type) || type.name.startsWith('__')) continue;
-    for (const field of Object.values(type.getFields())) {
-      const how = field.extensions?.[resolvesDirectly] as DirectResolution | undefined;
-      if (how === undefined) continue;
-      const where = `${type.name}.${field.name}`;
-      if (how === 'ownProperty') {
-        refuseUnless(readsProperty(field), where, 'reads its own property');
-        field.resolve = undefined;
-      } else if (how === 'edgeNodes') {
-        refuseUnless(readsEdgeNodesOf(field), where, "answers its edges' nodes");
-        field.resolve = (connection: { edges: { node: unknown }[] }) => connection.edges.map((edge) => edge.node);
-      } else {
-        const keyOf = how.globalIdKey as (record: unknown) => string;
-        field.resolve = (record: unknown) => encodeGlobalId(type.name, keyOf(record));
-      }
-    }
+// biome-ignore lint/suspicious/noExplicitAny: a resolver of any field, as Pothos' plugin hooks pass it.
+type AnyResolver = GraphQLFieldResolver<unknown, any, any>;
+
+/** A field as it is built: where it lives, and its extensions. */
+export interface BuiltField {
+  readonly parentType: string;
+  readonly name: string;
+  readonly extensions?: Readonly<Record<string, unknown>> | null;
+}
+
+/**
+ * The resolver a field ends up with: `resolver` itself unless the field is
+ * marked, else what its mark says (`defaultFieldResolver` for a property
+ * read, which the built schema leaves out).
+ */
+export function resolverAsMarked(resolver: AnyResolver, field: BuiltField): AnyResolver {
+  const how = field.extensions?.[resolvesDirectly] as DirectResolution | undefined;
+  if (how === undefined) return resolver;
+  const where = `${field.parentType}.${field.name}`;
+  if (how === 'ownProperty') {
+    refuseUnless(readsProperty(resolver, field.name), where, 'reads its own property');
+    return defaultFieldResolver;
   }
-  return schema;
+  if (how === 'edgeNodes') {
+    refuseUnless(readsEdgeNodesOf(resolver), where, "answers its edges' nodes");
+    return (connection) => (connection as { edges: { node: unknown }[] }).edges.map((edge) => edge.node);
+  }
+  const keyOf = how.globalIdKey as (record: unknown) => string;
+  const typename = field.parentType;
+  return (record: unknown) => encodeGlobalId(typename, keyOf(record));
 }
 
-type AnyField = GraphQLField<unknown, unknown>;
-const call = (field: AnyField, parent: unknown) => field.resolve?.(parent, {}, undefined, undefined as never);
+const call = (resolver: AnyResolver, parent: unknown) => resolver(parent, {}, undefined, undefined as never);
 
-/** Whether a field's resolver, if it has one, answers its parent's property of its name. */
-function readsProperty(field: AnyField): boolean {
+/** Whether a resolver answers its parent's property of the field's name. */
+function readsProperty(resolver: AnyResolver, name: string): boolean {
   const value = {};
-  return field.resolve === undefined || call(field, { [field.name]: value }) === value;
+  return resolver === defaultFieldResolver || call(resolver, { [name]: value }) === value;
 }
 
-function readsEdgeNodesOf(field: AnyField): boolean {
+function readsEdgeNodesOf(resolver: AnyResolver): boolean {
+  if (resolver === defaultFieldResolver) return false;
   const node = {};
-  const nodes = call(field, { edges: [{ node }] });
+  const nodes = call(resolver, { edges: [{ node }] });
   return Array.isArray(nodes) && nodes.length === 1 && nodes[0] === node;
 }
 

@@ -6,8 +6,7 @@ import './assistant.ts';
 import './integration.ts';
 import './action.ts';
 import './node.ts';
-import { resolveDirectly } from './direct-resolvers.ts';
-import { resolveEntitiesOneByOne } from './entities.ts';
+import './entities.ts';
 
 builder.queryType({ description: 'The entry points of the Assistants graph.' });
 
@@ -21,16 +20,13 @@ export interface SchemaOptions {
 /** The schema as served: the public API plus federation's `_service` and `_entities`. */
 export function createSchema(options: SchemaOptions) {
   // One schema serves both: the public Relay API, and an Apollo Federation v2
-  // subgraph (`_service`, `_entities`) for supergraphs.
-  return resolveEntitiesOneByOne(
-    resolveDirectly(builder.toSubGraphSchema({ subGraph: variantOf(options) })),
-    options.maxEntities ?? 100,
-  );
+  // subgraph for supergraphs (`_service`, and the `federation` sub-graph's `_entities`).
+  return builder.toSubGraphSchema({ subGraph: [variantOf(options), 'federation'], maxEntities: options.maxEntities });
 }
 
 /** The public API alone, without federation's members: what `schema/schema.graphql` shows. */
 export function createPublicSchema(options: SchemaOptions) {
-  return resolveDirectly(builder.toSchema({ subGraph: variantOf(options) }));
+  return builder.toSchema({ subGraph: variantOf(options) });
 }
 
 function variantOf(options: SchemaOptions): SchemaVariant {

@@ -1,10 +1,7 @@
-import type { IntegrationRecord } from '../upstream/records.ts';
-import { Assistant } from './assistant.ts';
 import { builder } from './builder.ts';
 import { directId } from './direct-resolvers.ts';
 import { findAll, keyOfGlobalId, nodeIds } from './global-id.ts';
-
-export const Integration = builder.objectRef<IntegrationRecord>('Integration');
+import { Assistant, Integration } from './refs.ts';
 
 builder.asEntity(Integration, {
   key: builder.selection<{ id: string }>('id'),

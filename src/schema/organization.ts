@@ -1,12 +1,10 @@
 import { responsePathAsArray } from 'graphql';
 import { BadInputError } from '../contract/errors.ts';
 import { encodeCursor, resolveWindow } from '../paging/windows.ts';
-import { Assistant } from './assistant.ts';
 import { builder } from './builder.ts';
 import { directId } from './direct-resolvers.ts';
-import { keyOfGlobalId, markedAs, nodeIds, type OrganizationShape, organizationFor } from './global-id.ts';
-
-export const Organization = builder.objectRef<OrganizationShape>('Organization');
+import { keyOfGlobalId, markedAs, nodeIds, organizationFor } from './global-id.ts';
+import { Assistant, Organization } from './refs.ts';
 
 builder.node(Organization, {
   description: 'An organization of the Assistants API: the owner of a list of assistants.',
