@@ -21,11 +21,6 @@ export interface Context {
   readonly document: { opensConnection: boolean };
 }
 
-/** Lists a refetched value in `extensions.stale` when it came from a page served past its freshness. */
-export function noteStale(context: Context, path: readonly (string | number)[], value: unknown): void {
-  context.staleness.noteValue(path, value);
-}
-
 export interface ContextOptions {
   readonly client: UpstreamClient;
   readonly paging: PagingOptions;

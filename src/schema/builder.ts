@@ -7,7 +7,7 @@ import FederationPlugin from '@pothos/plugin-federation';
 import RelayPlugin from '@pothos/plugin-relay';
 import SubGraphPlugin from '@pothos/plugin-sub-graph';
 import { responsePathAsArray } from 'graphql';
-import { type Context, noteStale } from '../graphql/context.ts';
+import type { Context } from '../graphql/context.ts';
 import { readsEdgeNodes, readsOwnProperty } from './direct-resolvers.ts';
 import { decodeGlobalId, encodeGlobalId } from './global-id.ts';
 import ResolverPlugin from './resolver-plugin.ts';
@@ -87,7 +87,7 @@ export const builder = new SchemaBuilder<{
       args: { id: { description: 'A global id, as an `id` field serves it.' } },
       resolve: async (_root, { id }, context, info, resolveNode) => {
         const node = await resolveNode(id);
-        noteStale(context, responsePathAsArray(info.path), node);
+        context.staleness.noteValue(responsePathAsArray(info.path), node);
         return node;
       },
     },

@@ -12,7 +12,7 @@
 import { AnyType, entitiesResolver } from '@apollo/subgraph/dist/types.js';
 import { type GraphQLResolveInfo, responsePathAsArray } from 'graphql';
 import { BadInputError, quoteInput } from '../contract/errors.ts';
-import { type Context, noteStale } from '../graphql/context.ts';
+import type { Context } from '../graphql/context.ts';
 import { builder } from './builder.ts';
 import { Action, Assistant, Integration, Organization } from './refs.ts';
 import { cappedByMaxEntities } from './resolver-plugin.ts';
@@ -54,7 +54,7 @@ function resolveRepresentation(representation: unknown, index: number, context: 
   }
   const [entity] = entitiesResolver({ representations: [representation], context, info }) as unknown[];
   return Promise.resolve(entity).then((loaded) => {
-    noteStale(context, [...responsePathAsArray(info.path), index], loaded);
+    context.staleness.noteValue([...responsePathAsArray(info.path), index], loaded);
     return loaded;
   });
 }

@@ -5,7 +5,6 @@ import { resolveNodes } from '@pothos/plugin-relay';
 import { responsePathAsArray } from 'graphql';
 import { LimitExceededError } from '../contract/errors.ts';
 import { settlesListItems } from '../graphql/compiled-execution.ts';
-import { noteStale } from '../graphql/context.ts';
 import { builder } from './builder.ts';
 import { decodeGlobalId } from './global-id.ts';
 
@@ -38,7 +37,7 @@ builder.queryField('nodes', (t) =>
             const [node] = await resolveNodes(builder, context, info, [decodeGlobalId(id)]);
             // A node loaded earlier in this request comes back as its (maybe rejected) promise.
             const loaded = await node;
-            noteStale(context, [...responsePathAsArray(info.path), index], loaded);
+            context.staleness.noteValue([...responsePathAsArray(info.path), index], loaded);
             return loaded;
           } catch (error) {
             return error instanceof Error ? error : new Error(String(error));
