@@ -19,10 +19,10 @@ import {
 } from './cluster/worker-messages.ts';
 import { type Config, ConfigError, loadConfig } from './config.ts';
 import { type DemoUpstream, startDemoUpstream } from './demo/upstream.ts';
-import { startGateway } from './gateway/start-gateway.ts';
+import { type RunningGateway, startGateway } from './gateway/start-gateway.ts';
 import { createLogger } from './observability/logger.ts';
-import { createGatewayMetrics } from './observability/metrics.ts';
-import { startTracing } from './observability/tracing.ts';
+import { createGatewayMetrics, type GatewayMetrics } from './observability/metrics.ts';
+import { startTracing, type Tracing } from './observability/tracing.ts';
 
 /** How long the spans still buffered may take to reach the collector when the gateway stops. */
 const traceFlushTimeoutMs = 5_000;
@@ -63,16 +63,8 @@ async function main(): Promise<void> {
 async function serve(config: Config, logger: Logger, upstreamUrl: URL, demo?: DemoUpstream): Promise<void> {
   const { observability } = config;
   const inWorker = isGatewayWorker();
-  // A worker may be told to stop while it is still starting: the order is kept until it can drain.
-  let stopOrder: StopWorker | undefined;
-  let onStopOrder: ((order: StopWorker) => void) | undefined;
-  if (inWorker) {
-    process.on('message', (message: unknown) => {
-      if (!isStopWorker(message)) return;
-      if (onStopOrder) onStopOrder(message);
-      else stopOrder = message;
-    });
-  }
+  // Listened for before anything is awaited: a worker may be told to stop while it is still starting.
+  const onStopOrder = inWorker ? stopOrdersFromPrimary() : undefined;
   // Most of what a request allocates is garbage once it is answered; left to
   // itself, V8 lets the heap reach about four times what survives before it
   // collects, and the process holds that memory.
@@ -89,37 +81,80 @@ async function serve(config: Config, logger: Logger, upstreamUrl: URL, demo?: De
     { ...config, upstreamUrl },
     { logger, metrics, tracing: tracing.enabled, reusePort: inWorker, serveMetrics: !reportsMetrics },
   );
-  const { gateway, port } = running;
   if (reportsMetrics) reportMetricsToPrimary(metrics.registry);
   else if (running.metricsPort !== undefined) logger.info(`metrics: http://localhost:${running.metricsPort}/metrics`);
+  announceReady(running, logger, inWorker, tracing.enabled);
+
+  const stop = stopOnce({
+    running,
+    logger,
+    shutdownTimeoutMs: observability.shutdownTimeoutMs,
+    tracing,
+    demo,
+    // What this worker counted stays in its primary's sums.
+    finalMetrics: reportsMetrics ? metrics.registry : undefined,
+  });
+  process.once('SIGTERM', () => void stop('SIGTERM', observability.shutdownDelayMs));
+  // Ctrl-C at a terminal: no load balancer to wait for. A second one ends the process at once.
+  process.once('SIGINT', () => void stop('SIGINT', 0));
+  // A worker is told by its primary (which got the signal).
+  onStopOrder?.((order) => void stop(order.signal, order.signal === 'SIGTERM' ? observability.shutdownDelayMs : 0));
+}
+
+/**
+ * A worker's stop orders from its primary: the returned function names what
+ * handles them. An order that comes before is kept until then.
+ */
+function stopOrdersFromPrimary(): (handle: (order: StopWorker) => void) => void {
+  let early: StopWorker | undefined;
+  let handler: ((order: StopWorker) => void) | undefined;
+  process.on('message', (message: unknown) => {
+    if (!isStopWorker(message)) return;
+    if (handler) handler(message);
+    else early = message;
+  });
+  return (handle) => {
+    handler = handle;
+    if (early) handle(early);
+  };
+}
+
+/** A worker tells its primary; a gateway alone tells its operator. */
+function announceReady(running: RunningGateway, logger: Logger, inWorker: boolean, tracing: boolean): void {
+  const { gateway, port } = running;
   if (inWorker) {
     const ready: WorkerReady = { type: 'gateway:ready', port, graphqlEndpoint: gateway.graphqlEndpoint };
     process.send?.(ready, () => undefined);
     logger.debug('worker ready');
   } else {
-    logger.info(readyLine(port, gateway.graphqlEndpoint, tracing.enabled ? ', traces on' : ''));
+    logger.info(readyLine(port, gateway.graphqlEndpoint, tracing ? ', traces on' : ''));
   }
+}
 
+/** What a stopping gateway drains and closes. */
+interface StoppingGateway {
+  readonly running: RunningGateway;
+  readonly logger: Logger;
+  readonly shutdownTimeoutMs: number;
+  readonly tracing: Tracing;
+  readonly demo: DemoUpstream | undefined;
+  /** A worker's registry, whose last counts go to its primary. */
+  readonly finalMetrics: GatewayMetrics['registry'] | undefined;
+}
+
+/** Stops the gateway as load balancers expect, then ends the process; asked again, it does nothing more. */
+function stopOnce(gateway: StoppingGateway): (signal: string, delayMs: number) => Promise<void> {
   let stopping = false;
-  const stop = async (signal: string, delayMs: number) => {
+  return async (signal, delayMs) => {
     if (stopping) return;
     stopping = true;
+    const { running, logger } = gateway;
     running.stopAccepting();
     logger.info(
-      `${signal}: /ready answers 503; serving for ${delayMs} ms more, then finishing in-flight requests (up to ${observability.shutdownTimeoutMs} ms)`,
+      `${signal}: /ready answers 503; serving for ${delayMs} ms more, then finishing in-flight requests (up to ${gateway.shutdownTimeoutMs} ms)`,
     );
     try {
-      // Load balancers see /ready fail on their next check; until they do, they still send work here.
-      await sleep(delayMs);
-      await running.close();
-      // A collector that does not answer must not hold the exit past the orchestrator's grace period.
-      await within(tracing.shutdown(), traceFlushTimeoutMs);
-      await demo?.close();
-      // What this worker counted stays in its primary's sums.
-      if (reportsMetrics) await sendFinalMetrics(metrics.registry);
-      logger.info('stopped');
-      // Nothing but stdio should be left: the exit below would hide what keeps the process alive.
-      if (logger.isLevelEnabled('debug')) logger.debug({ open: await stillOpen() }, 'still open at exit');
+      await drain(gateway, delayMs);
       await flushed(logger);
       process.exit(0);
     } catch (error) {
@@ -128,12 +163,23 @@ async function serve(config: Config, logger: Logger, upstreamUrl: URL, demo?: De
       process.exit(1);
     }
   };
-  process.once('SIGTERM', () => void stop('SIGTERM', observability.shutdownDelayMs));
-  // Ctrl-C at a terminal: no load balancer to wait for. A second one ends the process at once.
-  process.once('SIGINT', () => void stop('SIGINT', 0));
-  // A worker is told by its primary (which got the signal).
-  onStopOrder = (order) => void stop(order.signal, order.signal === 'SIGTERM' ? observability.shutdownDelayMs : 0);
-  if (stopOrder) onStopOrder(stopOrder);
+}
+
+/** Finishes what is in flight and closes what the gateway holds, in the order its callers need. */
+async function drain(
+  { running, logger, tracing, demo, finalMetrics }: StoppingGateway,
+  delayMs: number,
+): Promise<void> {
+  // Load balancers see /ready fail on their next check; until they do, they still send work here.
+  await sleep(delayMs);
+  await running.close();
+  // A collector that does not answer must not hold the exit past the orchestrator's grace period.
+  await within(tracing.shutdown(), traceFlushTimeoutMs);
+  await demo?.close();
+  if (finalMetrics) await sendFinalMetrics(finalMetrics);
+  logger.info('stopped');
+  // Nothing but stdio should be left: the exit below would hide what keeps the process alive.
+  if (logger.isLevelEnabled('debug')) logger.debug({ open: await stillOpen() }, 'still open at exit');
 }
 
 /** Waits for `work` for `ms` at most; the timer ends with the wait, so it never holds the process. */

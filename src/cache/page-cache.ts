@@ -13,7 +13,7 @@
 // shares the store. What is kept holds no assistant's secret key unless
 // EXPOSE_SECRET_KEYS serves them.
 
-import { createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import {
   type AssistantPageBody,
   type AssistantPageRequest,
@@ -26,9 +26,7 @@ import {
   UpstreamBadResponseError,
   UpstreamBusyError,
   UpstreamCircuitOpenError,
-  UpstreamStatusError,
 } from '../upstream/errors.ts';
-import { pageRequestKey } from '../upstream/page-request-key.ts';
 import {
   type CacheWindows,
   entryTimes,
@@ -36,6 +34,7 @@ import {
   upstreamDirectives,
   validatorRetentionMs,
 } from './cache-policy.ts';
+import { type PageKeys, pageKeysOf, refusalKeyFor } from './page-keys.ts';
 import type { CachedPage, PageStore, SharedPageStore } from './page-store.ts';
 
 export type CacheLookup = 'hit' | 'miss' | 'stale' | 'revalidated' | 'bypass';
@@ -50,14 +49,13 @@ export interface PageCacheOptions {
   readonly now?: () => number;
   readonly onLookup?: (result: CacheLookup) => void;
   /** With a store shared by replicas: how long a cold key's fill lock lasts, and how long others wait for the fill. */
-  readonly sharedFill?: { readonly lockMs: number; readonly waitMs: number; readonly onFilledByOther?: () => void };
+  readonly sharedFill?: SharedFill;
 }
 
-/** Where one request's page is kept, and where the refusals that would end it are recorded. */
-interface PageKeys {
-  readonly page: string;
-  /** Refusals of the credential (401), then of the credential for the org (403, 404). */
-  readonly refusals: readonly [credential: string, organization: string];
+interface SharedFill {
+  readonly lockMs: number;
+  readonly waitMs: number;
+  readonly onFilledByOther?: () => void;
 }
 
 /** What one read of the store found: the page, if still valid, and the refusals that a page kept now must carry. */
@@ -66,51 +64,187 @@ interface Found {
   readonly refusals: string;
 }
 
+/** A store that lends a cold key's fill lock: one shared by replicas. */
+type FillLockStore = PageStore & Pick<SharedPageStore, 'lock' | 'unlock'> & Partial<SharedPageStore>;
+
 /** How often a replica waiting for another's fill looks again. */
 const fillPollMs = 25;
 
 export function cachePages(client: UpstreamClient, options: PageCacheOptions): UpstreamClient {
-  const now = options.now ?? Date.now;
-  const lookup = (result: CacheLookup) => options.onLookup?.(result);
+  const cache = new PageCache(client, options);
+  return { fetchAssistantPage: (request) => cache.fetchAssistantPage(request), close: () => client.close() };
+}
+
+/** The cache's state (its clock, the refreshes under way) and the ways it answers a request. */
+class PageCache {
+  private readonly now: () => number;
   /** Background refreshes under way, one per key: bounded by the keys being refreshed. */
-  const refreshing = new Set<string>();
-  const { windows } = options;
+  private readonly refreshing = new Set<string>();
   /**
    * How long a refusal is recorded, the same on every replica: as long as the
    * longest a page may be kept (its windows, or the hour a page with an ETag
    * is kept to be revalidated), and no page is kept longer. A page kept before
    * a refusal is thus never used again, not even to revalidate.
    */
-  const refusalKeepMs = Math.max(
-    windows.ttlMs + Math.max(windows.staleWhileRevalidateMs, windows.staleIfErrorMs),
-    validatorRetentionMs,
-  );
-  // Pages kept with and without secret keys never meet (EXPOSE_SECRET_KEYS changed, or replicas that differ).
-  const secrets = options.keepSecretKeys ? 'with-secrets' : 'no-secrets';
+  private readonly refusalKeepMs: number;
 
-  const keysOf = (request: AssistantPageRequest): PageKeys => {
-    const credential = credentialKey(options.keySecret, request.authorization);
-    return {
-      page: `page:${secrets}:${credential}:${pageRequestKey(request)}`,
-      refusals: [`refused:${credential}`, `refused:${credential}:${request.orgId}`],
+  constructor(
+    private readonly client: UpstreamClient,
+    private readonly options: PageCacheOptions,
+  ) {
+    this.now = options.now ?? Date.now;
+    const { windows } = options;
+    this.refusalKeepMs = Math.max(
+      windows.ttlMs + Math.max(windows.staleWhileRevalidateMs, windows.staleIfErrorMs),
+      validatorRetentionMs,
+    );
+  }
+
+  async fetchAssistantPage(request: AssistantPageRequest): Promise<AssistantPageBody> {
+    const mode = request.cacheMode ?? 'default';
+    const keys = pageKeysOf(request, this.options.keySecret, this.options.keepSecretKeys);
+    if (mode === 'no-store') {
+      this.lookup('bypass');
+      // Nothing is kept, but a refusal still counts.
+      return this.callUpstream(keys, request);
+    }
+    const found = await this.find(keys);
+    const kept = found.page;
+    const at = this.now();
+    if (kept && mode === 'default') {
+      const served = this.serveKept(keys, found, kept, request, at);
+      if (served) return served;
+    }
+    const { store, sharedFill } = this.options;
+    // A store that just failed to answer is skipped for the fill lock too: one wait on it per request at most.
+    if (!kept && sharedFill && lendsFillLock(store)) {
+      const filled = await this.fillShared(store, sharedFill, keys, found, request);
+      if (filled) return filled;
+    }
+    return this.fetchAndKeep(keys, found, request, at);
+  }
+
+  private lookup(result: CacheLookup): void {
+    this.options.onLookup?.(result);
+  }
+
+  /** A kept page answered at once: while fresh, or stale while one refresh runs in the background. Undefined past both. */
+  private serveKept(
+    keys: PageKeys,
+    found: Found,
+    kept: CachedPage,
+    request: AssistantPageRequest,
+    at: number,
+  ): AssistantPageBody | undefined {
+    if (at < kept.freshUntil) {
+      this.lookup('hit');
+      return chargeBody(pageBody(kept.text, request), request);
+    }
+    if (at < kept.revalidateUntil) {
+      this.lookup('stale');
+      this.refreshInBackground(keys, found, kept, request);
+      return chargeBody(staleBody(kept, request, at), request);
+    }
+    return undefined;
+  }
+
+  /**
+   * A cold key in a store shared by replicas: one replica fills it, the
+   * others wait for the fill up to a bound. Undefined when this replica is to
+   * call the upstream itself after all.
+   */
+  private async fillShared(
+    store: FillLockStore,
+    sharedFill: SharedFill,
+    keys: PageKeys,
+    found: Found,
+    request: AssistantPageRequest,
+  ): Promise<AssistantPageBody | undefined> {
+    const lock = await store.lock(keys.page, sharedFill.lockMs);
+    if (lock === 'acquired') {
+      try {
+        return await this.keep(keys.page, found, await this.callUpstream(keys, request), request, true);
+      } finally {
+        void store.unlock(keys.page);
+      }
+    }
+    const filled = lock === 'held' ? await this.waitForFill(keys, sharedFill.waitMs, request.signal) : undefined;
+    if (filled) {
+      sharedFill.onFilledByOther?.();
+      this.lookup('hit');
+      return chargeBody(pageBody(filled.text, request), request);
+    }
+    if (request.signal?.aborted) throw request.signal.reason;
+    return undefined;
+  }
+
+  private async waitForFill(keys: PageKeys, waitMs: number, signal: AbortSignal | undefined) {
+    const until = this.now() + waitMs;
+    const store = this.options.store as Partial<SharedPageStore>;
+    // Redis gone while waiting: go to the upstream rather than wait out the bound.
+    while (this.now() < until && !signal?.aborted && store.available?.() !== false) {
+      await new Promise((resolve) => setTimeout(resolve, fillPollMs));
+      const filled = (await this.find(keys)).page;
+      if (filled) return filled;
+      // The filler let go: its page is kept by now, or it had none to keep (a failure, a no-store, a refusal).
+      if (store.locked && !(await store.locked(keys.page))) return (await this.find(keys)).page;
+    }
+    return undefined;
+  }
+
+  /** The upstream's answer, revalidating the page kept (if any) and kept in turn; the kept page if the upstream is down. */
+  private async fetchAndKeep(
+    keys: PageKeys,
+    found: Found,
+    request: AssistantPageRequest,
+    at: number,
+  ): Promise<AssistantPageBody> {
+    const kept = found.page;
+    try {
+      const body = await this.callUpstream(keys, kept?.etag ? { ...request, ifNoneMatch: kept.etag } : request);
+      return await this.keep(keys.page, found, body, request, true);
+    } catch (error) {
+      if (kept && at < kept.staleIfErrorUntil && upstreamUnavailable(error)) {
+        this.lookup('stale');
+        return chargeBody(staleBody(kept, request, at), request);
+      }
+      throw error;
+    }
+  }
+
+  private refreshInBackground(keys: PageKeys, found: Found, kept: CachedPage, request: AssistantPageRequest): void {
+    if (this.refreshing.has(keys.page)) return;
+    this.refreshing.add(keys.page);
+    // Nobody waits on it: no caller's abort, budgets or trace apply.
+    const background: AssistantPageRequest = {
+      orgId: request.orgId,
+      page: request.page,
+      take: request.take,
+      authorization: request.authorization,
+      signal: undefined,
+      ifNoneMatch: kept.etag,
     };
-  };
+    this.callUpstream(keys, background)
+      .then((body) => this.keep(keys.page, found, body, background, false))
+      // A failure leaves the page as it is, a refusal has ended it: the next request finds out for itself.
+      .catch(() => undefined)
+      .finally(() => this.refreshing.delete(keys.page));
+  }
 
   /** The page kept under these keys, unless a refusal was recorded since the call that brought it began. */
-  async function find(keys: PageKeys): Promise<Found> {
-    const { page, refusals } = await options.store.get(keys.page, keys.refusals);
+  private async find(keys: PageKeys): Promise<Found> {
+    const { page, refusals } = await this.options.store.get(keys.page, keys.refusals);
     return { page: page?.refusals === refusals ? page : undefined, refusals };
   }
 
   /** The upstream's answer; a refusal is recorded before it reaches the caller. */
-  async function callUpstream(keys: PageKeys, request: AssistantPageRequest): Promise<AssistantPageBody> {
+  private async callUpstream(keys: PageKeys, request: AssistantPageRequest): Promise<AssistantPageBody> {
     try {
-      return await client.fetchAssistantPage(request);
+      return await this.client.fetchAssistantPage(request);
     } catch (error) {
-      const scope = refusalScope(error);
-      if (scope !== undefined) {
-        const refusalKey = scope === 'credential' ? keys.refusals[0] : keys.refusals[1];
-        await options.store.refuse(keys.page, refusalKey, randomUUID(), refusalKeepMs);
+      const refusalKey = refusalKeyFor(keys, error);
+      if (refusalKey !== undefined) {
+        await this.options.store.refuse(keys.page, refusalKey, randomUUID(), this.refusalKeepMs);
       }
       throw error;
     }
@@ -121,15 +255,16 @@ export function cachePages(client: UpstreamClient, options: PageCacheOptions): U
    * the page to serve. `found` is what the store held before the call began:
    * the page it revalidated, and the refusals the kept page carries.
    */
-  async function keep(
+  private async keep(
     key: string,
     found: Found,
     body: AssistantPageBody,
     request: AssistantPageRequest,
     counted: boolean,
   ): Promise<AssistantPageBody> {
+    const { windows, keepSecretKeys } = this.options;
     const directives = upstreamDirectives(body.cacheControl);
-    const at = now();
+    const at = this.now();
     const kept = found.page;
     if (body.notModified) {
       // Only a caller that sent If-None-Match gets a 304 (coalescing keys on it), and it kept the page.
@@ -138,126 +273,31 @@ export function cachePages(client: UpstreamClient, options: PageCacheOptions): U
       const page = { text: kept.text, etag: body.etag ?? kept.etag, refusals: found.refusals, ...times };
       // Not awaited: a slow store must not hold the answer (Redis runs a connection's commands in order,
       // so a fill lock released after this still follows the write).
-      if (!directives.noStore) keepPage(key, page, at);
-      if (counted) lookup('revalidated');
+      if (!directives.noStore) this.keepPage(key, page, at);
+      if (counted) this.lookup('revalidated');
       return pageBody(kept.text, request);
     }
-    if (counted) lookup('miss');
+    if (counted) this.lookup('miss');
     if (!directives.noStore) {
       // Decoded once before it is kept: a body that does not fit is never kept.
       body.decode();
-      const text = options.keepSecretKeys ? body.text : withoutSecretKeys(body.text);
+      const text = keepSecretKeys ? body.text : withoutSecretKeys(body.text);
       const times = entryTimes(at, windows, directives);
-      keepPage(key, { text, etag: body.etag, refusals: found.refusals, ...times }, at);
+      this.keepPage(key, { text, etag: body.etag, refusals: found.refusals, ...times }, at);
     }
     return body;
   }
 
-  function keepPage(key: string, page: CachedPage, at: number): void {
-    const keepMs = Math.min(retentionMs(page, at, page.etag !== undefined), refusalKeepMs);
-    void options.store.set(key, page, keepMs);
+  private keepPage(key: string, page: CachedPage, at: number): void {
+    const keepMs = Math.min(retentionMs(page, at, page.etag !== undefined), this.refusalKeepMs);
+    void this.options.store.set(key, page, keepMs);
   }
-
-  function refreshInBackground(keys: PageKeys, found: Found, kept: CachedPage, request: AssistantPageRequest) {
-    if (refreshing.has(keys.page)) return;
-    refreshing.add(keys.page);
-    // Nobody waits on it: no caller's abort, budgets or trace apply.
-    const background: AssistantPageRequest = {
-      orgId: request.orgId,
-      page: request.page,
-      take: request.take,
-      authorization: request.authorization,
-      signal: undefined,
-      ifNoneMatch: kept.etag,
-    };
-    callUpstream(keys, background)
-      .then((body) => keep(keys.page, found, body, background, false))
-      // A failure leaves the page as it is, a refusal has ended it: the next request finds out for itself.
-      .catch(() => undefined)
-      .finally(() => refreshing.delete(keys.page));
-  }
-
-  async function fetchAssistantPage(request: AssistantPageRequest): Promise<AssistantPageBody> {
-    const mode = request.cacheMode ?? 'default';
-    const keys = keysOf(request);
-    if (mode === 'no-store') {
-      lookup('bypass');
-      // Nothing is kept, but a refusal still counts.
-      return callUpstream(keys, request);
-    }
-    const found = await find(keys);
-    const kept = found.page;
-    const at = now();
-    if (kept && mode === 'default') {
-      if (at < kept.freshUntil) {
-        lookup('hit');
-        return chargeBody(pageBody(kept.text, request), request);
-      }
-      if (at < kept.revalidateUntil) {
-        lookup('stale');
-        refreshInBackground(keys, found, kept, request);
-        return chargeBody(staleBody(kept, request, at), request);
-      }
-    }
-    const store = options.store as Partial<SharedPageStore> & PageStore;
-    // A store that just failed to answer is skipped for the fill lock too: one wait on it per request at most.
-    if (!kept && options.sharedFill && store.lock && store.unlock && store.available?.() !== false) {
-      // A cold key: one replica fills it, the others wait for the fill up to a bound, then call themselves.
-      const lock = await store.lock(keys.page, options.sharedFill.lockMs);
-      if (lock === 'acquired') {
-        try {
-          return await keep(keys.page, found, await callUpstream(keys, request), request, true);
-        } finally {
-          void store.unlock(keys.page);
-        }
-      }
-      const filled = lock === 'held' ? await waitForFill(keys, options.sharedFill.waitMs, request.signal) : undefined;
-      if (filled) {
-        options.sharedFill.onFilledByOther?.();
-        lookup('hit');
-        return chargeBody(pageBody(filled.text, request), request);
-      }
-      if (request.signal?.aborted) throw request.signal.reason;
-    }
-    try {
-      const body = await callUpstream(keys, kept?.etag ? { ...request, ifNoneMatch: kept.etag } : request);
-      return await keep(keys.page, found, body, request, true);
-    } catch (error) {
-      if (kept && at < kept.staleIfErrorUntil && upstreamUnavailable(error)) {
-        lookup('stale');
-        return chargeBody(staleBody(kept, request, at), request);
-      }
-      throw error;
-    }
-  }
-
-  async function waitForFill(keys: PageKeys, waitMs: number, signal: AbortSignal | undefined) {
-    const until = now() + waitMs;
-    const store = options.store as Partial<SharedPageStore>;
-    // Redis gone while waiting: go to the upstream rather than wait out the bound.
-    while (now() < until && !signal?.aborted && store.available?.() !== false) {
-      await new Promise((resolve) => setTimeout(resolve, fillPollMs));
-      const filled = (await find(keys)).page;
-      if (filled) return filled;
-      // The filler let go: its page is kept by now, or it had none to keep (a failure, a no-store, a refusal).
-      if (store.locked && !(await store.locked(keys.page))) return (await find(keys)).page;
-    }
-    return undefined;
-  }
-
-  return { fetchAssistantPage, close: () => client.close() };
 }
 
-/**
- * What an upstream refusal ends: every page of the credential (401: the
- * credential itself is refused), or its pages of the organization (403: not
- * for this org; 404: no such org).
- */
-function refusalScope(error: unknown): 'credential' | 'organization' | undefined {
-  if (!(error instanceof UpstreamStatusError)) return undefined;
-  if (error.status === 401) return 'credential';
-  if (error.status === 403 || error.status === 404) return 'organization';
-  return undefined;
+/** A store that lends the fill lock now: shared by replicas, and not just failed to answer. */
+function lendsFillLock(store: PageStore): store is FillLockStore {
+  const shared = store as Partial<SharedPageStore>;
+  return Boolean(shared.lock && shared.unlock) && shared.available?.() !== false;
 }
 
 /** Stands for a secret key that was not kept: present, so `hasSecretKey` reads as it did. */
@@ -285,11 +325,4 @@ function staleBody(kept: CachedPage, request: AssistantPageRequest, at: number):
 /** The upstream could not answer (see isUpstreamDown), or the gateway held the call back. Never a 4xx. */
 function upstreamUnavailable(error: unknown): boolean {
   return isUpstreamDown(error) || error instanceof UpstreamCircuitOpenError || error instanceof UpstreamBusyError;
-}
-
-/** A keyed hash of a caller's `Authorization`: page keys reach the shared store, and no token may be part of one. */
-function credentialKey(secret: string | Buffer, authorization: string | undefined): string {
-  return createHmac('sha256', secret)
-    .update(authorization ?? '')
-    .digest('base64url');
 }

@@ -6,7 +6,6 @@
 // every worker drain as a single gateway does, then exits 0.
 
 import cluster, { type Worker } from 'node:cluster';
-import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
@@ -14,7 +13,8 @@ import { listenOn, metricsSettings, settlePort } from '../http/listen.ts';
 import { createMetricsServer } from '../http/metrics-server.ts';
 import { createClusterMetrics } from './cluster-metrics.ts';
 import { createRestartPolicy, restartPolicyFor } from './restart-policy.ts';
-import { isWorkerReady, primaryPidVariable, readyLine, type StopWorker, type WorkerReady } from './worker-messages.ts';
+import { primaryPidVariable, readyLine, type StopWorker, type WorkerReady } from './worker-messages.ts';
+import { drainWorkers, forkWorker, killLiveWorkers, liveWorkers, type StartingWorker, tellToStop } from './workers.ts';
 
 export interface PrimaryOptions {
   readonly config: Config;
@@ -31,160 +31,149 @@ export interface PrimaryOptions {
 const drainMarginMs = 10_000;
 
 export async function runPrimary(options: PrimaryOptions): Promise<void> {
-  const { config, logger } = options;
-  const { observability } = config;
-  const restarts = createRestartPolicy(restartPolicyFor(config.workers));
+  const { config } = options;
   // A taken port fails the start here; with PORT=0, every worker and replacement gets the same port.
   const port = await settlePort({ port: config.port, host: config.host });
-  const workerEnv = {
-    UPSTREAM_URL: options.upstreamUrl.href,
-    // The primary weighed DEMO_UPSTREAM and gives its demo as UPSTREAM_URL (an empty setting is unset).
-    DEMO_UPSTREAM: '',
-    PORT: String(port),
-    [primaryPidVariable]: String(process.pid),
-  };
-  /** Workers that listen and serve: only they are asked for metrics. */
-  const serving = new Set<number>();
-  const metrics = createClusterMetrics({
-    isServing: (workerId) => serving.has(workerId),
-    maxOperationNames: observability.metricsMaxOperationNames,
-  });
-  let started = false;
-  let stopping = false;
-  /** Once stopping: the order every worker is given, again when one that was starting says it is ready. */
-  let stopOrder: StopWorker | undefined;
+  const primary = new Primary(options, port);
   // Open before any worker serves: a scrape that follows the first answer of /health finds it
   // (it counts nothing until workers report), and a taken METRICS_PORT fails the start first.
-  let metricsServer: Server | undefined;
-  if (observability.metricsPort !== undefined) {
-    metricsServer = createMetricsServer(metrics);
-    const metricsPort = await listenOn(metricsServer, {
+  await primary.openMetricsServer();
+  // Before any worker starts: a signal during start-up drains what has started instead of killing the primary.
+  process.once('SIGTERM', () => void primary.stop('SIGTERM', 0));
+  process.once('SIGINT', () => void primary.stop('SIGINT', 0));
+  // Registered before the first fork, so that no death goes unseen.
+  cluster.on('exit', (worker, code, signal) => primary.workerExited(worker, code, signal));
+  await primary.startWorkers();
+}
+
+/** The primary's state through its life: starting its workers, replacing those that die, stopping them all. */
+class Primary {
+  private readonly restarts: ReturnType<typeof createRestartPolicy>;
+  private readonly workerEnv: NodeJS.ProcessEnv;
+  /** Workers that listen and serve: only they are asked for metrics. */
+  private readonly serving = new Set<number>();
+  private readonly metrics: ReturnType<typeof createClusterMetrics>;
+  private metricsServer: Server | undefined;
+  private started = false;
+  private stopping = false;
+  /** Once stopping: the order every worker is given, again when one that was starting says it is ready. */
+  private stopOrder: StopWorker | undefined;
+
+  constructor(
+    private readonly options: PrimaryOptions,
+    port: number,
+  ) {
+    const { config } = options;
+    this.restarts = createRestartPolicy(restartPolicyFor(config.workers));
+    this.workerEnv = {
+      UPSTREAM_URL: options.upstreamUrl.href,
+      // The primary weighed DEMO_UPSTREAM and gives its demo as UPSTREAM_URL (an empty setting is unset).
+      DEMO_UPSTREAM: '',
+      PORT: String(port),
+      [primaryPidVariable]: String(process.pid),
+    };
+    this.metrics = createClusterMetrics({
+      isServing: (workerId) => this.serving.has(workerId),
+      maxOperationNames: config.observability.metricsMaxOperationNames,
+    });
+  }
+
+  /** Serves every worker's metrics, summed, on METRICS_PORT (when set). */
+  async openMetricsServer(): Promise<void> {
+    const { observability } = this.options.config;
+    if (observability.metricsPort === undefined) return;
+    this.metricsServer = createMetricsServer(this.metrics);
+    const metricsPort = await listenOn(this.metricsServer, {
       port: observability.metricsPort,
       host: observability.metricsHost,
       settings: metricsSettings,
     });
-    logger.info(`metrics: http://localhost:${metricsPort}/metrics`);
+    this.options.logger.info(`metrics: http://localhost:${metricsPort}/metrics`);
   }
 
-  const live = () => Object.values(cluster.workers ?? {}).filter((worker): worker is Worker => worker !== undefined);
-
-  /** Asks a worker to drain; one that cannot be told (its channel closed) is sent the signal. */
-  const tellToStop = (worker: Worker, order: StopWorker) => {
-    if (!worker.isConnected()) {
-      worker.process.kill('SIGTERM');
-      return;
+  /** Starts every worker; if one cannot (the port is taken, say), none serve. */
+  async startWorkers(): Promise<void> {
+    const { config, logger } = this.options;
+    const first = Array.from({ length: config.workers }, () => this.startWorker());
+    let ready: WorkerReady;
+    try {
+      [ready] = (await Promise.all(first.map((worker) => worker.listening))) as [WorkerReady];
+    } catch (error) {
+      // Stopped while starting: stop() ends the process once the workers are gone.
+      if (this.stopping) return;
+      this.stopping = true;
+      killLiveWorkers();
+      throw error;
     }
-    worker.send(order, (error: Error | null) => {
-      if (error) worker.process.kill('SIGTERM');
-    });
-  };
+    if (this.stopping) return;
+    // A worker that died while the others started is not replaced: the start is a failure.
+    if (liveWorkers().length < config.workers) {
+      this.stopping = true;
+      killLiveWorkers();
+      throw new Error('a worker died while the others started');
+    }
+    this.started = true;
 
-  const stop = async (reason: string, exitCode: number) => {
-    if (stopping) return;
-    stopping = true;
-    const workers = live();
-    logger.info(`${reason}: ${workers.length} workers drain, then the gateway exits`);
-    const exits = workers.map((worker) =>
-      worker.isDead() ? Promise.resolve(0) : once(worker, 'exit').then(([code]) => code as number | null),
-    );
-    const order: StopWorker = { type: 'gateway:stop', signal: reason === 'SIGINT' ? 'SIGINT' : 'SIGTERM' };
-    stopOrder = order;
-    for (const worker of workers) tellToStop(worker, order);
-    // A worker that outlives its own drain bounds is killed: the orchestrator's grace period is counted.
-    const bound = setTimeout(
-      () => {
-        for (const worker of live()) worker.process.kill('SIGKILL');
-      },
-      observability.shutdownDelayMs + observability.shutdownTimeoutMs + drainMarginMs,
-    );
-    const codes = await Promise.all(exits);
-    clearTimeout(bound);
-    metricsServer?.close();
-    metricsServer?.closeAllConnections();
-    await options.onStopped?.();
-    const failed = codes.filter((code) => code !== 0).length;
-    if (failed > 0) logger.warn(`${failed} of ${workers.length} workers did not end cleanly`);
-    logger.info('stopped');
-    await options.flushLog();
-    process.exit(exitCode !== 0 || failed > 0 ? Math.max(exitCode, 1) : 0);
-  };
-  // Before any worker starts: a signal during start-up drains what has started instead of killing the primary.
-  process.once('SIGTERM', () => void stop('SIGTERM', 0));
-  process.once('SIGINT', () => void stop('SIGINT', 0));
+    const pids = liveWorkers().map((worker) => worker.process.pid);
+    logger.info(readyLine(ready.port, ready.graphqlEndpoint, `; ${config.workers} workers (pids ${pids.join(', ')})`));
+  }
 
-  /** A new worker, resolved once it listens; rejected if it exits first. */
-  const startWorker = () => {
-    const worker = cluster.fork(workerEnv);
-    // A send to a worker that just died fails here, not as an error that would end the primary.
-    worker.on('error', (error) => logger.warn({ workerPid: worker.process.pid, err: error }, 'worker channel error'));
-    const listening = new Promise<WorkerReady>((resolve, reject) => {
-      const onMessage = (message: unknown) => {
-        if (!isWorkerReady(message)) return;
-        worker.off('exit', onExit);
-        worker.off('message', onMessage);
-        serving.add(worker.id);
-        // A worker still starting when the order went out may not have been listening for it yet.
-        if (stopOrder) tellToStop(worker, stopOrder);
-        resolve(message);
-      };
-      const onExit = (code: number | null, signal: string | null) => {
-        worker.off('message', onMessage);
-        reject(new Error(`worker ${worker.process.pid} exited (${signal ?? `code ${code}`}) before it was ready`));
-      };
-      worker.on('message', onMessage);
-      worker.once('exit', onExit);
-    });
-    return { worker, listening };
-  };
-
-  // Registered before the first fork, so that no death goes unseen.
-  cluster.on('exit', (worker, code, signal) => {
-    serving.delete(worker.id);
-    metrics.workerExited(worker.id);
-    // While starting, a death fails the start (below); while stopping, it is expected.
-    if (stopping || !started) return;
+  /** A worker is gone: once all have started and until they stop, another takes its place, or the gateway gives up. */
+  workerExited(worker: Worker, code: number | null, signal: string | null): void {
+    this.serving.delete(worker.id);
+    this.metrics.workerExited(worker.id);
+    // While starting, a death fails the start (startWorkers); while stopping, it is expected.
+    if (this.stopping || !this.started) return;
+    const { logger } = this.options;
     const died = `worker ${worker.process.pid} ended (${signal ?? `code ${code}`})`;
-    const decision = restarts.workerDied(Date.now());
+    const decision = this.restarts.workerDied(Date.now());
     if (!decision.restart) {
       logger.error(`${died}; ${decision.reason}: giving up, the gateway stops`);
-      void stop('workers keep dying', 1);
+      void this.stop('workers keep dying', 1);
       return;
     }
     logger.warn({ workerPid: worker.process.pid, code, signal }, `${died}; starting another in ${decision.delayMs} ms`);
-    setTimeout(() => {
-      if (stopping) return;
-      const replacement = startWorker();
-      replacement.listening.then(
-        () => {
-          if (!stopping) logger.info({ workerPid: replacement.worker.process.pid }, 'worker replaced');
-        },
-        // Its exit is handled above like any other.
-        () => undefined,
-      );
-    }, decision.delayMs);
-  });
-
-  // Every worker must start; if one cannot (the port is taken, say), none serve.
-  const first = Array.from({ length: config.workers }, startWorker);
-  let ready: WorkerReady;
-  try {
-    [ready] = (await Promise.all(first.map((worker) => worker.listening))) as [WorkerReady];
-  } catch (error) {
-    // Stopped while starting: stop() ends the process once the workers are gone.
-    if (stopping) return;
-    stopping = true;
-    for (const worker of live()) worker.process.kill('SIGKILL');
-    throw error;
+    setTimeout(() => this.replaceWorker(), decision.delayMs);
   }
-  if (stopping) return;
-  // A worker that died while the others started is not replaced: the start is a failure.
-  if (live().length < config.workers) {
-    stopping = true;
-    for (const worker of live()) worker.process.kill('SIGKILL');
-    throw new Error('a worker died while the others started');
-  }
-  started = true;
 
-  const pids = live().map((worker) => worker.process.pid);
-  logger.info(readyLine(ready.port, ready.graphqlEndpoint, `; ${config.workers} workers (pids ${pids.join(', ')})`));
+  /** Has every worker drain, then ends the process: with 0 unless `exitCode` or a worker's own says otherwise. */
+  async stop(reason: string, exitCode: number): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    const { logger, config } = this.options;
+    const workers = liveWorkers();
+    logger.info(`${reason}: ${workers.length} workers drain, then the gateway exits`);
+    this.stopOrder = { type: 'gateway:stop', signal: reason === 'SIGINT' ? 'SIGINT' : 'SIGTERM' };
+    // A worker that outlives its own drain bounds is killed: the orchestrator's grace period is counted.
+    const boundMs = config.observability.shutdownDelayMs + config.observability.shutdownTimeoutMs + drainMarginMs;
+    const codes = await drainWorkers(workers, this.stopOrder, boundMs);
+    this.metricsServer?.close();
+    this.metricsServer?.closeAllConnections();
+    await this.options.onStopped?.();
+    const failed = codes.filter((code) => code !== 0).length;
+    if (failed > 0) logger.warn(`${failed} of ${workers.length} workers did not end cleanly`);
+    logger.info('stopped');
+    await this.options.flushLog();
+    process.exit(exitCode !== 0 || failed > 0 ? Math.max(exitCode, 1) : 0);
+  }
+
+  private startWorker(): StartingWorker {
+    return forkWorker(this.workerEnv, this.options.logger, (worker) => {
+      this.serving.add(worker.id);
+      // A worker still starting when the order went out may not have been listening for it yet.
+      if (this.stopOrder) tellToStop(worker, this.stopOrder);
+    });
+  }
+
+  private replaceWorker(): void {
+    if (this.stopping) return;
+    const replacement = this.startWorker();
+    replacement.listening.then(
+      () => {
+        if (!this.stopping) this.options.logger.info({ workerPid: replacement.worker.process.pid }, 'worker replaced');
+      },
+      // Its exit is handled in workerExited like any other.
+      () => undefined,
+    );
+  }
 }
