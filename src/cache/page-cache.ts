@@ -27,6 +27,7 @@ import {
   UpstreamBusyError,
   UpstreamCircuitOpenError,
 } from '../upstream/errors.ts';
+import { staleAgeSeconds } from '../upstream/staleness.ts';
 import {
   type CacheWindows,
   entryTimes,
@@ -319,7 +320,7 @@ function withoutSecretKeys(text: string): string {
 }
 
 function staleBody(kept: CachedPage, request: AssistantPageRequest, at: number): AssistantPageBody {
-  return { ...pageBody(kept.text, request), staleAgeSeconds: Math.max(0, Math.floor((at - kept.storedAt) / 1_000)) };
+  return { ...pageBody(kept.text, request), staleAgeSeconds: staleAgeSeconds(kept.storedAt, at) };
 }
 
 /** The upstream could not answer (see isUpstreamDown), or the gateway held the call back. Never a 4xx. */
