@@ -7,6 +7,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { createSeedData } from '../../src/demo/seed.ts';
 import { encodeGlobalId } from '../../src/schema/global-id.ts';
 import { manualClock, startTestGateway } from '../helpers/gateway.ts';
+import { callsUnderWay } from '../helpers/waits.ts';
 
 const seed = createSeedData();
 const firstPage = (org: string) => `{ organization(restId: "${org}") { assistants(first: 3) { nodes { restId } } } }`;
@@ -104,15 +105,19 @@ describe('stale-while-revalidate', () => {
     });
     await gateway.query(firstPage('initech'));
     clock.advance(150);
-    gateway.upstream.inject({ orgId: 'initech', latencyMs: 300 });
+    // The refresh is held at the upstream: every answer below comes from the stale page while it is under way.
+    const refresh = gateway.upstream.hold('initech');
     const answers = await Promise.all(Array.from({ length: 20 }, () => gateway.query(firstPage('initech'))));
+    await refresh.arrived;
+    refresh.release();
     for (const answer of answers) {
       expect(answer.data.organization.assistants.nodes).toEqual(restIds('initech'));
       expect(answer.extensions?.stale).toEqual([
         { path: ['organization', 'assistants'], ageSeconds: expect.any(Number) },
       ]);
     }
-    await vi.waitFor(() => expect(gateway.upstream.inFlight).toBe(0));
+    // The refresh is over once the gateway has read its answer.
+    await vi.waitFor(async () => expect(await callsUnderWay(gateway)).toBe(0));
     expect(gateway.upstream.requestCount).toBe(2);
     expect(await lookups(gateway, 'stale')).toBe(20);
     // Refreshed: fresh again, no call, nothing stale.

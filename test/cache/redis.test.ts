@@ -4,6 +4,7 @@
 // upstream itself. Needs Debian's redis-server (.ci/run installs it): without
 // one the suite is skipped, except in CI, where it fails.
 
+import { Redis } from 'ioredis';
 import { describe, expect, it, vi } from 'vitest';
 import { redisBinary, startRedis } from '../../deploy/local-fleet/redis.ts';
 import { loadConfig } from '../../src/config.ts';
@@ -21,6 +22,17 @@ const expected = seed
   .get('globex')
   ?.slice(0, 4)
   .map((assistant) => ({ restId: assistant.id }));
+
+/** How many times Redis has run `command` since it started. */
+async function commandCalls(url: string, command: string): Promise<number> {
+  const client = new Redis(url, { maxRetriesPerRequest: 0 });
+  try {
+    const stats = await client.info('commandstats');
+    return Number(new RegExp(`^cmdstat_${command}:calls=(\\d+)`, 'm').exec(stats)?.[1] ?? 0);
+  } finally {
+    client.disconnect();
+  }
+}
 
 async function ask(url: string) {
   const response = await fetch(url, {
@@ -51,7 +63,7 @@ describe('settings', () => {
 describe.skipIf(skip)('a page cache shared on Redis', () => {
   it('three replicas, a cold key, 30 concurrent requests: one upstream call; a fourth replica started later makes none', async () => {
     await using redis = await startRedis();
-    await using upstream = await startDemoUpstream({ latencyMs: 300 });
+    await using upstream = await startDemoUpstream();
     const env = {
       PORT: '0',
       UPSTREAM_URL: upstream.url,
@@ -62,7 +74,14 @@ describe.skipIf(skip)('a page cache shared on Redis', () => {
     const replicas = [startMain(env), startMain(env), startMain(env)];
     try {
       const urls = await Promise.all(replicas.map(readyUrl));
-      const answers = await Promise.all(Array.from({ length: 30 }, (_, i) => ask(urls[i % 3] as string)));
+      // The one fill is held at the upstream until every request has asked Redis for the fill lock (a SET NX):
+      // one got it, the other 29 wait for its page.
+      const fill = upstream.hold('globex');
+      const asked = Promise.all(Array.from({ length: 30 }, (_, i) => ask(urls[i % 3] as string)));
+      await fill.arrived;
+      await vi.waitFor(async () => expect(await commandCalls(redis.url, 'set')).toBe(30), { timeout: 10_000 });
+      fill.release();
+      const answers = await asked;
       for (const answer of answers) {
         expect(answer.errors).toBeUndefined();
         expect(answer.data?.organization.assistants?.nodes).toEqual(expected);

@@ -5,12 +5,14 @@
 // names bounded across workers, and SIGTERM drains every worker.
 
 import { once } from 'node:events';
+import { readdirSync, readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { type AddressInfo, createServer } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createSeedData } from '../../src/demo/seed.ts';
 import { startDemoUpstream } from '../../src/demo/upstream.ts';
 import { readyUrl, type Started, startMain } from '../helpers/main-process.ts';
+import { holdEach } from '../helpers/waits.ts';
 
 const seed = createSeedData();
 const orgs = ['acme', 'globex', 'initech', 'wayne'];
@@ -144,6 +146,17 @@ function loadOn(url: string, lanes: number) {
   };
 }
 
+/** The processes `pid` has started that are alive now. */
+function childPids(pid: number): number[] {
+  return readdirSync(`/proc/${pid}/task`).flatMap((task) => {
+    try {
+      return readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
+    } catch {
+      return []; // a thread that ended as it was listed
+    }
+  });
+}
+
 /** The distinct operation_name label values in Prometheus text. */
 function operationNames(text: string): Set<string> {
   return new Set([...text.matchAll(/operation_name="([^"]*)"/g)].map((match) => match[1] as string));
@@ -204,16 +217,31 @@ describe('WORKERS=2', () => {
   }, 60_000);
 
   it('on SIGTERM to the primary: every worker drains its requests in flight, and the primary exits 0', async () => {
-    await using upstream = await startDemoUpstream({ latencyMs: 1_000 });
+    await using upstream = await startDemoUpstream();
     const started = start({ UPSTREAM_URL: upstream.url, SHUTDOWN_DELAY_MS: '500' });
     const url = await readyUrl(started);
     const readyStatus = () => fetch(url.replace('/graphql', '/ready')).then((response) => response.status);
 
+    // Each worker's call for an org is held at the upstream (one or two calls an org, as the requests fell).
+    const calls = holdEach(upstream, [...orgs, ...orgs]);
     const inFlight = Array.from({ length: 16 }, (_, n) => ask(url, orgs[n % orgs.length] as string));
     // Sixteen connections, spread by the kernel (all on one worker: 1 in 32,768): both workers hold requests.
-    await vi.waitFor(() => expect(upstream.inFlight).toBeGreaterThanOrEqual(4));
+    // All sixteen are in: each either made a call or joined one.
+    await vi.waitFor(
+      async () => {
+        const text = await (await fetch(metricsUrl(started))).text();
+        expect(total(text, 'upstream_requests_in_flight') + total(text, 'upstream_coalesced_total')).toBe(16);
+      },
+      { timeout: 10_000 },
+    );
     started.child.kill('SIGTERM');
     await vi.waitFor(async () => expect(await readyStatus()).toBe(503), { interval: 20 });
+    // Released once both workers have stopped listening: what they answer now, they answer while draining.
+    await vi.waitFor(async () => expect(await attempt(url.replace('/graphql', '/ready'))).toBe('closed'), {
+      timeout: 10_000,
+      interval: 20,
+    });
+    calls.release();
 
     for (const [n, answer] of (await Promise.all(inFlight)).entries()) {
       expect(answer.status).toBe(200);
@@ -233,8 +261,11 @@ describe('WORKERS=2', () => {
     const [victim] = [...servingPids(started)];
     process.kill(victim as number, 'SIGKILL');
     await vi.waitFor(() => expect(started.output()).toMatch(/starting another in \d+ ms/));
-    // The replacement is forked after its backoff and takes seconds to start; stop the primary meanwhile.
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    // The replacement is forked after its backoff and takes seconds to start; stop the primary once it is forked.
+    const survivor = workerPids(started).find((pid) => pid !== victim);
+    await vi.waitFor(() =>
+      expect(childPids(started.child.pid as number).filter((pid) => pid !== survivor)).toHaveLength(1),
+    );
     started.child.kill('SIGTERM');
     expect(await started.exited).toBe(0);
     expect(started.output()).not.toMatch(/"msg":"worker replaced"/);

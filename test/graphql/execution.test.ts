@@ -2,7 +2,7 @@
 // not, the gateway keeps graphql-js. These pin the cases that differ.
 
 import { buildSchema, type GraphQLObjectType, parse } from 'graphql';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createSeedData } from '../../src/demo/seed.ts';
 import { isCompilable } from '../../src/graphql/compiled-execution.ts';
 import { exampleQuery } from '../../src/graphql/example-query.ts';
@@ -10,6 +10,7 @@ import { encodeGlobalId } from '../../src/schema/global-id.ts';
 import { createSchema } from '../../src/schema/index.ts';
 import { graphql } from '../generated/index.ts';
 import { startTestGateway } from '../helpers/gateway.ts';
+import { callsUnderWay } from '../helpers/waits.ts';
 
 const seed = createSeedData();
 const schema = createSchema({ exposeSecretKeys: false });
@@ -94,9 +95,9 @@ describe.each([
 
   it('keeps each nodes entry in its place when some fail, whatever fails first', async () => {
     await using gateway = await startTestGateway({ env });
-    // globex fails at once; wayne answers late; one id is malformed; one Organization id is refused.
+    // globex fails at once; wayne answers last; one id is malformed; one Organization id is refused.
     gateway.upstream.inject({ orgId: 'globex', status: 404 });
-    gateway.upstream.inject({ orgId: 'wayne', latencyMs: 100 });
+    const wayne = gateway.upstream.hold('wayne');
     const ids = [
       encodeGlobalId('Assistant', 'globex/asst_x'),
       encodeGlobalId('Assistant', `wayne/${wayneFirst}`),
@@ -104,7 +105,12 @@ describe.each([
       encodeGlobalId('Organization', '..'),
       encodeGlobalId('Assistant', `acme/${acmeFirst}`),
     ];
-    const { data, errors } = await gateway.query(mixedNodes, { ids });
+    const answer = gateway.query(mixedNodes, { ids });
+    await wayne.arrived;
+    // Released once the gateway has read every other answer.
+    await vi.waitFor(async () => expect(await callsUnderWay(gateway)).toBe(1));
+    wayne.release();
+    const { data, errors } = await answer;
     expect(data).toEqual({
       nodes: [null, { id: ids[1], restId: wayneFirst }, null, null, { id: ids[4], restId: acmeFirst }],
       organization: { restId: 'wayne' },
@@ -120,8 +126,8 @@ describe.each([
   it('answers _entities with one entry per representation, in order, when some fail', async () => {
     await using gateway = await startTestGateway({ env });
     gateway.upstream.inject({ orgId: 'globex', status: 404 });
-    gateway.upstream.inject({ orgId: 'wayne', latencyMs: 100 });
-    const { data, errors } = await gateway.query(mixedEntities, {
+    const wayne = gateway.upstream.hold('wayne');
+    const answer = gateway.query(mixedEntities, {
       representations: [
         { __typename: 'Assistant', id: encodeGlobalId('Assistant', 'globex/asst_x') },
         { __typename: 'Assistant', id: encodeGlobalId('Assistant', `wayne/${wayneFirst}`) },
@@ -129,6 +135,11 @@ describe.each([
         { __typename: 'Organization', restId: 'acme' },
       ],
     });
+    await wayne.arrived;
+    // Released once the gateway has read globex's answer.
+    await vi.waitFor(async () => expect(await callsUnderWay(gateway)).toBe(1));
+    wayne.release();
+    const { data, errors } = await answer;
     expect(data?._entities).toEqual([null, { restId: wayneFirst }, null, { restId: 'acme' }]);
     const byPath = [...(errors ?? [])].sort((a, b) => String(a.path).localeCompare(String(b.path)));
     expect(byPath.map((error) => [error.path, error.extensions?.code])).toEqual([

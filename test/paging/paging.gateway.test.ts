@@ -5,6 +5,7 @@ import type { PageQuery, PageQueryVariables } from '../generated/graphql.ts';
 import { graphql } from '../generated/index.ts';
 import { pageQuery } from '../helpers/documents.ts';
 import { dataOf, present, startTestGateway, type TestGateway } from '../helpers/gateway.ts';
+import { holdEach } from '../helpers/waits.ts';
 
 const seed = createSeedData();
 const initechIds = (seed.get('initech') ?? []).map((assistant) => assistant.id);
@@ -162,10 +163,11 @@ describe('upstream calls per request', () => {
   });
 
   it('fetches five organizations concurrently', async () => {
-    await using gateway = await startTestGateway({ upstream: { latencyMs: 100 } });
-    const data = dataOf(
-      await gateway.query(
-        graphql(`
+    await using gateway = await startTestGateway();
+    // Each org's call is held at the upstream until all five have arrived.
+    const calls = holdEach(gateway.upstream, ['acme', 'globex', 'initech', 'hooli', 'wayne']);
+    const answer = gateway.query(
+      graphql(`
           query FiveOrganizations {
             a: organization(restId: "acme") { assistants(first: 5) { nodes { restId } } }
             b: organization(restId: "globex") { assistants(first: 5) { nodes { restId } } }
@@ -174,8 +176,10 @@ describe('upstream calls per request', () => {
             e: organization(restId: "wayne") { assistants(first: 5) { nodes { restId } } }
           }
         `),
-      ),
     );
+    await calls.arrived;
+    calls.release();
+    const data = dataOf(await answer);
     expect(Object.keys(data)).toHaveLength(5);
     expect(gateway.upstream.requests).toHaveLength(5);
     // All five were in flight at once, not one after another.

@@ -1,8 +1,9 @@
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createSeedData } from '../../src/demo/seed.ts';
 import { encodeGlobalId } from '../../src/schema/global-id.ts';
 import { graphql } from '../generated/index.ts';
 import { dataOf, present, startTestGateway } from '../helpers/gateway.ts';
+import { holdEach } from '../helpers/waits.ts';
 
 const seed = createSeedData();
 const initech = seed.get('initech') ?? [];
@@ -99,13 +100,18 @@ describe('refetching by global id', () => {
   });
 
   it('costs one scan of the org for many ids of it, and scans two orgs concurrently', async () => {
-    await using gateway = await startTestGateway({ upstream: { latencyMs: 50 } });
+    await using gateway = await startTestGateway();
     // Assistants deep in initech (pages 1-3 at take 100) and in globex (page 1).
     const wanted = [...[5, 150, 170, 260, 10].map((i) => initech[i]), ...[0, 30].map((i) => globex[i])] as {
       id: string;
     }[];
     const ids = wanted.map((assistant, i) => assistantId(i < 5 ? 'initech' : 'globex', assistant.id));
-    const data = dataOf(await gateway.query(nodesQuery, { ids }));
+    // Each org's first page is held until both have been asked for: the two scans run at once.
+    const firstPages = holdEach(gateway.upstream, ['initech', 'globex']);
+    const answer = gateway.query(nodesQuery, { ids });
+    await firstPages.arrived;
+    firstPages.release();
+    const data = dataOf(await answer);
     expect(data.nodes.map((node) => node?.restId)).toEqual(wanted.map((a) => a.id));
 
     const byOrg = (org: string) => gateway.upstream.requests.filter((request) => request.orgId === org);
@@ -187,15 +193,17 @@ describe('refetching by global id', () => {
   it('queues refetch scans past REFETCH_MAX_SCANS, and refuses them past REFETCH_MAX_WAITING', async () => {
     await using gateway = await startTestGateway({
       env: { REFETCH_MAX_SCANS: '1', REFETCH_MAX_WAITING: '0' },
-      upstream: { latencyMs: 300 },
     });
+    // The first scan is held at the upstream while a second one is asked for.
+    const running = gateway.upstream.hold('initech');
     const first = gateway.query(nodesQuery, { ids: [assistantId('initech', initech[0]?.id as string)] });
-    await vi.waitFor(() => expect(gateway.upstream.inFlight).toBe(1));
+    await running.arrived;
     const refused = await gateway.query(nodesQuery, { ids: [assistantId('globex', globex[0]?.id as string)] });
     expect(refused.data?.nodes).toEqual([null]);
     expect(refused.errors?.map((error) => error.extensions)).toEqual([
       { code: 'LIMIT_EXCEEDED', reason: 'REFETCH_MAX_WAITING' },
     ]);
+    running.release();
     expect(dataOf(await first).nodes[0]?.restId).toBe(initech[0]?.id);
     // Once the running scan is done, the next one is served.
     expect(

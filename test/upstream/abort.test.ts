@@ -8,7 +8,9 @@ const acmeAssistants = graphql(`
 
 describe('cancellation', () => {
   it('cancels the upstream call when the caller goes away', async () => {
-    await using gateway = await startTestGateway({ upstream: { latencyMs: 30_000 } });
+    await using gateway = await startTestGateway();
+    // Never released: the upstream has not answered when the caller leaves, and never will.
+    const call = gateway.upstream.hold('acme');
     const caller = new AbortController();
     const pending = fetch(gateway.url, {
       method: 'POST',
@@ -20,16 +22,18 @@ describe('cancellation', () => {
       () => 'answered',
       () => 'aborted',
     );
-    await vi.waitFor(() => expect(gateway.upstream.inFlight).toBe(1));
+    await call.arrived;
     caller.abort();
     expect(await outcome).toBe('aborted');
-    // The gateway closed its upstream request long before the upstream would have answered.
+    // Only the gateway can have ended the upstream request.
     await vi.waitFor(() => expect(gateway.upstream.inFlight).toBe(0), { timeout: 5_000 });
   });
 
   it('neither retries nor logs a call whose caller went away', async () => {
     const logger = createRecordingLogger();
-    await using gateway = await startTestGateway({ upstream: { latencyMs: 300 }, env: { LOG_LEVEL: 'debug' }, logger });
+    await using gateway = await startTestGateway({ env: { LOG_LEVEL: 'debug' }, logger });
+    // Never released: the caller leaves while the call is in flight.
+    const call = gateway.upstream.hold('acme');
     const caller = new AbortController();
     const pending = fetch(gateway.url, {
       method: 'POST',
@@ -37,7 +41,7 @@ describe('cancellation', () => {
       body: JSON.stringify({ query: String(acmeAssistants) }),
       signal: caller.signal,
     }).catch(() => 'aborted');
-    await vi.waitFor(() => expect(gateway.upstream.inFlight).toBe(1));
+    await call.arrived;
     caller.abort();
     expect(await pending).toBe('aborted');
     await vi.waitFor(() => expect(gateway.upstream.inFlight).toBe(0));

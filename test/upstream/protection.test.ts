@@ -5,6 +5,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createCircuitBreaker } from '../../src/upstream/circuit-breaker.ts';
 import { startTestGateway } from '../helpers/gateway.ts';
+import { holdEach } from '../helpers/waits.ts';
 
 const firstPage = (org: string) => `{ organization(restId: "${org}") { assistants(first: 2) { nodes { restId } } } }`;
 
@@ -103,10 +104,17 @@ describe('UPSTREAM_MAX_INFLIGHT', () => {
   it('holds calls in flight to the bound, queues UPSTREAM_MAX_QUEUED more, and refuses the rest at once as RATE_LIMITED', async () => {
     await using gateway = await startTestGateway({
       env: { UPSTREAM_MAX_INFLIGHT: '2', UPSTREAM_MAX_QUEUED: '1' },
-      upstream: { latencyMs: 300 },
     });
+    // The first two calls are held at the upstream; the rest come while they are.
+    const running = holdEach(gateway.upstream, [undefined, undefined]);
     const orgs = ['acme', 'globex', 'initech', 'wayne', 'hooli'];
-    const answers = await Promise.all(orgs.map((org) => gateway.query(firstPage(org))));
+    let settled = 0;
+    const asked = orgs.map((org) => gateway.query(firstPage(org)).finally(() => settled++));
+    await running.arrived;
+    // One is queued behind them; two are answered without waiting for either.
+    await vi.waitFor(() => expect(settled).toBe(2));
+    running.release();
+    const answers = await Promise.all(asked);
     const refused = answers.filter((answer) => answer.errors);
     expect(refused).toHaveLength(2);
     for (const answer of refused) {
