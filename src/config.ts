@@ -1,12 +1,15 @@
+// The environment → the gateway's settings: each variable checked, a bad one
+// refused with one line that names it, and the whole frozen.
+
 import { availableParallelism } from 'node:os';
 
 /** More worker processes than this is a typo, not a machine. */
 const maxWorkers = 256;
 
-/** Every setting of the gateway, read once from the environment and frozen. */
 /** Which web pages may call the gateway: `*` for any origin, or the exact origins (`https://app.example.com`). */
 export type CorsOrigins = '*' | readonly string[];
 
+/** Every setting of the gateway, read once from the environment and frozen. */
 export interface Config {
   readonly port: number;
   readonly host: string;
@@ -165,10 +168,55 @@ export const defaultCacheSizes: CacheSizes = Object.freeze({
 
 export function loadConfig(env: Env): Config {
   const read = new EnvReader(env);
+  // Read before the rest, as it always was: with several bad variables, the one named first stays the same.
   const upstreamUrl = read.url('UPSTREAM_URL');
   const config: Config = {
+    ...readListening(read),
+    ...readUpstream(read, upstreamUrl),
+    cache: readPageCache(read),
+    ...readRefetch(read),
+    ...readExposure(read),
+    limits: readLimits(read),
+    caches: readCacheSizes(read),
+    connections: readConnectionLimits(read),
+    heapGrowthPercent: read.integer('HEAP_GROWTH_PERCENT', 100, 0, 1_000),
+    ...readLogging(read),
+    observability: readObservability(read),
+    workers: read.countOrAuto('WORKERS', 1, maxWorkers, availableParallelism()),
+  };
+  refuseConflicts(config);
+  return Object.freeze(config);
+}
+
+/** Where the GraphQL port listens. */
+function readListening(read: EnvReader): Pick<Config, 'port' | 'host'> {
+  return {
     port: read.integer('PORT', 4000, 0, 65_535),
     host: read.string('HOST', '0.0.0.0'),
+  };
+}
+
+type UpstreamSettings = Pick<
+  Config,
+  | 'upstreamUrl'
+  | 'demoUpstream'
+  | 'upstreamToken'
+  | 'upstreamTimeoutMs'
+  | 'upstreamRetries'
+  | 'upstreamPageBase'
+  | 'upstreamMaxTake'
+  | 'upstreamConnections'
+  | 'upstreamMaxBodyBytes'
+  | 'upstreamCoalesce'
+  | 'upstreamMaxInFlight'
+  | 'upstreamMaxQueued'
+  | 'upstreamBreakerThreshold'
+  | 'upstreamBreakerOpenMs'
+>;
+
+/** The REST API (or the demo in its place), how it is called, and what guards it. */
+function readUpstream(read: EnvReader, upstreamUrl: URL | undefined): UpstreamSettings {
+  return {
     upstreamUrl,
     demoUpstream: demoUpstream(upstreamUrl, read.optionalBoolean('DEMO_UPSTREAM'), read.optionalString('NODE_ENV')),
     upstreamToken: read.optionalString('UPSTREAM_TOKEN'),
@@ -183,68 +231,95 @@ export function loadConfig(env: Env): Config {
     upstreamMaxQueued: read.integer('UPSTREAM_MAX_QUEUED', 1_000, 0, 1_000_000),
     upstreamBreakerThreshold: read.integer('UPSTREAM_BREAKER_THRESHOLD', 20, 0, 10_000),
     upstreamBreakerOpenMs: read.integer('UPSTREAM_BREAKER_OPEN_MS', 5_000, 100, 600_000),
-    cache: Object.freeze({
-      ttlMs: read.integer('CACHE_TTL_MS', 0, 0, 86_400_000),
-      staleWhileRevalidateMs: read.integer('CACHE_STALE_WHILE_REVALIDATE_MS', 0, 0, 86_400_000),
-      staleIfErrorMs: read.integer('CACHE_STALE_IF_ERROR_MS', 0, 0, 86_400_000),
-      maxBytes: read.integer('CACHE_MAX_BYTES', 64 * 1024 * 1024, 1_024 * 1_024, 64 * 1024 * 1024 * 1024),
-      keySecret: read.optionalString('CACHE_KEY_SECRET'),
-      redisUrl: read.redisUrl('REDIS_URL'),
-      redisTimeoutMs: read.integer('REDIS_TIMEOUT_MS', 250, 10, 60_000),
-    }),
+  };
+}
+
+function readPageCache(read: EnvReader): CacheSettings {
+  return Object.freeze({
+    ttlMs: read.integer('CACHE_TTL_MS', 0, 0, 86_400_000),
+    staleWhileRevalidateMs: read.integer('CACHE_STALE_WHILE_REVALIDATE_MS', 0, 0, 86_400_000),
+    staleIfErrorMs: read.integer('CACHE_STALE_IF_ERROR_MS', 0, 0, 86_400_000),
+    maxBytes: read.integer('CACHE_MAX_BYTES', 64 * 1024 * 1024, 1_024 * 1_024, 64 * 1024 * 1024 * 1024),
+    keySecret: read.optionalString('CACHE_KEY_SECRET'),
+    redisUrl: read.redisUrl('REDIS_URL'),
+    redisTimeoutMs: read.integer('REDIS_TIMEOUT_MS', 250, 10, 60_000),
+  });
+}
+
+function readRefetch(read: EnvReader): Pick<Config, 'refetchMaxPages' | 'refetchMaxScans' | 'refetchMaxWaiting'> {
+  return {
     refetchMaxPages: read.integer('REFETCH_MAX_PAGES', 100, 1, 100_000),
     refetchMaxScans: read.integer('REFETCH_MAX_SCANS', 32, 1, 10_000),
     refetchMaxWaiting: read.integer('REFETCH_MAX_WAITING', 1_000, 0, 1_000_000),
+  };
+}
+
+/** What the API shows, and to which web pages. */
+function readExposure(read: EnvReader): Pick<Config, 'exposeSecretKeys' | 'introspection' | 'corsOrigins'> {
+  return {
     exposeSecretKeys: read.boolean('EXPOSE_SECRET_KEYS', false),
     introspection: read.boolean('INTROSPECTION', true),
     corsOrigins: read.origins('CORS_ORIGINS'),
-    limits: Object.freeze({
-      maxBodyBytes: read.integer('MAX_BODY_BYTES', defaultLimits.maxBodyBytes, 1_000, 100_000_000),
-      maxDepth: read.integer('MAX_DEPTH', defaultLimits.maxDepth, 1, 1_000),
-      maxAliases: read.integer('MAX_ALIASES', defaultLimits.maxAliases, 1, 10_000),
-      maxTokens: read.integer('MAX_TOKENS', defaultLimits.maxTokens, 10, 1_000_000),
-      maxDirectives: read.integer('MAX_DIRECTIVES', defaultLimits.maxDirectives, 1, 10_000),
-      maxCost: read.integer('MAX_COST', defaultLimits.maxCost, 1, 100_000_000),
-      maxBatch: read.integer('MAX_BATCH', defaultLimits.maxBatch, 1, 1_000),
-      maxUpstreamCalls: read.integer('MAX_UPSTREAM_CALLS', defaultLimits.maxUpstreamCalls, 1, 100_000),
-      maxUpstreamBytesPerRequest: read.integer(
-        'MAX_UPSTREAM_BYTES_PER_REQUEST',
-        defaultLimits.maxUpstreamBytesPerRequest,
-        1_000,
-        16 * 1024 * 1024 * 1024,
-      ),
-      maxEntities: read.integer('MAX_ENTITIES', defaultLimits.maxEntities, 1, 100_000),
-    }),
-    caches: Object.freeze({
-      documentBytes:
-        read.integer('DOCUMENT_CACHE_MB', defaultCacheSizes.documentBytes / mebibyte, 0, 16_384) * mebibyte,
-      compiledBytes:
-        read.integer('COMPILED_CACHE_MB', defaultCacheSizes.compiledBytes / mebibyte, 0, 16_384) * mebibyte,
-      compileAfterUses: read.integer('COMPILE_AFTER_USES', defaultCacheSizes.compileAfterUses, 0, 1_000),
-    }),
-    connections: Object.freeze({
-      maxConnections: read.integer('MAX_CONNECTIONS', defaultConnectionLimits.maxConnections, 1, 1_000_000),
-      headersTimeoutMs: read.integer('HEADERS_TIMEOUT_MS', defaultConnectionLimits.headersTimeoutMs, 100, 600_000),
-      requestTimeoutMs: read.integer('REQUEST_TIMEOUT_MS', defaultConnectionLimits.requestTimeoutMs, 100, 600_000),
-      keepAliveTimeoutMs: read.integer(
-        'KEEP_ALIVE_TIMEOUT_MS',
-        defaultConnectionLimits.keepAliveTimeoutMs,
-        100,
-        600_000,
-      ),
-    }),
-    heapGrowthPercent: read.integer('HEAP_GROWTH_PERCENT', 100, 0, 1_000),
+  };
+}
+
+function readLimits(read: EnvReader): Limits {
+  return Object.freeze({
+    maxBodyBytes: read.integer('MAX_BODY_BYTES', defaultLimits.maxBodyBytes, 1_000, 100_000_000),
+    maxDepth: read.integer('MAX_DEPTH', defaultLimits.maxDepth, 1, 1_000),
+    maxAliases: read.integer('MAX_ALIASES', defaultLimits.maxAliases, 1, 10_000),
+    maxTokens: read.integer('MAX_TOKENS', defaultLimits.maxTokens, 10, 1_000_000),
+    maxDirectives: read.integer('MAX_DIRECTIVES', defaultLimits.maxDirectives, 1, 10_000),
+    maxCost: read.integer('MAX_COST', defaultLimits.maxCost, 1, 100_000_000),
+    maxBatch: read.integer('MAX_BATCH', defaultLimits.maxBatch, 1, 1_000),
+    maxUpstreamCalls: read.integer('MAX_UPSTREAM_CALLS', defaultLimits.maxUpstreamCalls, 1, 100_000),
+    maxUpstreamBytesPerRequest: read.integer(
+      'MAX_UPSTREAM_BYTES_PER_REQUEST',
+      defaultLimits.maxUpstreamBytesPerRequest,
+      1_000,
+      16 * 1024 * 1024 * 1024,
+    ),
+    maxEntities: read.integer('MAX_ENTITIES', defaultLimits.maxEntities, 1, 100_000),
+  });
+}
+
+/** Set in MiB, kept in bytes. */
+function readCacheSizes(read: EnvReader): CacheSizes {
+  return Object.freeze({
+    documentBytes: read.integer('DOCUMENT_CACHE_MB', defaultCacheSizes.documentBytes / mebibyte, 0, 16_384) * mebibyte,
+    compiledBytes: read.integer('COMPILED_CACHE_MB', defaultCacheSizes.compiledBytes / mebibyte, 0, 16_384) * mebibyte,
+    compileAfterUses: read.integer('COMPILE_AFTER_USES', defaultCacheSizes.compileAfterUses, 0, 1_000),
+  });
+}
+
+function readConnectionLimits(read: EnvReader): ConnectionLimits {
+  return Object.freeze({
+    maxConnections: read.integer('MAX_CONNECTIONS', defaultConnectionLimits.maxConnections, 1, 1_000_000),
+    headersTimeoutMs: read.integer('HEADERS_TIMEOUT_MS', defaultConnectionLimits.headersTimeoutMs, 100, 600_000),
+    requestTimeoutMs: read.integer('REQUEST_TIMEOUT_MS', defaultConnectionLimits.requestTimeoutMs, 100, 600_000),
+    keepAliveTimeoutMs: read.integer('KEEP_ALIVE_TIMEOUT_MS', defaultConnectionLimits.keepAliveTimeoutMs, 100, 600_000),
+  });
+}
+
+function readLogging(read: EnvReader): Pick<Config, 'logLevel' | 'logFormat'> {
+  return {
     logLevel: read.oneOf('LOG_LEVEL', ['debug', 'info', 'warn', 'error', 'silent'], 'info'),
     logFormat: read.oneOf('LOG_FORMAT', ['json', 'pretty'], 'json'),
-    observability: Object.freeze({
-      metricsPort: read.portOrOff('METRICS_PORT', 9464),
-      metricsHost: read.string('METRICS_HOST', read.string('HOST', '0.0.0.0')),
-      metricsMaxOperationNames: read.integer('METRICS_MAX_OPERATION_NAMES', 100, 0, 10_000),
-      shutdownDelayMs: read.integer('SHUTDOWN_DELAY_MS', 5_000, 0, 600_000),
-      shutdownTimeoutMs: read.integer('SHUTDOWN_TIMEOUT_MS', 15_000, 0, 600_000),
-    }),
-    workers: read.countOrAuto('WORKERS', 1, maxWorkers, availableParallelism()),
   };
+}
+
+function readObservability(read: EnvReader): Observability {
+  return Object.freeze({
+    metricsPort: read.portOrOff('METRICS_PORT', 9464),
+    metricsHost: read.string('METRICS_HOST', read.string('HOST', '0.0.0.0')),
+    metricsMaxOperationNames: read.integer('METRICS_MAX_OPERATION_NAMES', 100, 0, 10_000),
+    shutdownDelayMs: read.integer('SHUTDOWN_DELAY_MS', 5_000, 0, 600_000),
+    shutdownTimeoutMs: read.integer('SHUTDOWN_TIMEOUT_MS', 15_000, 0, 600_000),
+  });
+}
+
+/** Settings each valid alone that do not go together: checked once all are read. */
+function refuseConflicts(config: Config): void {
   if (config.cache.redisUrl !== undefined && config.cache.keySecret === undefined) {
     throw new ConfigError(
       'REDIS_URL needs CACHE_KEY_SECRET: replicas that share pages must hash credentials with the same secret',
@@ -258,7 +333,6 @@ export function loadConfig(env: Env): Config {
       `HEADERS_TIMEOUT_MS (${config.connections.headersTimeoutMs}) must not be over REQUEST_TIMEOUT_MS (${config.connections.requestTimeoutMs})`,
     );
   }
-  return Object.freeze(config);
 }
 
 /**

@@ -1,84 +1,24 @@
 // Cached pages in Redis, shared by every replica that uses the same Redis and
-// CACHE_KEY_SECRET. Redis down or slow never fails a request: each command is
-// bounded by REDIS_TIMEOUT_MS, a failed read is a miss and a failed write is
-// skipped, every failure is counted, and an outage is logged once.
+// CACHE_KEY_SECRET, with the fill locks of cold keys. Redis down or slow never
+// fails a request (redis-connection.ts): a failed read is a miss and a failed
+// write is skipped.
 
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { type CachedPage, joinRefusals, nothingKept, type SharedPageStore, type StoreRead } from './page-store.ts';
+import { RedisConnection, type RedisConnectionOptions } from './redis-connection.ts';
 
-export interface RedisStoreOptions {
-  readonly url: string;
-  /** Longest a command may take before the store gives up on it. */
-  readonly timeoutMs: number;
-  /** Told of every failed command. */
-  readonly onError: () => void;
-  /** Told when Redis stops answering, and when it answers again: once per outage. */
-  readonly onOutage: (down: boolean) => void;
-}
+export type RedisStoreOptions = RedisConnectionOptions;
 
 export function createRedisStore(options: RedisStoreOptions): SharedPageStore {
-  const redis = new Redis(options.url, {
-    commandTimeout: options.timeoutMs,
-    connectTimeout: Math.max(options.timeoutMs, 1_000),
-    // A command while Redis is away fails at once rather than waiting in a queue.
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    // Reconnect for ever, at most every 2 s.
-    retryStrategy: (attempt) => Math.min(attempt * 100, 2_000),
-    lazyConnect: false,
-  });
-  let down = false;
-  let everReady = false;
-  const outage = () => {
-    if (down) return;
-    down = true;
-    options.onOutage(true);
-  };
-  // A command that fails counts; it is an outage once Redis has answered before
-  // (commands sent while the first connection is still being made only miss).
-  const failed = () => {
-    options.onError();
-    if (everReady) outage();
-  };
-  // A connection that fails or drops is an outage, from the start too.
-  redis.on('error', outage);
-  redis.on('ready', () => {
-    everReady = true;
-    if (down) {
-      down = false;
-      options.onOutage(false);
-    }
-  });
-
-  /** While Redis is away, one command a second finds out whether it is back; the rest do not wait on it. */
-  let lastProbe = 0;
-  async function attempt<T>(command: () => Promise<T>, fallback: T): Promise<T> {
-    if (down) {
-      if (Date.now() - lastProbe < probeIntervalMs) return fallback;
-      lastProbe = Date.now();
-    }
-    try {
-      const result = await command();
-      // Answering again after a slow spell (a timeout is not a disconnection, so no 'ready' follows).
-      if (down && redis.status === 'ready') {
-        down = false;
-        options.onOutage(false);
-      }
-      return result;
-    } catch {
-      failed();
-      return fallback;
-    }
-  }
-
+  const connection = new RedisConnection(options);
   /** This replica's mark on the locks it takes, so that it only ever releases its own. */
   const owner = randomUUID();
 
   return {
-    get: (key, refusalKeys) => attempt(async () => readOf(await redis.mget(key, ...refusalKeys)), nothingKept),
+    get: (key, refusalKeys) =>
+      connection.attempt(async (redis) => readOf(await redis.mget(key, ...refusalKeys)), nothingKept),
     refuse: (key, refusalKey, value, keepMs) =>
-      attempt(async () => {
+      connection.attempt(async (redis) => {
         // One transaction: no replica reads the page without the refusal.
         const transaction = redis.multi().del(key);
         if (keepMs > 0) transaction.set(refusalKey, value, 'PX', Math.ceil(keepMs));
@@ -87,40 +27,26 @@ export function createRedisStore(options: RedisStoreOptions): SharedPageStore {
         if (failed) throw failed[0];
       }, undefined),
     set: (key, page, keepMs) =>
-      attempt(async () => {
+      connection.attempt(async (redis) => {
         if (keepMs > 0) await redis.set(key, JSON.stringify(page), 'PX', Math.ceil(keepMs));
       }, undefined),
     lock: (key, ms) =>
-      attempt(
-        async () => ((await redis.set(`lock:${key}`, owner, 'PX', ms, 'NX')) === 'OK' ? 'acquired' : 'held'),
+      connection.attempt(
+        async (redis) => ((await redis.set(`lock:${key}`, owner, 'PX', ms, 'NX')) === 'OK' ? 'acquired' : 'held'),
         'unavailable' as const,
       ),
-    locked: (key) => attempt(async () => (await redis.exists(`lock:${key}`)) === 1, false),
-    available: () => !down,
-    connected: (ms) =>
-      new Promise<void>((resolve) => {
-        if (everReady || down) return resolve();
-        const done = () => {
-          clearTimeout(timer);
-          redis.off('ready', done);
-          redis.off('error', done);
-          resolve();
-        };
-        const timer = setTimeout(done, ms);
-        redis.once('ready', done);
-        redis.once('error', done);
-      }),
+    locked: (key) => connection.attempt(async (redis) => (await redis.exists(`lock:${key}`)) === 1, false),
+    available: () => connection.available(),
+    connected: (ms) => connection.connected(ms),
     unlock: (key) =>
-      attempt(async () => {
+      connection.attempt(async (redis) => {
         await redis.eval(releaseOwnLock, 1, `lock:${key}`, owner);
       }, undefined),
     close: async () => {
-      redis.disconnect();
+      connection.close();
     },
   };
 }
-
-const probeIntervalMs = 1_000;
 
 /** Deletes a lock only if it still carries this replica's mark (it may have expired and been taken since). */
 const releaseOwnLock = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0";

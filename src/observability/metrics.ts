@@ -1,18 +1,15 @@
 // The gateway's metrics (prom-client), on a registry of their own. Names and
 // labels are fixed by the contract (§6) so dashboards and alerts can rely on
 // them. No label ever holds an org id, a token, a cursor or an object id: the
-// upstream route is its template, and operation names are bounded.
+// upstream route is its template, and operation names are bounded. Label
+// objects are made once per combination and reused (`memoize`): the
+// combinations are few (bounded names, fixed types, outcomes and codes), and
+// the request path then allocates nothing for them.
 
-import {
-  Counter,
-  type CounterConfiguration,
-  collectDefaultMetrics,
-  Gauge,
-  Histogram,
-  type HistogramConfiguration,
-  type LabelValues,
-  Registry,
-} from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { batchedHistogram, memoize, summedCounter } from './hot-path-metrics.ts';
+
+export { histogramBatchSize } from './hot-path-metrics.ts';
 
 /** The REST route every upstream call goes to, as a template. */
 export const upstreamRoute = '/orgs/{org_id}/assistants';
@@ -37,8 +34,17 @@ const callCountBuckets = [0, 1, 2, 3, 5, 8, 13, 21, 34, 55, 89];
 export function createGatewayMetrics(options: GatewayMetricsOptions) {
   const registry = new Registry();
   if (options.processMetrics) collectDefaultMetrics({ register: registry });
-  const operationName = boundedLabel(options.maxOperationNames);
+  return {
+    registry,
+    ...operationMetrics(registry, boundedLabel(options.maxOperationNames)),
+    ...upstreamCallMetrics(registry),
+    ...upstreamGuardMetrics(registry),
+    ...cacheMetrics(registry),
+  };
+}
 
+/** Each GraphQL operation: its outcome, its time, its fan-out to the upstream, and its errors' codes. */
+function operationMetrics(registry: Registry, operationName: (name: string | undefined) => string) {
   const operations = summedCounter({
     name: 'graphql_operations_total',
     help: 'GraphQL operations answered, by type, name and outcome (ok, partial: data with errors, error: no data).',
@@ -58,6 +64,35 @@ export function createGatewayMetrics(options: GatewayMetricsOptions) {
     labelNames: ['code'] as const,
     registers: [registry],
   });
+  const callsPerOperation = batchedHistogram({
+    name: 'upstream_calls_per_operation',
+    help: 'Upstream calls one GraphQL operation made (its fan-out).',
+    labelNames: ['operation_type'] as const,
+    buckets: callCountBuckets,
+    registers: [registry],
+  });
+  const operationLabels = memoize((type: string, name: string, outcome: OperationOutcome) => ({
+    counted: { operation_type: type, operation_name: name, outcome },
+    timed: { operation_type: type, operation_name: name },
+    fanOut: { operation_type: type },
+  }));
+  const errorLabels = memoize((code: string) => ({ code }));
+
+  return {
+    operation(type: string, name: string | undefined, outcome: OperationOutcome, seconds: number, calls: number) {
+      const labels = operationLabels(type, operationName(name), outcome);
+      operations(labels.counted);
+      operationDuration(labels.timed, seconds);
+      callsPerOperation(labels.fanOut, calls);
+    },
+    error(code: string) {
+      errors(errorLabels(code));
+    },
+  };
+}
+
+/** Each upstream call, counted once whatever its retries: in flight, its time, its outcome, its bytes, its retries. */
+function upstreamCallMetrics(registry: Registry) {
   const upstreamRequests = summedCounter({
     name: 'upstream_requests_total',
     help: 'Upstream REST calls, each counted once whatever its retries, by route template, status class and outcome.',
@@ -93,72 +128,14 @@ export function createGatewayMetrics(options: GatewayMetricsOptions) {
     labelNames: ['route'] as const,
     registers: [registry],
   });
-  const callsPerOperation = batchedHistogram({
-    name: 'upstream_calls_per_operation',
-    help: 'Upstream calls one GraphQL operation made (its fan-out).',
-    labelNames: ['operation_type'] as const,
-    buckets: callCountBuckets,
-    registers: [registry],
-  });
-  const coalesced = summedCounter({
-    name: 'upstream_coalesced_total',
-    help: 'Upstream calls not made because an identical one was in flight: local (this process) or shared (across replicas).',
-    labelNames: ['scope'] as const,
-    registers: [registry],
-  });
-  const cacheLookups = summedCounter({
-    name: 'upstream_cache_lookups_total',
-    help: 'Page cache lookups: hit (fresh), miss, stale (served past freshness), revalidated (a 304 or a refreshed stale page), bypass (the caller said no-store).',
-    labelNames: ['result'] as const,
-    registers: [registry],
-  });
-  const storeErrors = new Counter({
-    name: 'cache_store_errors_total',
-    help: 'Commands to the shared cache store (Redis) that failed or timed out; each fell back to the upstream.',
-    registers: [registry],
-  });
-  const circuitOpen = new Gauge({
-    name: 'upstream_circuit_open',
-    help: 'Whether calls to the upstream are paused because it failed call after call (1) or not (0).',
-    // Each worker process has its own circuit: summed over workers (cluster/cluster-metrics.ts), any open one is 1.
-    aggregator: 'max',
-    registers: [registry],
-  });
-  const callLimitExceeded = new Counter({
-    name: 'upstream_call_limit_exceeded_total',
-    help: 'Upstream calls refused because their HTTP request had used MAX_UPSTREAM_CALLS.',
-    registers: [registry],
-  });
-
-  // Label objects are made once per combination and reused: the combinations are few (bounded names,
-  // fixed types, outcomes and codes), and the hot path then allocates nothing for them.
-  const operationLabels = memoize((type: string, name: string, outcome: OperationOutcome) => ({
-    counted: { operation_type: type, operation_name: name, outcome },
-    timed: { operation_type: type, operation_name: name },
-    fanOut: { operation_type: type },
-  }));
   const upstreamLabels = memoize((statusClass: string, outcome: string) => ({
     counted: { route: upstreamRoute, status_class: statusClass, outcome },
     timed: { route: upstreamRoute, status_class: statusClass },
   }));
   const routeLabels = { route: upstreamRoute };
-  const lookupLabels = memoize((result: string) => ({ result }));
-  const errorLabels = memoize((code: string) => ({ code }));
   const retryLabels = memoize((reason: string) => ({ reason }));
-  const localScope = { scope: 'local' };
-  const sharedScope = { scope: 'shared' };
 
   return {
-    registry,
-    operation(type: string, name: string | undefined, outcome: OperationOutcome, seconds: number, calls: number) {
-      const labels = operationLabels(type, operationName(name), outcome);
-      operations(labels.counted);
-      operationDuration(labels.timed, seconds);
-      callsPerOperation(labels.fanOut, calls);
-    },
-    error(code: string) {
-      errors(errorLabels(code));
-    },
     upstreamCallStarted() {
       upstreamCallsInFlight++;
     },
@@ -177,105 +154,67 @@ export function createGatewayMetrics(options: GatewayMetricsOptions) {
     upstreamRetry(reason: RetryReason) {
       upstreamRetries(retryLabels(reason));
     },
+  };
+}
+
+/** What spares or guards the upstream: calls shared with an identical one, the circuit, the per-request call limit. */
+function upstreamGuardMetrics(registry: Registry) {
+  const coalesced = summedCounter({
+    name: 'upstream_coalesced_total',
+    help: 'Upstream calls not made because an identical one was in flight: local (this process) or shared (across replicas).',
+    labelNames: ['scope'] as const,
+    registers: [registry],
+  });
+  const circuitOpen = new Gauge({
+    name: 'upstream_circuit_open',
+    help: 'Whether calls to the upstream are paused because it failed call after call (1) or not (0).',
+    // Each worker process has its own circuit: summed over workers (cluster/cluster-metrics.ts), any open one is 1.
+    aggregator: 'max',
+    registers: [registry],
+  });
+  const callLimitExceeded = new Counter({
+    name: 'upstream_call_limit_exceeded_total',
+    help: 'Upstream calls refused because their HTTP request had used MAX_UPSTREAM_CALLS.',
+    registers: [registry],
+  });
+  const localScope = { scope: 'local' };
+  const sharedScope = { scope: 'shared' };
+
+  return {
+    upstreamCoalesced(scope: 'local' | 'shared') {
+      coalesced(scope === 'local' ? localScope : sharedScope);
+    },
+    upstreamCircuit(open: boolean) {
+      circuitOpen.set(open ? 1 : 0);
+    },
     upstreamCallLimitExceeded() {
       callLimitExceeded.inc();
     },
+  };
+}
+
+/** The page cache: its lookups by result, and the shared store's failed commands. */
+function cacheMetrics(registry: Registry) {
+  const cacheLookups = summedCounter({
+    name: 'upstream_cache_lookups_total',
+    help: 'Page cache lookups: hit (fresh), miss, stale (served past freshness), revalidated (a 304 or a refreshed stale page), bypass (the caller said no-store).',
+    labelNames: ['result'] as const,
+    registers: [registry],
+  });
+  const storeErrors = new Counter({
+    name: 'cache_store_errors_total',
+    help: 'Commands to the shared cache store (Redis) that failed or timed out; each fell back to the upstream.',
+    registers: [registry],
+  });
+  const lookupLabels = memoize((result: string) => ({ result }));
+
+  return {
     cacheLookup(result: 'hit' | 'miss' | 'stale' | 'revalidated' | 'bypass') {
       cacheLookups(lookupLabels(result));
     },
     cacheStoreError() {
       storeErrors.inc();
     },
-    upstreamCircuit(open: boolean) {
-      circuitOpen.set(open ? 1 : 0);
-    },
-    upstreamCoalesced(scope: 'local' | 'shared') {
-      coalesced(scope === 'local' ? localScope : sharedScope);
-    },
-  };
-}
-
-/**
- * A counter whose increments are summed in plain numbers and handed to
- * prom-client when it is read (a scrape): counting on the request path is
- * then a map update, without prom-client's label checks and hashing. The
- * sums are keyed by label objects made once each (see `memoize`), so they
- * are as bounded as the labels.
- */
-function summedCounter<T extends string>(configuration: CounterConfiguration<T>) {
-  const sums = new Map<LabelValues<T>, number>();
-  new Counter<T>({
-    ...configuration,
-    collect() {
-      for (const [labels, sum] of sums) this.inc(labels, sum);
-      sums.clear();
-    },
-  });
-  return (labels: LabelValues<T>, by = 1) => {
-    sums.set(labels, (sums.get(labels) ?? 0) + by);
-  };
-}
-
-/** Observations a histogram holds before it hands them to prom-client: its bound. */
-export const histogramBatchSize = 512;
-
-/**
- * A histogram whose observations are written into a small array on the
- * request path and handed to prom-client in one loop when the array is full
- * or the histogram is read (a scrape). prom-client's observe checks and
- * hashes its labels and walks its buckets each time: run back to back, that
- * work stays in the processor's caches instead of being spread over every
- * request. The label objects are made once each (see `memoize`).
- */
-function batchedHistogram<T extends string>(configuration: HistogramConfiguration<T>) {
-  const labelsOf: LabelValues<T>[] = [];
-  const values = new Float64Array(histogramBatchSize);
-  let held = 0;
-  const handOver = (histogram: Histogram<T>) => {
-    // Emptied first: an observation prom-client refuses (it throws) must not keep the batch full for good.
-    const count = held;
-    held = 0;
-    for (let i = 0; i < count; i++) histogram.observe(labelsOf[i] as LabelValues<T>, values[i] as number);
-  };
-  const histogram = new Histogram<T>({
-    ...configuration,
-    collect() {
-      handOver(this);
-    },
-  });
-  return (labels: LabelValues<T>, value: number) => {
-    labelsOf[held] = labels;
-    values[held] = value;
-    held++;
-    if (held === histogramBatchSize) handOver(histogram);
-  };
-}
-
-/**
- * One value per distinct arguments, kept for the process: only for arguments
- * of a bounded set. Looked up through one map per argument, so that a lookup
- * allocates nothing.
- */
-function memoize<A extends string[], T>(make: (...args: A) => T): (...args: A) => T {
-  const root = new Map<string, unknown>();
-  return (...args) => {
-    let level = root;
-    for (let i = 0; i < args.length - 1; i++) {
-      const key = args[i] as string;
-      let next = level.get(key) as Map<string, unknown> | undefined;
-      if (next === undefined) {
-        next = new Map();
-        level.set(key, next);
-      }
-      level = next;
-    }
-    const last = args[args.length - 1] as string;
-    let value = level.get(last) as T | undefined;
-    if (value === undefined) {
-      value = make(...args);
-      level.set(last, value);
-    }
-    return value;
   };
 }
 

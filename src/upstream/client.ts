@@ -125,126 +125,189 @@ export interface UpstreamClient {
 }
 
 export function createUpstreamClient(options: UpstreamClientOptions): UpstreamClient {
-  const { maxResponseBytes } = options;
-  const pool = new Pool(options.baseUrl.origin, {
+  const client: ClientState = {
+    ...options,
+    pool: openPool(options),
+    basePath: basePathOf(options.baseUrl),
+    random: options.random ?? Math.random,
+  };
+  return {
+    fetchAssistantPage: (request) => fetchAssistantPage(client, request),
+    close: () => client.pool.close(),
+  };
+}
+
+/** What every call of one client shares: its settings and its pool. */
+interface ClientState extends UpstreamClientOptions {
+  readonly pool: Pool;
+  readonly basePath: string;
+  readonly random: () => number;
+}
+
+/** One keep-alive pool for the upstream's origin. */
+function openPool(options: UpstreamClientOptions): Pool {
+  return new Pool(options.baseUrl.origin, {
     connections: options.connections,
     keepAliveTimeout: 30_000,
     // Our own deadline governs; undici's 300 s defaults would only hide it.
     headersTimeout: 0,
     bodyTimeout: 0,
-    maxResponseSize: maxResponseBytes,
+    maxResponseSize: options.maxResponseBytes,
   });
-  const basePath = basePathOf(options.baseUrl);
-  const random = options.random ?? Math.random;
+}
 
-  async function getText(
-    path: string,
-    request: AssistantPageRequest,
-    telemetry: CallTelemetry | undefined,
-  ): Promise<Answer> {
-    const deadline = startDeadline(options.timeoutMs, request.signal);
-    const outcome: CallOutcome = { status: undefined, failure: undefined, bytes: 0 };
-    try {
-      return await callWithRetries(path, request, deadline, telemetry, outcome);
-    } catch (error) {
-      outcome.failure = error;
-      throw error;
-    } finally {
-      deadline.dispose();
-      telemetry?.ended(outcome);
-    }
+async function fetchAssistantPage(client: ClientState, request: AssistantPageRequest): Promise<AssistantPageBody> {
+  const query = `page=${request.page}&take=${request.take}`;
+  const path = `${client.basePath}/orgs/${orgPathSegment(request.orgId)}/assistants?${query}`;
+  const telemetry = client.telemetry?.({ page: request.page, take: request.take, traceParent: request.traceParent });
+  const answer = await getText(client, path, request, telemetry);
+  if (answer.text === undefined) {
+    telemetry?.decoded(undefined);
+    return { ...pageBody('', request), etag: answer.etag, cacheControl: answer.cacheControl, notModified: true };
   }
+  // Parsed later, once its batch is in (see paging/loaders.ts): its cost is bounded by UPSTREAM_MAX_BODY_BYTES.
+  const body = pageBody(answer.text, request, { telemetry, bytes: answer.bytes });
+  return { ...body, etag: answer.etag, cacheControl: answer.cacheControl };
+}
 
-  async function callWithRetries(
-    path: string,
-    request: AssistantPageRequest,
-    deadline: CallDeadline,
-    telemetry: CallTelemetry | undefined,
-    outcome: CallOutcome,
-  ): Promise<Answer> {
-    const started = Date.now();
-    const { signal } = deadline;
-    const headers: Record<string, string> = { accept: 'application/json' };
-    if (request.authorization !== undefined) headers.authorization = request.authorization;
-    if (request.ifNoneMatch !== undefined) headers['if-none-match'] = request.ifNoneMatch;
-    telemetry?.propagate(headers);
-
-    for (let attempts = 1; ; attempts++) {
-      let failure: UpstreamError;
-      let retryAfterMs: number | undefined;
-      outcome.status = undefined;
-      try {
-        const response = await pool.request({ path, method: 'GET', headers, signal });
-        outcome.status = response.statusCode;
-        if (response.statusCode === 200) {
-          const mediaType = jsonMediaType(header(response.headers['content-type']));
-          if (mediaType !== true) {
-            await response.body.dump();
-            throw new UpstreamBadResponseError(`content-type: expected application/json, got ${mediaType}`);
-          }
-          const contentLength = header(response.headers['content-length']);
-          const bytesBefore = outcome.bytes;
-          const text = await readBody(response.body, contentLength, maxResponseBytes, request.byteBudget, outcome);
-          return { text, bytes: outcome.bytes - bytesBefore, ...cachingOf(response.headers) };
-        }
-        if (response.statusCode === 304 && request.ifNoneMatch !== undefined) {
-          await response.body.dump();
-          return { text: undefined, bytes: 0, ...cachingOf(response.headers) };
-        }
-        // Always consume the body: an unread body pins its connection.
-        await response.body.dump();
-        retryAfterMs = parseRetryAfterMs(header(response.headers['retry-after']), Date.now());
-        failure = new UpstreamStatusError(
-          response.statusCode,
-          retryAfterMs === undefined ? undefined : Math.ceil(retryAfterMs / 1_000),
-        );
-      } catch (error) {
-        if (error instanceof UpstreamError) throw error;
-        if (error instanceof undiciErrors.ResponseExceededMaxSizeError) throw oversizedBody(maxResponseBytes);
-        if (deadline.expired) throw new UpstreamTimeoutError(options.timeoutMs);
-        // Ask the call's signal, not the caller's: some Fetch implementations'
-        // signals report `aborted` late, after the abort has already spread.
-        if (signal.aborted) throw signal.reason;
-        failure = new UpstreamConnectionError(error);
-      }
-
-      const decision = decideRetry({
-        attempts,
-        maxRetries: options.retries,
-        retryable: failure.status === undefined || retryableStatuses.has(failure.status),
-        retryAfterMs,
-        remainingMs: options.timeoutMs - (Date.now() - started),
-        random: random(),
-      });
-      if (!decision.retry || (request.mayRetry && !request.mayRetry())) throw failure;
-      telemetry?.retrying(failure, decision.delayMs);
-      try {
-        await sleep(decision.delayMs, undefined, { signal });
-      } catch {
-        if (deadline.expired) throw new UpstreamTimeoutError(options.timeoutMs);
-        throw signal.reason;
-      }
-    }
+/** One call, retries included, within its deadline; its watcher is told how it ended, whatever the end. */
+async function getText(
+  client: ClientState,
+  path: string,
+  request: AssistantPageRequest,
+  telemetry: CallTelemetry | undefined,
+): Promise<Answer> {
+  const deadline = startDeadline(client.timeoutMs, request.signal);
+  const outcome: CallOutcome = { status: undefined, failure: undefined, bytes: 0 };
+  try {
+    return await callWithRetries(client, path, request, deadline, telemetry, outcome);
+  } catch (error) {
+    outcome.failure = error;
+    throw error;
+  } finally {
+    deadline.dispose();
+    telemetry?.ended(outcome);
   }
+}
 
-  async function fetchAssistantPage(request: AssistantPageRequest): Promise<AssistantPageBody> {
-    const query = `page=${request.page}&take=${request.take}`;
-    const path = `${basePath}/orgs/${orgPathSegment(request.orgId)}/assistants?${query}`;
-    const telemetry = options.telemetry?.({ page: request.page, take: request.take, traceParent: request.traceParent });
-    const answer = await getText(path, request, telemetry);
-    if (answer.text === undefined) {
-      telemetry?.decoded(undefined);
-      return { ...pageBody('', request), etag: answer.etag, cacheControl: answer.cacheControl, notModified: true };
-    }
-    // Parsed later, once its batch is in (see paging/loaders.ts): its cost is bounded by UPSTREAM_MAX_BODY_BYTES.
-    const body = pageBody(answer.text, request, { telemetry, bytes: answer.bytes });
-    return { ...body, etag: answer.etag, cacheControl: answer.cacheControl };
+/** Attempts until one answers, or the retry policy (or the caller's `mayRetry`) says to stop. */
+async function callWithRetries(
+  client: ClientState,
+  path: string,
+  request: AssistantPageRequest,
+  deadline: CallDeadline,
+  telemetry: CallTelemetry | undefined,
+  outcome: CallOutcome,
+): Promise<Answer> {
+  const started = Date.now();
+  const headers = requestHeaders(request, telemetry);
+  for (let attempts = 1; ; attempts++) {
+    const result = await attempt(client, path, headers, request, deadline, outcome);
+    if (!('failure' in result)) return result;
+    const { failure, retryAfterMs } = result;
+    const decision = decideRetry({
+      attempts,
+      maxRetries: client.retries,
+      retryable: failure.status === undefined || retryableStatuses.has(failure.status),
+      retryAfterMs,
+      remainingMs: client.timeoutMs - (Date.now() - started),
+      random: client.random(),
+    });
+    if (!decision.retry || (request.mayRetry && !request.mayRetry())) throw failure;
+    telemetry?.retrying(failure, decision.delayMs);
+    await pauseBeforeRetry(decision.delayMs, deadline, client.timeoutMs);
   }
+}
 
-  return {
-    fetchAssistantPage,
-    close: () => pool.close(),
-  };
+function requestHeaders(request: AssistantPageRequest, telemetry: CallTelemetry | undefined): Record<string, string> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (request.authorization !== undefined) headers.authorization = request.authorization;
+  if (request.ifNoneMatch !== undefined) headers['if-none-match'] = request.ifNoneMatch;
+  telemetry?.propagate(headers);
+  return headers;
+}
+
+/** An attempt that failed in a way a retry may cure, with how long the upstream asked us to wait. */
+interface RetryableFailure {
+  readonly failure: UpstreamError;
+  readonly retryAfterMs: number | undefined;
+}
+
+/** One request and its response: the answer, or a failure a retry may cure; a failure that ends the call is thrown. */
+async function attempt(
+  client: ClientState,
+  path: string,
+  headers: Record<string, string>,
+  request: AssistantPageRequest,
+  deadline: CallDeadline,
+  outcome: CallOutcome,
+): Promise<Answer | RetryableFailure> {
+  outcome.status = undefined;
+  try {
+    const response = await client.pool.request({ path, method: 'GET', headers, signal: deadline.signal });
+    outcome.status = response.statusCode;
+    return await answerOf(response, request, client.maxResponseBytes, outcome);
+  } catch (error) {
+    return { failure: connectionFailure(error, deadline, client), retryAfterMs: undefined };
+  }
+}
+
+/** A response read: a 200's body, a 304 to our ETag, or any other status as a failure (its body always consumed). */
+async function answerOf(
+  response: Dispatcher.ResponseData,
+  request: AssistantPageRequest,
+  maxResponseBytes: number,
+  outcome: CallOutcome,
+): Promise<Answer | RetryableFailure> {
+  if (response.statusCode === 200) {
+    const mediaType = jsonMediaType(header(response.headers['content-type']));
+    if (mediaType !== true) {
+      await response.body.dump();
+      throw new UpstreamBadResponseError(`content-type: expected application/json, got ${mediaType}`);
+    }
+    const contentLength = header(response.headers['content-length']);
+    const bytesBefore = outcome.bytes;
+    const text = await readBody(response.body, contentLength, maxResponseBytes, request.byteBudget, outcome);
+    return { text, bytes: outcome.bytes - bytesBefore, ...cachingOf(response.headers) };
+  }
+  if (response.statusCode === 304 && request.ifNoneMatch !== undefined) {
+    await response.body.dump();
+    return { text: undefined, bytes: 0, ...cachingOf(response.headers) };
+  }
+  // Always consume the body: an unread body pins its connection.
+  await response.body.dump();
+  const retryAfterMs = parseRetryAfterMs(header(response.headers['retry-after']), Date.now());
+  const retryAfterSeconds = retryAfterMs === undefined ? undefined : Math.ceil(retryAfterMs / 1_000);
+  return { failure: new UpstreamStatusError(response.statusCode, retryAfterSeconds), retryAfterMs };
+}
+
+/**
+ * What a thrown error means for the call. The upstream's own failures, a body
+ * over its bound, the deadline and the caller's abort end it (thrown); anything
+ * else is a failed connection, which a retry may cure (returned).
+ */
+function connectionFailure(
+  error: unknown,
+  deadline: CallDeadline,
+  client: Pick<ClientState, 'maxResponseBytes' | 'timeoutMs'>,
+): UpstreamConnectionError {
+  if (error instanceof UpstreamError) throw error;
+  if (error instanceof undiciErrors.ResponseExceededMaxSizeError) throw oversizedBody(client.maxResponseBytes);
+  if (deadline.expired) throw new UpstreamTimeoutError(client.timeoutMs);
+  // Ask the call's signal, not the caller's: some Fetch implementations'
+  // signals report `aborted` late, after the abort has already spread.
+  if (deadline.signal.aborted) throw deadline.signal.reason;
+  return new UpstreamConnectionError(error);
+}
+
+/** The wait before the next attempt, cut short by the deadline or the caller's abort. */
+async function pauseBeforeRetry(delayMs: number, deadline: CallDeadline, timeoutMs: number): Promise<void> {
+  try {
+    await sleep(delayMs, undefined, { signal: deadline.signal });
+  } catch {
+    if (deadline.expired) throw new UpstreamTimeoutError(timeoutMs);
+    throw deadline.signal.reason;
+  }
 }
 
 /** The base URL's path, without a trailing slash: what every REST path starts with. */
