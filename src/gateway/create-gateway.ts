@@ -19,7 +19,11 @@ export interface GatewayOptions {
   readonly metrics?: GatewayMetrics;
   /** A tracer provider is registered (observability/tracing.ts): make spans. */
   readonly tracing?: boolean;
-  /** The clock of the page cache's windows (ms since the epoch); default Date.now. Tests move it instead of sleeping. */
+  /**
+   * The gateway's clock (ms since the epoch): the page cache's windows and
+   * operation durations. Default: Date.now for the first, performance.now
+   * for the second. Tests move it instead of sleeping.
+   */
   readonly now?: () => number;
 }
 
@@ -32,7 +36,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   const metrics =
     options.metrics ?? createGatewayMetrics({ maxOperationNames: config.observability.metricsMaxOperationNames });
   const tracing = options.tracing ?? false;
-  const telemetry = useRequestTelemetry({ metrics, logger, tracing, graphqlEndpoint: '/graphql' });
+  const telemetry = useRequestTelemetry({ metrics, logger, tracing, graphqlEndpoint: '/graphql', now: options.now });
   const { client, redis } = createUpstreamStack(config, { logger, metrics, tracing, now: options.now });
   const { yoga, cacheSizes } = createGraphQLServer(config, { client, logger, telemetry });
 

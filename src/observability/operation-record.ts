@@ -24,6 +24,8 @@ export interface OperationTelemetry {
 
 export interface RequestRecord {
   readonly id: string;
+  /** The clock its times are read from (ms; only differences count). */
+  readonly now: () => number;
   readonly started: number;
   readonly span: Span | undefined;
   /** When the trace is sampled. */
@@ -58,6 +60,8 @@ export class OperationRecord implements OperationTelemetry {
     readonly started: number,
     readonly span: Span | undefined,
     private readonly metrics: GatewayMetrics,
+    /** The request's clock. */
+    readonly clock: () => number,
   ) {}
 
   upstreamCall(): void {
@@ -100,7 +104,7 @@ export class OperationRecord implements OperationTelemetry {
       this.type,
       this.executed ? this.name : undefined,
       this.outcome,
-      ((this.ended ?? performance.now()) - this.started) / 1_000,
+      ((this.ended ?? this.clock()) - this.started) / 1_000,
       this.calls,
     );
     for (const code of this.codes) this.metrics.error(code);
@@ -132,7 +136,7 @@ export function startOperation(owner: RequestRecord, metrics: GatewayMetrics): O
   const span = owner.traceContext
     ? tracer.startSpan('graphql.operation', { kind: SpanKind.INTERNAL }, owner.traceContext)
     : undefined;
-  return newOperation(owner, metrics, performance.now(), span);
+  return newOperation(owner, metrics, owner.now(), span);
 }
 
 /** An operation of `owner` refused before it was read: no type, no span, timed from the request's start. */
@@ -148,6 +152,7 @@ function newOperation(owner: RequestRecord, metrics: GatewayMetrics, started: nu
     started,
     span,
     metrics,
+    owner.now,
   );
 }
 

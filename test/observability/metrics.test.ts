@@ -3,9 +3,10 @@
 // fan-out of each operation, and labels that never carry an id or a token.
 
 import type { MetricObjectWithValues, MetricValue } from 'prom-client';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createGatewayMetrics, histogramBatchSize } from '../../src/observability/metrics.ts';
-import { startTestGateway, type TestGateway } from '../helpers/gateway.ts';
+import { manualClock, startTestGateway, type TestGateway } from '../helpers/gateway.ts';
+import { callsUnderWay } from '../helpers/waits.ts';
 
 type Labels = Record<string, string | number>;
 
@@ -98,14 +99,20 @@ describe('operation metrics', () => {
 
 describe('operations of one batch', () => {
   it('are each timed to their own result, not to the slowest of the batch', async () => {
-    await using gateway = await startTestGateway();
-    gateway.upstream.inject({ orgId: 'globex', latencyMs: 600 });
-    const response = await fetch(gateway.url, {
+    const clock = manualClock();
+    await using gateway = await startTestGateway({ now: clock.now });
+    const slow = gateway.upstream.hold('globex');
+    const answer = fetch(gateway.url, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify([{ query: page('Quick', 'acme') }, { query: page('Slow', 'globex') }]),
     });
-    expect(response.status).toBe(200);
+    await slow.arrived;
+    // Once the gateway has read acme's page, Quick's result is made before any other I/O: only Slow is left.
+    await vi.waitFor(async () => expect(await callsUnderWay(gateway)).toBe(1));
+    clock.advance(600);
+    slow.release();
+    expect((await answer).status).toBe(200);
     const countAtMost = async (name: string, le: number) =>
       (await valuesOf(gateway, 'graphql_operation_duration_seconds')).find(
         (value) =>
