@@ -2,6 +2,8 @@
 // both answered with the same assistants.
 
 import { createSeedData } from '../src/demo/seed.ts';
+// Every field of an assistant: the fragment AssistantFields that GraphiQL and the tests use too.
+import { assistantFields } from '../src/graphql/assistant-fields.generated.ts';
 import { encodeCursor } from '../src/paging/windows.ts';
 import { encodeGlobalId } from '../src/schema/global-id.ts';
 
@@ -30,27 +32,6 @@ export interface Scenario {
 const twentyWindows = Array.from({ length: 20 }, (_, k) => k);
 const windowPaths = twentyWindows.map((k) => `/orgs/initech/assistants?page=${k + 1}&take=20`);
 
-const everyField = /* GraphQL */ `
-  fragment EveryField on Assistant {
-    id restId name enabled avatarUrl hasSecretKey createdAt updatedAt
-    organization { id restId }
-    config {
-      language model knowledgeScope instructions
-      stt { model }
-      tts { model voiceId }
-      conversation {
-        threadMode enableMemories enableTransferToHumanTool welcomeBanner suggestedMessages
-        autoIntroMessage enableEndConversationTool enableBlockContactTool enablePrivateChats
-      }
-    }
-    integrations { id restId integrationId enabled connectionId config error createdAt updatedAt }
-    actions {
-      id restId name enabled instructions actionId connectionId createdAt updatedAt
-      config { input definitions { path definition } }
-    }
-  }
-`;
-
 const fiveOrgs = ['acme', 'globex', 'initech', 'hooli', 'wayne'] as const;
 /** The ten assistants scenario d refetches; read from the seed only when asked (the passthrough never asks). */
 function refetched(): (readonly [string, string])[] {
@@ -70,7 +51,7 @@ const scenarioA: Scenario = {
   description: 'one org, first 20 assistants, every contract field',
   query: /* GraphQL */ `query A { organization(restId: "globex") { assistants(first: 20) {
       pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
-      edges { cursor node { ...EveryField } } } } } ${everyField}`,
+      edges { cursor node { ...AssistantFields } } } } } ${assistantFields}`,
   upstreamPaths: ['/orgs/globex/assistants?page=1&take=21'],
   gatewayIds: (body) => idsOf(data(body).organization?.assistants as Connection),
   upstreamIds: ([page]) => (page ?? []).slice(0, 20).map((item) => item.id),
@@ -84,9 +65,9 @@ export const scenarios: readonly Scenario[] = [
     query: /* GraphQL */ `query B { ${fiveOrgs
       .map(
         (org) =>
-          `${org}: organization(restId: "${org}") { assistants(first: 20) { edges { node { ...EveryField } } } }`,
+          `${org}: organization(restId: "${org}") { assistants(first: 20) { edges { node { ...AssistantFields } } } }`,
       )
-      .join('\n')} } ${everyField}`,
+      .join('\n')} } ${assistantFields}`,
     upstreamPaths: fiveOrgs.map((org) => `/orgs/${org}/assistants?page=1&take=21`),
     gatewayIds: (body) => fiveOrgs.flatMap((org) => idsOf(data(body)[org]?.assistants as Connection)),
     upstreamIds: (pages) => pages.flatMap((page) => page.slice(0, 20).map((item) => item.id)),
@@ -95,8 +76,8 @@ export const scenarios: readonly Scenario[] = [
     name: 'c',
     description: 'first 50 after an offset of 30 in a large org (planned across pages)',
     query: /* GraphQL */ `query C($after: String) { organization(restId: "initech") {
-      assistants(first: 50, after: $after) { pageInfo { hasNextPage hasPreviousPage } edges { cursor node { ...EveryField } } } } }
-      ${everyField}`,
+      assistants(first: 50, after: $after) { pageInfo { hasNextPage hasPreviousPage } edges { cursor node { ...AssistantFields } } } } }
+      ${assistantFields}`,
     variables: { after: encodeCursor('initech', 29) },
     upstreamPaths: ['/orgs/initech/assistants?page=1&take=81'],
     gatewayIds: (body) => idsOf(data(body).organization?.assistants as Connection),
@@ -126,7 +107,7 @@ export const scenarios: readonly Scenario[] = [
   {
     name: 'd',
     description: '`nodes` of 10 assistants of two orgs (refetch by scan)',
-    query: /* GraphQL */ `query D($ids: [ID!]!) { nodes(ids: $ids) { ...EveryField } } ${everyField}`,
+    query: /* GraphQL */ `query D($ids: [ID!]!) { nodes(ids: $ids) { ...AssistantFields } } ${assistantFields}`,
     get variables() {
       return { ids: refetched().map(([org, id]) => encodeGlobalId('Assistant', `${org}/${id}`)) };
     },

@@ -18,11 +18,11 @@ import { isDeepStrictEqual, parseArgs } from 'node:util';
 import { Agent, fetch } from 'undici';
 import { createSeedData } from '../src/demo/seed.ts';
 import type { WireAssistant } from '../src/demo/wire.ts';
+import { assistantFields } from '../src/graphql/assistant-fields.generated.ts';
 import { encodeCursor } from '../src/paging/windows.ts';
 import { encodeGlobalId } from '../src/schema/global-id.ts';
 import { expectedAssistant, withoutGlobalIds } from '../test/helpers/expected.ts';
 import { forkTs, median, ready, rssMb, startGatewayProcess } from './processes.ts';
-import { soakFields } from './soak-fields.ts';
 
 const { values: flags } = parseArgs({
   options: {
@@ -91,7 +91,9 @@ const between = (low: number, high: number) => low + Math.floor(random() * (high
 
 // --- operations and their checks --------------------------------------------
 
-const fields = soakFields;
+// Every field of an assistant (src/graphql/assistant-fields.graphql); answers are compared with the
+// oracle of test/helpers/expected.ts once their global ids are set aside.
+const fields = assistantFields;
 
 interface GraphQLError {
   message: string;
@@ -149,8 +151,8 @@ function firstPage(caller: Caller): Operation {
   const distinct = random() < 0.3;
   const alias = distinct ? `page${distinctDocuments++}` : 'organization';
   const query = distinct
-    ? `query FirstPage${distinctDocuments} { ${alias}: organization(restId: "${orgId}") { assistants(first: ${first}) { pageInfo { hasNextPage hasPreviousPage } edges { node { ...SoakFields } } } } } ${fields}`
-    : `query FirstPage($org: ID!, $first: Int) { organization(restId: $org) { assistants(first: $first) { pageInfo { hasNextPage hasPreviousPage } edges { node { ...SoakFields } } } } } ${fields}`;
+    ? `query FirstPage${distinctDocuments} { ${alias}: organization(restId: "${orgId}") { assistants(first: ${first}) { pageInfo { hasNextPage hasPreviousPage } edges { node { ...AssistantFields } } } } } ${fields}`
+    : `query FirstPage($org: ID!, $first: Int) { organization(restId: $org) { assistants(first: $first) { pageInfo { hasNextPage hasPreviousPage } edges { node { ...AssistantFields } } } } } ${fields}`;
   const all = seed.get(orgId) ?? [];
   return {
     kind: distinct ? 'first page (distinct document)' : 'first page',
@@ -183,7 +185,7 @@ function deepPage(caller: Caller): Operation {
     kind: 'deep page',
     caller,
     body: {
-      query: `query DeepPage($org: ID!, $first: Int, $after: String) { organization(restId: $org) { assistants(first: $first, after: $after) { pageInfo { hasNextPage hasPreviousPage } nodes { ...SoakFields } } } } ${fields}`,
+      query: `query DeepPage($org: ID!, $first: Int, $after: String) { organization(restId: $org) { assistants(first: $first, after: $after) { pageInfo { hasNextPage hasPreviousPage } nodes { ...AssistantFields } } } } ${fields}`,
       variables: { org: orgId, first, after: encodeCursor(orgId, after) },
     },
     check: (answer) => {
@@ -266,7 +268,7 @@ function oneNode(caller: Caller): Operation {
     kind: 'node',
     caller,
     body: {
-      query: `query Node($id: ID!) { node(id: $id) { ... on Assistant { ...SoakFields } } } ${fields}`,
+      query: `query Node($id: ID!) { node(id: $id) { ... on Assistant { ...AssistantFields } } } ${fields}`,
       variables: { id: encodeGlobalId('Assistant', `${orgId}/${assistant.id}`) },
     },
     check: (answer) =>
@@ -282,7 +284,9 @@ function oneNode(caller: Caller): Operation {
 function severalOrgs(caller: Caller): Operation {
   const chosen = [pick(['acme', 'hooli']), pick(['globex', 'wayne']), 'initech'];
   const query = `query SeveralOrgs { ${chosen
-    .map((orgId, i) => `o${i}: organization(restId: "${orgId}") { assistants(first: 5) { nodes { ...SoakFields } } }`)
+    .map(
+      (orgId, i) => `o${i}: organization(restId: "${orgId}") { assistants(first: 5) { nodes { ...AssistantFields } } }`,
+    )
     .join(' ')} } ${fields}`;
   return {
     kind: 'several orgs',

@@ -1,4 +1,8 @@
-/** The query GraphiQL opens with: the first page of a demo organization, every field. */
+// The query GraphiQL opens with: the first page of a demo organization, with
+// every field of its assistants (the shared fragment of assistant-fields.graphql).
+
+import { assistantFields } from './assistant-fields.generated.ts';
+
 export const exampleQuery = /* GraphQL */ `# The first 20 of the 45 assistants of the demo organization "globex".
 # Page on with: assistants(first: 20, after: "<pageInfo.endCursor>")
 query FirstAssistants {
@@ -9,45 +13,9 @@ query FirstAssistants {
       pageInfo { hasNextPage hasPreviousPage startCursor endCursor }
       edges {
         cursor
-        node {
-          id
-          restId
-          name
-          enabled
-          avatarUrl
-          hasSecretKey
-          createdAt
-          updatedAt
-          config {
-            language
-            model
-            stt { model }
-            tts { model voiceId }
-            conversation {
-              threadMode
-              enableMemories
-              enableTransferToHumanTool
-              welcomeBanner
-              suggestedMessages
-              autoIntroMessage
-              enableEndConversationTool
-              enableBlockContactTool
-              enablePrivateChats
-            }
-            knowledgeScope
-            instructions
-          }
-          integrations {
-            id restId integrationId enabled connectionId config error createdAt updatedAt
-          }
-          actions {
-            id restId name enabled instructions actionId connectionId
-            config { input definitions { path definition } }
-            createdAt updatedAt
-          }
-        }
+        node { ...AssistantFields }
       }
     }
   }
 }
-`;
+${assistantFields}`;

@@ -1,71 +1,29 @@
 // What the gateway works with once an upstream body has been decoded:
-// camelCase, validated, timestamps normalised to ISO-8601 UTC instants.
+// camelCase, validated, timestamps normalised to ISO-8601 UTC instants. The
+// fields come from assistant-shape.ts; only the links between records are
+// written here.
 
-export type JsonObject = { [key: string]: unknown };
+import type { actionShape, assistantShape, integrationShape } from './assistant-shape.ts';
+import type { RecordOf } from './field-kinds.ts';
 
-export interface AssistantRecord {
+export type { JsonObject } from './field-kinds.ts';
+
+export interface AssistantRecord extends Omit<RecordOf<typeof assistantShape>, 'integrations' | 'actions'> {
   /** The org whose list this assistant was read from. */
   readonly orgId: string;
-  readonly id: string;
-  readonly name: string;
-  readonly enabled: boolean;
-  readonly secretKey: string | null;
-  readonly avatarUrl: string | null;
-  readonly config: AssistantConfigRecord;
   readonly integrations: readonly IntegrationRecord[];
   readonly actions: readonly ActionRecord[];
-  readonly createdAt: string;
-  readonly updatedAt: string;
 }
 
-export interface AssistantConfigRecord {
-  readonly language: string;
-  readonly model: string;
-  readonly stt: { readonly model: string };
-  readonly tts: { readonly model: string; readonly voiceId: string };
-  readonly conversation: ConversationConfigRecord;
-  readonly knowledgeScope: string;
-  readonly instructions: string | null;
-}
+export type AssistantConfigRecord = AssistantRecord['config'];
+export type ConversationConfigRecord = AssistantConfigRecord['conversation'];
 
-export interface ConversationConfigRecord {
-  readonly threadMode: string;
-  readonly enableMemories: boolean;
-  readonly enableTransferToHumanTool: boolean;
-  readonly welcomeBanner: string | null;
-  readonly suggestedMessages: readonly string[];
-  readonly autoIntroMessage: string | null;
-  readonly enableEndConversationTool: boolean;
-  readonly enableBlockContactTool: boolean;
-  readonly enablePrivateChats: boolean;
-}
-
-export interface IntegrationRecord {
+export interface IntegrationRecord extends RecordOf<typeof integrationShape> {
   /** The assistant whose list holds this integration. */
   readonly assistant: AssistantRecord;
-  readonly id: string;
-  readonly integrationId: string;
-  readonly enabled: boolean;
-  readonly connectionId: string | null;
-  readonly config: JsonObject;
-  readonly error: string | null;
-  readonly createdAt: string;
-  readonly updatedAt: string;
 }
 
-export interface ActionRecord {
+export interface ActionRecord extends RecordOf<typeof actionShape> {
   /** The assistant whose list holds this action. */
   readonly assistant: AssistantRecord;
-  readonly id: string;
-  readonly name: string;
-  readonly enabled: boolean;
-  readonly instructions: string | null;
-  readonly actionId: string;
-  readonly connectionId: string | null;
-  readonly config: {
-    readonly input: JsonObject;
-    readonly definitions: readonly { readonly path: string; readonly definition: JsonObject }[];
-  };
-  readonly createdAt: string;
-  readonly updatedAt: string;
 }

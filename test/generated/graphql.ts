@@ -4,6 +4,8 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+export type AssistantFieldsFragment = { id: string, restId: string, name: string, enabled: boolean, avatarUrl: string | null, hasSecretKey: boolean, createdAt: string, updatedAt: string, organization: { id: string, restId: string }, config: { language: string, model: string, knowledgeScope: string, instructions: string | null, stt: { model: string }, tts: { model: string, voiceId: string }, conversation: { threadMode: string, enableMemories: boolean, enableTransferToHumanTool: boolean, welcomeBanner: string | null, suggestedMessages: Array<string>, autoIntroMessage: string | null, enableEndConversationTool: boolean, enableBlockContactTool: boolean, enablePrivateChats: boolean } }, integrations: Array<{ id: string, restId: string, integrationId: string, enabled: boolean, connectionId: string | null, config: unknown, error: string | null, createdAt: string, updatedAt: string, assistant: { restId: string } }>, actions: Array<{ id: string, restId: string, name: string, enabled: boolean, instructions: string | null, actionId: string, connectionId: string | null, createdAt: string, updatedAt: string, assistant: { restId: string }, config: { input: unknown, definitions: Array<{ path: string, definition: unknown }> } }> };
+
 export type MixedNodesQueryVariables = Exact<{
   ids: Array<string> | string;
 }>;
@@ -26,8 +28,6 @@ export type MixedEntitiesQuery = { _entities: Array<
     | { restId: string }
     | Record<PropertyKey, never>
    | null> };
-
-export type AssistantFieldsFragment = { id: string, restId: string, name: string, enabled: boolean, avatarUrl: string | null, hasSecretKey: boolean, createdAt: string, updatedAt: string, organization: { id: string, restId: string }, config: { language: string, model: string, knowledgeScope: string, instructions: string | null, stt: { model: string }, tts: { model: string, voiceId: string }, conversation: { threadMode: string, enableMemories: boolean, enableTransferToHumanTool: boolean, welcomeBanner: string | null, suggestedMessages: Array<string>, autoIntroMessage: string | null, enableEndConversationTool: boolean, enableBlockContactTool: boolean, enablePrivateChats: boolean } }, integrations: Array<{ id: string, restId: string, integrationId: string, enabled: boolean, connectionId: string | null, config: unknown, error: string | null, createdAt: string, updatedAt: string, assistant: { restId: string } }>, actions: Array<{ id: string, restId: string, name: string, enabled: boolean, instructions: string | null, actionId: string, connectionId: string | null, createdAt: string, updatedAt: string, assistant: { restId: string }, config: { input: unknown, definitions: Array<{ path: string, definition: unknown }> } }> };
 
 export type PageQueryVariables = Exact<{
   org: string;

@@ -1,13 +1,15 @@
-// The selections meant to ask for every field of an assistant: GraphiQL's
-// example query, the tests' typed fragment, the bench's and the soak's. Each
-// must cover every leaf field of Assistant, its config types, its integrations
-// and its actions, so that a field added to the schema and forgotten in one of
-// them fails here, by name.
+// The one every-field selection of an assistant, the fragment AssistantFields
+// of src/graphql/assistant-fields.graphql, must cover every leaf field of
+// Assistant, its config types, its integrations and its actions, so that a
+// field added to the schema and forgotten there fails here, by name. Its
+// users (GraphiQL's example query, the tests' typed documents, the benchmark)
+// spread it, and are checked the same way.
 
+import { readFileSync } from 'node:fs';
 import { getNamedType, isLeafType, isObjectType, parse, TypeInfo, visit, visitWithTypeInfo } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { scenarios } from '../../bench/scenarios.ts';
-import { soakFields } from '../../bench/soak-fields.ts';
+import { assistantFields } from '../../src/graphql/assistant-fields.generated.ts';
 import { exampleQuery } from '../../src/graphql/example-query.ts';
 import { createPublicSchema } from '../../src/schema/index.ts';
 import { fullPageQuery } from '../helpers/documents.ts';
@@ -50,18 +52,17 @@ function selected(document: string): Set<string> {
   return fields;
 }
 
+const fragmentFile = readFileSync(new URL('../../src/graphql/assistant-fields.graphql', import.meta.url), 'utf8');
+
 const selections: [string, string][] = [
+  ['the fragment AssistantFields (src/graphql/assistant-fields.graphql)', fragmentFile],
   ['the example query (src/graphql/example-query.ts)', exampleQuery],
-  ["the tests' AssistantFields (test/helpers/documents.ts)", String(fullPageQuery)],
-  ["the bench's EveryField (bench/scenarios.ts)", scenarios.find((scenario) => scenario.name === 'a')?.query ?? ''],
-  [
-    "the soak's SoakFields (bench/soak-fields.ts)",
-    `query Soak { organization(restId: "x") { assistants { nodes { ...SoakFields } } } } ${soakFields}`,
-  ],
+  ["the tests' FullPage (test/helpers/documents.ts)", String(fullPageQuery)],
+  ["the bench's scenario a (bench/scenarios.ts)", scenarios.find((scenario) => scenario.name === 'a')?.query ?? ''],
 ];
 
-describe('every-field selections', () => {
-  it('know the leaf fields of an assistant', () => {
+describe('the every-field selection', () => {
+  it('knows the leaf fields of an assistant', () => {
     expect(everyLeaf()).toContain('ConversationConfig.enablePrivateChats');
     expect(everyLeaf()).toContain('ActionDefinition.definition');
     expect(everyLeaf()).not.toContain('Organization.restId');
@@ -70,5 +71,14 @@ describe('every-field selections', () => {
   it.each(selections)('%s selects every one of them', (_name, document) => {
     const have = selected(document);
     expect(everyLeaf().filter((leaf) => !have.has(leaf))).toEqual([]);
+  });
+
+  it('is one fragment, which its users spread rather than copy', () => {
+    expect(parse(fragmentFile).definitions).toHaveLength(1);
+    expect(parse(assistantFields).definitions).toHaveLength(1);
+    for (const [, document] of selections.slice(1)) {
+      const fragments = parse(document).definitions.filter((definition) => definition.kind === 'FragmentDefinition');
+      expect(fragments.map((fragment) => fragment.name.value)).toEqual(['AssistantFields']);
+    }
   });
 });

@@ -1,64 +1,7 @@
-// Typed documents shared by the gateway tests (types: `npm run codegen`).
+// Typed documents shared by the gateway tests (types: `npm run codegen`). The
+// every-field fragment, AssistantFields, is src/graphql/assistant-fields.graphql.
 
 import { graphql } from '../generated/index.ts';
-
-export const assistantFields = graphql(`
-  fragment AssistantFields on Assistant {
-    id
-    restId
-    organization { id restId }
-    name
-    enabled
-    avatarUrl
-    hasSecretKey
-    config {
-      language
-      model
-      stt { model }
-      tts { model voiceId }
-      conversation {
-        threadMode
-        enableMemories
-        enableTransferToHumanTool
-        welcomeBanner
-        suggestedMessages
-        autoIntroMessage
-        enableEndConversationTool
-        enableBlockContactTool
-        enablePrivateChats
-      }
-      knowledgeScope
-      instructions
-    }
-    integrations {
-      id
-      restId
-      assistant { restId }
-      integrationId
-      enabled
-      connectionId
-      config
-      error
-      createdAt
-      updatedAt
-    }
-    actions {
-      id
-      restId
-      assistant { restId }
-      name
-      enabled
-      instructions
-      actionId
-      connectionId
-      config { input definitions { path definition } }
-      createdAt
-      updatedAt
-    }
-    createdAt
-    updatedAt
-  }
-`);
 
 export const pageQuery = graphql(`
   query Page($org: ID!, $first: Int, $after: String, $last: Int, $before: String) {

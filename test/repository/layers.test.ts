@@ -19,7 +19,11 @@ const layerOfRoom = new Map(
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(`${root}${dir}`, { withFileTypes: true }).flatMap((entry) =>
-    entry.isDirectory() ? sourceFiles(`${dir}/${entry.name}`) : entry.name.endsWith('.ts') ? [`${dir}/${entry.name}`] : [],
+    entry.isDirectory()
+      ? sourceFiles(`${dir}/${entry.name}`)
+      : entry.name.endsWith('.ts')
+        ? [`${dir}/${entry.name}`]
+        : [],
   );
 }
 

@@ -19,7 +19,12 @@ describe('_entities', () => {
       .sort();
     const entity = createSchema({ exposeSecretKeys: false, maxEntities: 100 }).getType('_Entity');
     expect(isUnionType(entity)).toBe(true);
-    const members = isUnionType(entity) ? entity.getTypes().map((type) => type.name).sort() : [];
+    const members = isUnionType(entity)
+      ? entity
+          .getTypes()
+          .map((type) => type.name)
+          .sort()
+      : [];
     expect(keyed.length).toBeGreaterThanOrEqual(4);
     expect(members).toEqual(keyed);
   });

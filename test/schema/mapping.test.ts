@@ -1,12 +1,41 @@
+// The upstream's fields as the contract serves them: every field of the
+// upstream's record has a GraphQL field, and each answer is what the oracle
+// (test/helpers/expected.ts) makes of the demo's data.
+
+import { type GraphQLNamedType, getNamedType, isObjectType } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { createSeedData } from '../../src/demo/seed.ts';
+import { createSchema } from '../../src/schema/index.ts';
+import { assistantShape } from '../../src/upstream/assistant-shape.ts';
+import { camelCase, type ObjectSpec } from '../../src/upstream/field-kinds.ts';
 import { fullPageQuery } from '../helpers/documents.ts';
 import { expectedAssistant, withoutGlobalIds } from '../helpers/expected.ts';
 import { dataOf, present, startTestGateway } from '../helpers/gateway.ts';
 
 const seed = createSeedData();
 
+/** `Type.field` for each field of the upstream's record that `type` does not serve, in objects within it too. */
+function unserved(spec: ObjectSpec, type: GraphQLNamedType): string[] {
+  if (!isObjectType(type)) return [`${type.name} (not an object type)`];
+  const fields = type.getFields();
+  return Object.entries(spec.fields).flatMap(([wireName, field]) => {
+    if (field.kind === 'unread') return [];
+    // A record's `id` is its REST id; the GraphQL `id` is the global one.
+    const name = wireName === 'id' ? 'restId' : camelCase(wireName);
+    const served = fields[name];
+    if (!served) return [`${type.name}.${name} (the upstream's ${wireName})`];
+    if (field.kind === 'object') return unserved(field, getNamedType(served.type));
+    if (field.kind === 'list') return unserved(field.item, getNamedType(served.type));
+    return [];
+  });
+}
+
 describe('field mapping', () => {
+  it('serves every field of the upstream record (src/upstream/assistant-shape.ts)', () => {
+    const assistant = createSchema({ exposeSecretKeys: true }).getType('Assistant');
+    expect(assistant && unserved(assistantShape, assistant)).toEqual([]);
+  });
+
   it.each(['hooli', 'acme', 'wayne'])(
     'serves every contract field of %s exactly as the upstream sent it',
     async (org) => {

@@ -1,21 +1,33 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { WireAssistant } from '../../src/demo/wire.ts';
+import { createSeedData } from '../../src/demo/seed.ts';
+import type { WireAction, WireAssistant, WireIntegration } from '../../src/demo/wire.ts';
 import { decodeAssistantList } from '../../src/upstream/decode.ts';
 import { UpstreamBadResponseError } from '../../src/upstream/errors.ts';
 
+/**
+ * A seed assistant with an integration and an action: the fixtures start from
+ * it, so that a field added to the shape and the seed is in them too.
+ */
+const seeded = createSeedData()
+  .get('hooli')
+  ?.find((assistant) => assistant.integrations.length > 0 && assistant.actions.length > 0) as WireAssistant;
+
 function wireAssistant(): WireAssistant {
-  return {
+  return structuredClone({
+    ...seeded,
     id: 'asst_1',
     name: 'Ada — ünïcode 😀',
     enabled: true,
     secret_key: 'sk_live_visible_only_in_records',
     avatar_url: 'https://example.com/ada.png',
     config: {
+      ...seeded.config,
       language: 'en',
       model: 'gpt-4o',
-      stt: { model: 'whisper-1' },
-      tts: { model: 'tts-1', voice_id: 'alloy' },
+      stt: { ...seeded.config.stt, model: 'whisper-1' },
+      tts: { ...seeded.config.tts, model: 'tts-1', voice_id: 'alloy' },
       conversation: {
+        ...seeded.config.conversation,
         thread_mode: 'single',
         enable_memories: true,
         enable_transfer_to_human_tool: false,
@@ -31,6 +43,7 @@ function wireAssistant(): WireAssistant {
     },
     integrations: [
       {
+        ...(seeded.integrations[0] as WireIntegration),
         id: 'int_1',
         enabled: false,
         integration_id: 'slack',
@@ -44,6 +57,7 @@ function wireAssistant(): WireAssistant {
     ],
     actions: [
       {
+        ...(seeded.actions[0] as WireAction),
         id: 'act_1',
         enabled: true,
         name: 'Lookup',
@@ -52,6 +66,7 @@ function wireAssistant(): WireAssistant {
         assistant_id: 'asst_1',
         connection_id: null,
         config: {
+          ...(seeded.actions[0] as WireAction).config,
           input: { url: 'https://example.com' },
           definitions: [{ path: '/items', definition: { type: 'object' } }],
         },
@@ -61,7 +76,7 @@ function wireAssistant(): WireAssistant {
     ],
     created_at: '2023-12-25',
     updated_at: '2024-03-01T10:20:30Z',
-  };
+  });
 }
 
 /** Plain JSON, to be broken in ways the wire types forbid. */
@@ -92,10 +107,11 @@ function decodeError(body: unknown): UpstreamBadResponseError {
 }
 
 describe('decodeAssistantList: a valid assistant', () => {
-  it('maps every field to camelCase exactly', () => {
+  // Fields the fixture does not set (one added to the shape, say) are test/schema/mapping.test.ts's.
+  it('maps the fields it is given to camelCase exactly', () => {
     const record = decodeOne(wireAssistant());
     const { integrations, actions, ...assistant } = record;
-    expect(assistant).toStrictEqual({
+    expect(assistant).toMatchObject({
       orgId: 'org_1',
       id: 'asst_1',
       name: 'Ada — ünïcode 😀',
@@ -127,7 +143,7 @@ describe('decodeAssistantList: a valid assistant', () => {
 
     expect(integrations).toHaveLength(1);
     const { assistant: integrationOwner, ...integration } = integrations[0] ?? ({} as never);
-    expect(integration).toStrictEqual({
+    expect(integration).toMatchObject({
       id: 'int_1',
       integrationId: 'slack',
       enabled: false,
@@ -140,7 +156,7 @@ describe('decodeAssistantList: a valid assistant', () => {
 
     expect(actions).toHaveLength(1);
     const { assistant: actionOwner, ...action } = actions[0] ?? ({} as never);
-    expect(action).toStrictEqual({
+    expect(action).toMatchObject({
       id: 'act_1',
       name: 'Lookup',
       enabled: true,
@@ -155,7 +171,9 @@ describe('decodeAssistantList: a valid assistant', () => {
       updatedAt: '2024-02-02T12:00:00.250Z',
     });
 
-    // Children point back at their assistant itself.
+    // Children point back at their assistant itself, not by the id the upstream sends.
+    expect(integration).not.toHaveProperty('assistantId');
+    expect(action).not.toHaveProperty('assistantId');
     expect(integrationOwner).toBe(record);
     expect(actionOwner).toBe(record);
   });
@@ -505,5 +523,40 @@ describe('decodeAssistantList: bodies that do not fit', () => {
     const raw = json();
     raw.secret_key = 'sk_live_ok';
     expect(decodeOne(raw).secretKey).toBe('sk_live_ok');
+  });
+});
+
+describe('decodeAssistantList: every string is bounded', () => {
+  const text = (length: number) => 'x'.repeat(length);
+  it.each<[string, (raw: LooseJson, value: string) => void, string, number]>([
+    ['a text', (raw, value) => Object.assign(raw, { name: value }), '[0].name', 1_000_000],
+    [
+      'an optional text',
+      (raw, value) => Object.assign(raw.config, { instructions: value }),
+      '[0].config.instructions',
+      1_000_000,
+    ],
+    [
+      'a text in a list',
+      (raw, value) => Object.assign(raw.config.conversation, { suggested_messages: ['ok', value] }),
+      '[0].config.conversation.suggested_messages[1]',
+      1_000_000,
+    ],
+    ['an id', (raw, value) => Object.assign(raw, { id: value }), '[0].id', 1_000],
+    [
+      'an optional id',
+      (raw, value) => Object.assign(raw.integrations[0], { connection_id: value }),
+      '[0].integrations[0].connection_id',
+      1_000,
+    ],
+  ])('takes %s at its bound, and refuses it one character longer, naming its path', (_name, set, path, bound) => {
+    const atBound = json();
+    set(atBound, text(bound));
+    expect(() => decodeOne(atBound)).not.toThrow();
+    const over = json();
+    set(over, text(bound + 1));
+    expect(decodeError([over]).message).toContain(
+      `${path}: expected a string of at most ${bound} characters, got one of ${bound + 1}`,
+    );
   });
 });

@@ -1,6 +1,7 @@
-// schema/assistants.openapi.yaml describes the upstream; the embedded demo
-// upstream must answer exactly as it says, with no property it does not
-// describe. A real upstream may add fields (the gateway ignores them), so the
+// schema/assistants.openapi.yaml describes the upstream (its assistant's
+// schemas written from src/upstream/assistant-shape.ts by `npm run codegen`);
+// the embedded demo upstream must answer exactly as it says, with no property
+// it does not describe. A real upstream may add fields (the gateway ignores them), so the
 // description leaves its objects open; here every object that lists its
 // properties is closed, and only the free-form JSON the contract passes
 // through (an integration's `config`, an action's `config.input`, a
@@ -11,6 +12,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { createSeedData } from '../../src/demo/seed.ts';
 import { startDemoUpstream } from '../../src/demo/upstream.ts';
 
 /** Every schema that lists its properties, made to refuse any other (free-form objects list none). */
@@ -87,11 +89,11 @@ describe('the OpenAPI description of the upstream', () => {
     const response = await fetch(`${upstream.url}/orgs/hooli/assistants?page=1&take=100`);
     const answer = (await response.json()) as Record<string, unknown>[];
     expect(validAssistantList(answer)).toBe(true);
-    const withDescription = structuredClone(answer);
-    Object.assign(withDescription[0] as object, { description: 'An assistant the description does not know.' });
-    expect(validAssistantList(withDescription)).toBe(false);
+    const withUnknown = structuredClone(answer);
+    Object.assign(withUnknown[0] as object, { not_described: 'A property the description does not know.' });
+    expect(validAssistantList(withUnknown)).toBe(false);
     expect(validAssistantList.errors).toContainEqual(
-      expect.objectContaining({ instancePath: '/0', params: { unevaluatedProperty: 'description' } }),
+      expect.objectContaining({ instancePath: '/0', params: { unevaluatedProperty: 'not_described' } }),
     );
     const withVoiceSpeed = structuredClone(answer) as { config: { tts: Record<string, unknown> } }[];
     Object.assign(withVoiceSpeed[0]?.config.tts as object, { speed: 1.2 });
@@ -102,41 +104,17 @@ describe('the OpenAPI description of the upstream', () => {
   });
 
   it('leaves the free-form JSON open: integration config, action input, definitions', () => {
-    const timestamps = { created_at: '2024-03-01T10:20:30Z', updated_at: '2024-03-01' };
-    const assistant = {
-      id: 'a1',
-      name: 'Free-form',
-      enabled: true,
-      config: {
-        language: 'en',
-        model: 'm',
-        stt: { model: 's' },
-        tts: { model: 't', voice_id: 'v' },
-        conversation: {
-          thread_mode: 'single',
-          enable_memories: false,
-          enable_transfer_to_human_tool: false,
-          enable_end_conversation_tool: false,
-          enable_block_contact_tool: false,
-          enable_private_chats: false,
-        },
-        knowledge_scope: 'all',
-      },
-      integrations: [
-        { id: 'i1', enabled: true, integration_id: 'crm', config: { any: { nested: [1] } }, ...timestamps },
-      ],
-      actions: [
-        {
-          id: 'x1',
-          enabled: true,
-          name: 'Act',
-          action_id: 'act',
-          config: { input: { anything: true }, definitions: [{ path: '/p', definition: { whatever: 'goes' } }] },
-          ...timestamps,
-        },
-      ],
-      ...timestamps,
-    };
+    // A seed assistant with children, so that a field added to the shape and the seed is here too.
+    const [assistant] = structuredClone(
+      createSeedData()
+        .get('hooli')
+        ?.filter((candidate) => candidate.integrations.length > 0 && candidate.actions.length > 0) ?? [],
+    );
+    const [integration] = assistant?.integrations ?? [];
+    const [action] = assistant?.actions ?? [];
+    if (!integration || !action) throw new Error('the seed has changed');
+    integration.config = { any: { nested: [1] } };
+    action.config = { input: { anything: true }, definitions: [{ path: '/p', definition: { whatever: 'goes' } }] };
     expect(validAssistantList([assistant])).toBe(true);
     expect(validAssistantList.errors ?? []).toEqual([]);
   });
