@@ -581,7 +581,14 @@ function generateAction(
 // --- hooli: hand-written edge cases -----------------------------------------
 
 function hooliEdgeCases(): WireAssistant[] {
-  const conversation = (overrides: Partial<WireAssistant['config']['conversation']>) => ({
+  return [everyOptionalAbsent(), unicodeEverywhere(), veryLongInstructions(), messyChildren(), rightToLeft()];
+}
+
+/** A conversation config with every switch off, but for `overrides`. */
+function hooliConversation(
+  overrides: Partial<WireAssistant['config']['conversation']>,
+): WireAssistant['config']['conversation'] {
+  return {
     thread_mode: 'single',
     enable_memories: false,
     enable_transfer_to_human_tool: false,
@@ -592,189 +599,201 @@ function hooliEdgeCases(): WireAssistant[] {
     enable_block_contact_tool: false,
     enable_private_chats: false,
     ...overrides,
-  });
+  };
+}
 
-  return [
-    {
-      // Every optional value absent.
-      id: 'asst_hooliedge001',
-      name: 'Bare Minimum',
-      enabled: false,
-      secret_key: null,
-      avatar_url: null,
-      config: {
-        language: 'en',
-        model: 'gpt-4o-mini',
-        stt: { model: 'whisper-1' },
-        tts: { model: 'tts-1', voice_id: 'alloy' },
-        conversation: conversation({}),
-        knowledge_scope: 'none',
+// Every optional value absent.
+function everyOptionalAbsent(): WireAssistant {
+  return {
+    id: 'asst_hooliedge001',
+    name: 'Bare Minimum',
+    enabled: false,
+    secret_key: null,
+    avatar_url: null,
+    config: {
+      language: 'en',
+      model: 'gpt-4o-mini',
+      stt: { model: 'whisper-1' },
+      tts: { model: 'tts-1', voice_id: 'alloy' },
+      conversation: hooliConversation({}),
+      knowledge_scope: 'none',
+      instructions: null,
+    },
+    integrations: [],
+    actions: [],
+    created_at: '2023-12-25',
+    updated_at: '2023-12-25',
+  };
+}
+
+// Unicode everywhere: emoji (incl. ZWJ sequences and flags), CJK, RTL
+// Arabic, and a combining accent (decomposed "é", not U+00E9).
+function unicodeEverywhere(): WireAssistant {
+  return {
+    id: 'asst_hooliedge002',
+    name: '🤖 客服助手 · مساعد الدعم · Zoe\u0301',
+    enabled: true,
+    secret_key: '',
+    avatar_url: 'https://cdn.example.com/avatars/%E5%AE%A2%E6%9C%8D.png',
+    config: {
+      language: 'ja',
+      model: 'claude-3-5-sonnet',
+      stt: { model: 'gpt-4o-transcribe' },
+      tts: { model: 'eleven_multilingual_v2', voice_id: 'EXAVITQu4vr4xnSDxMaL' },
+      conversation: hooliConversation({
+        thread_mode: 'multi',
+        enable_memories: true,
+        welcome_banner: '👋 مرحبا! 欢迎! Bienvenue\u00a0! Cafe\u0301 ☕',
+        suggested_messages: [
+          '¿Dónde está mi pedido? 📦',
+          'إلغاء الاشتراك',
+          '注文をキャンセルしたい',
+          '👨‍👩‍👧‍👦 family plan',
+        ],
+        auto_intro_message: 'こんにちは、Zoe\u0301です。مرحبا بك 🇯🇵🇸🇦',
+      }),
+      knowledge_scope: 'assistant',
+      instructions:
+        'Réponds en français si on te parle français.\n日本語のお客様には日本語で対応してください。\nأجب باللغة العربية عند الحاجة.\nנא לענות בעברית אם צריך.\nEmoji are fine: ✅ 🚚 👨‍💻',
+    },
+    integrations: [],
+    actions: [],
+    created_at: '2024-03-01T10:20:30+02:00',
+    updated_at: '2024-03-01T10:20:30Z',
+  };
+}
+
+// Very long instructions, as some customers paste whole policy manuals.
+function veryLongInstructions(): WireAssistant {
+  return {
+    id: 'asst_hooliedge003',
+    name: 'Encyclopedic Policy Bot',
+    enabled: true,
+    secret_key: 'sk_live_H00l1P0l1cyB0tS3cr3tK3yX',
+    avatar_url: 'https://cdn.example.com/avatars/asst_hooliedge003.png',
+    config: {
+      language: 'en',
+      model: 'gpt-4.1',
+      stt: { model: 'deepgram-nova-3' },
+      tts: { model: 'gpt-4o-mini-tts', voice_id: 'nova' },
+      conversation: hooliConversation({
+        welcome_banner: 'Ask me anything about our policies.',
+        suggested_messages: ['What is the return window?'],
+        enable_end_conversation_tool: true,
+      }),
+      knowledge_scope: 'organization',
+      instructions: longPolicy(),
+    },
+    integrations: [],
+    actions: [],
+    created_at: '2024-01-15T08:00:00Z',
+    updated_at: '2024-06-30T23:59:59.999Z',
+  };
+}
+
+// Children with nulls, empty configs and a failing integration.
+function messyChildren(): WireAssistant {
+  return {
+    id: 'asst_hooliedge004',
+    name: 'Integration Edge Cases',
+    enabled: true,
+    secret_key: 'sk_test_EdgeCaseTestKey0000000',
+    avatar_url: null,
+    config: {
+      language: 'de',
+      model: 'gpt-4o',
+      stt: { model: 'whisper-1' },
+      tts: { model: 'tts-1-hd', voice_id: 'onyx' },
+      conversation: hooliConversation({ enable_transfer_to_human_tool: true }),
+      knowledge_scope: 'organization',
+      instructions: '',
+    },
+    integrations: [
+      {
+        id: 'int_hooli00000000001',
+        enabled: false,
+        integration_id: 'webhook',
+        assistant_id: 'asst_hooliedge004',
+        connection_id: null,
+        config: {},
+        error: null,
+        created_at: '2022-02-28',
+        updated_at: '2022-02-28',
+      },
+      {
+        id: 'int_hooli00000000002',
+        enabled: true,
+        integration_id: 'hubspot',
+        assistant_id: 'asst_hooliedge004',
+        connection_id: 'conn_hooli0000000001',
+        config: { a: { b: { c: { d: [1, { e: null }, 'ü'] } } }, flags: [], note: '' },
+        error: '401 Unauthorized: OAuth refresh token expired',
+        created_at: '2023-05-01T12:00:00+05:30',
+        updated_at: '2024-02-29T23:30:00-05:00',
+      },
+    ],
+    actions: [
+      {
+        id: 'act_hooli00000000001',
+        enabled: false,
+        name: 'Noop',
         instructions: null,
+        action_id: 'custom.noop',
+        assistant_id: 'asst_hooliedge004',
+        connection_id: null,
+        config: { input: {}, definitions: [] },
+        created_at: '2022-02-28',
+        updated_at: '2022-03-01T00:00:00.000Z',
       },
-      integrations: [],
-      actions: [],
-      created_at: '2023-12-25',
-      updated_at: '2023-12-25',
-    },
-    {
-      // Unicode everywhere: emoji (incl. ZWJ sequences and flags), CJK, RTL
-      // Arabic, and a combining accent (decomposed "é", not U+00E9).
-      id: 'asst_hooliedge002',
-      name: '🤖 客服助手 · مساعد الدعم · Zoe\u0301',
-      enabled: true,
-      secret_key: '',
-      avatar_url: 'https://cdn.example.com/avatars/%E5%AE%A2%E6%9C%8D.png',
-      config: {
-        language: 'ja',
-        model: 'claude-3-5-sonnet',
-        stt: { model: 'gpt-4o-transcribe' },
-        tts: { model: 'eleven_multilingual_v2', voice_id: 'EXAVITQu4vr4xnSDxMaL' },
-        conversation: conversation({
-          thread_mode: 'multi',
-          enable_memories: true,
-          welcome_banner: '👋 مرحبا! 欢迎! Bienvenue\u00a0! Cafe\u0301 ☕',
-          suggested_messages: [
-            '¿Dónde está mi pedido? 📦',
-            'إلغاء الاشتراك',
-            '注文をキャンセルしたい',
-            '👨‍👩‍👧‍👦 family plan',
+      {
+        id: 'act_hooli00000000002',
+        enabled: true,
+        name: 'Look up order ✨',
+        instructions: 'Bestellnummer zuerst bestätigen.',
+        action_id: 'shopify.get_order',
+        assistant_id: 'asst_hooliedge004',
+        connection_id: 'conn_hooli0000000002',
+        config: {
+          input: { nested: { deeper: { list: [{ x: 1 }, { x: null }] } } },
+          definitions: [
+            { path: '/v1/orders/{order_id}', definition: { method: 'GET', parameters: [pathParam('order_id')] } },
           ],
-          auto_intro_message: 'こんにちは、Zoe\u0301です。مرحبا بك 🇯🇵🇸🇦',
-        }),
-        knowledge_scope: 'assistant',
-        instructions:
-          'Réponds en français si on te parle français.\n日本語のお客様には日本語で対応してください。\nأجب باللغة العربية عند الحاجة.\nנא לענות בעברית אם צריך.\nEmoji are fine: ✅ 🚚 👨‍💻',
-      },
-      integrations: [],
-      actions: [],
-      created_at: '2024-03-01T10:20:30+02:00',
-      updated_at: '2024-03-01T10:20:30Z',
-    },
-    {
-      // Very long instructions, as some customers paste whole policy manuals.
-      id: 'asst_hooliedge003',
-      name: 'Encyclopedic Policy Bot',
-      enabled: true,
-      secret_key: 'sk_live_H00l1P0l1cyB0tS3cr3tK3yX',
-      avatar_url: 'https://cdn.example.com/avatars/asst_hooliedge003.png',
-      config: {
-        language: 'en',
-        model: 'gpt-4.1',
-        stt: { model: 'deepgram-nova-3' },
-        tts: { model: 'gpt-4o-mini-tts', voice_id: 'nova' },
-        conversation: conversation({
-          welcome_banner: 'Ask me anything about our policies.',
-          suggested_messages: ['What is the return window?'],
-          enable_end_conversation_tool: true,
-        }),
-        knowledge_scope: 'organization',
-        instructions: longPolicy(),
-      },
-      integrations: [],
-      actions: [],
-      created_at: '2024-01-15T08:00:00Z',
-      updated_at: '2024-06-30T23:59:59.999Z',
-    },
-    {
-      // Children with nulls, empty configs and a failing integration.
-      id: 'asst_hooliedge004',
-      name: 'Integration Edge Cases',
-      enabled: true,
-      secret_key: 'sk_test_EdgeCaseTestKey0000000',
-      avatar_url: null,
-      config: {
-        language: 'de',
-        model: 'gpt-4o',
-        stt: { model: 'whisper-1' },
-        tts: { model: 'tts-1-hd', voice_id: 'onyx' },
-        conversation: conversation({ enable_transfer_to_human_tool: true }),
-        knowledge_scope: 'organization',
-        instructions: '',
-      },
-      integrations: [
-        {
-          id: 'int_hooli00000000001',
-          enabled: false,
-          integration_id: 'webhook',
-          assistant_id: 'asst_hooliedge004',
-          connection_id: null,
-          config: {},
-          error: null,
-          created_at: '2022-02-28',
-          updated_at: '2022-02-28',
         },
-        {
-          id: 'int_hooli00000000002',
-          enabled: true,
-          integration_id: 'hubspot',
-          assistant_id: 'asst_hooliedge004',
-          connection_id: 'conn_hooli0000000001',
-          config: { a: { b: { c: { d: [1, { e: null }, 'ü'] } } }, flags: [], note: '' },
-          error: '401 Unauthorized: OAuth refresh token expired',
-          created_at: '2023-05-01T12:00:00+05:30',
-          updated_at: '2024-02-29T23:30:00-05:00',
-        },
-      ],
-      actions: [
-        {
-          id: 'act_hooli00000000001',
-          enabled: false,
-          name: 'Noop',
-          instructions: null,
-          action_id: 'custom.noop',
-          assistant_id: 'asst_hooliedge004',
-          connection_id: null,
-          config: { input: {}, definitions: [] },
-          created_at: '2022-02-28',
-          updated_at: '2022-03-01T00:00:00.000Z',
-        },
-        {
-          id: 'act_hooli00000000002',
-          enabled: true,
-          name: 'Look up order ✨',
-          instructions: 'Bestellnummer zuerst bestätigen.',
-          action_id: 'shopify.get_order',
-          assistant_id: 'asst_hooliedge004',
-          connection_id: 'conn_hooli0000000002',
-          config: {
-            input: { nested: { deeper: { list: [{ x: 1 }, { x: null }] } } },
-            definitions: [
-              { path: '/v1/orders/{order_id}', definition: { method: 'GET', parameters: [pathParam('order_id')] } },
-            ],
-          },
-          created_at: '2023-12-25',
-          updated_at: '2024-03-01T10:20:30+02:00',
-        },
-      ],
-      created_at: '2022-02-28',
-      updated_at: '2024-02-29T23:30:00-05:00',
-    },
-    {
-      // Right-to-left name and text.
-      id: 'asst_hooliedge005',
-      name: 'مساعد المبيعات',
-      enabled: true,
-      secret_key: 'sk_live_RtlSalesAssistantKey00000',
-      avatar_url: 'https://cdn.example.com/avatars/asst_hooliedge005.png',
-      config: {
-        language: 'ar',
-        model: 'claude-3-7-sonnet',
-        stt: { model: 'whisper-1' },
-        tts: { model: 'eleven_turbo_v2_5', voice_id: 'pNInz6obpgDQGcFmaJgB' },
-        conversation: conversation({
-          thread_mode: 'multi',
-          welcome_banner: 'مرحبا! كيف يمكنني مساعدتك اليوم؟',
-          suggested_messages: ['ما هي الأسعار؟', 'أريد التحدث مع موظف'],
-        }),
-        knowledge_scope: 'assistant',
-        instructions: 'أجب دائما باللغة العربية الفصحى. لا تعد بخصومات.',
+        created_at: '2023-12-25',
+        updated_at: '2024-03-01T10:20:30+02:00',
       },
-      integrations: [],
-      actions: [],
-      created_at: '2023-12-25',
-      updated_at: '2024-03-01T10:20:30+02:00',
+    ],
+    created_at: '2022-02-28',
+    updated_at: '2024-02-29T23:30:00-05:00',
+  };
+}
+
+// Right-to-left name and text.
+function rightToLeft(): WireAssistant {
+  return {
+    id: 'asst_hooliedge005',
+    name: 'مساعد المبيعات',
+    enabled: true,
+    secret_key: 'sk_live_RtlSalesAssistantKey00000',
+    avatar_url: 'https://cdn.example.com/avatars/asst_hooliedge005.png',
+    config: {
+      language: 'ar',
+      model: 'claude-3-7-sonnet',
+      stt: { model: 'whisper-1' },
+      tts: { model: 'eleven_turbo_v2_5', voice_id: 'pNInz6obpgDQGcFmaJgB' },
+      conversation: hooliConversation({
+        thread_mode: 'multi',
+        welcome_banner: 'مرحبا! كيف يمكنني مساعدتك اليوم؟',
+        suggested_messages: ['ما هي الأسعار؟', 'أريد التحدث مع موظف'],
+      }),
+      knowledge_scope: 'assistant',
+      instructions: 'أجب دائما باللغة العربية الفصحى. لا تعد بخصومات.',
     },
-  ];
+    integrations: [],
+    actions: [],
+    created_at: '2023-12-25',
+    updated_at: '2024-03-01T10:20:30+02:00',
+  };
 }
 
 /** A >20,000 character instructions text, built deterministically. */
