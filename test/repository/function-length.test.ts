@@ -32,7 +32,6 @@ import { describe, expect, it } from 'vitest';
 
 const maxLines = 80;
 
-
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
 interface FunctionSpan {
