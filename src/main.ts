@@ -176,6 +176,7 @@ async function drain(
   // A collector that does not answer must not hold the exit past the orchestrator's grace period.
   await within(tracing.shutdown(), traceFlushTimeoutMs);
   await demo?.close();
+  await running.closeMetrics();
   if (finalMetrics) await sendFinalMetrics(finalMetrics);
   logger.info('stopped');
   // Nothing but stdio should be left: the exit below would hide what keeps the process alive.

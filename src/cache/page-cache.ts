@@ -216,15 +216,10 @@ class PageCache {
   private refreshInBackground(keys: PageKeys, found: Found, kept: CachedPage, request: AssistantPageRequest): void {
     if (this.refreshing.has(keys.page)) return;
     this.refreshing.add(keys.page);
-    // Nobody waits on it: no caller's abort, budgets or trace apply.
-    const background: AssistantPageRequest = {
-      orgId: request.orgId,
-      page: request.page,
-      take: request.take,
-      authorization: request.authorization,
-      signal: undefined,
-      ifNoneMatch: kept.etag,
-    };
+    // Nobody waits on it: the caller's abort, budgets, trace and Cache-Control stay
+    // the caller's. Whatever names the page (an argument added later too) goes on.
+    const { signal, mayRetry, byteBudget, traceParent, cacheMode, ...page } = request;
+    const background: AssistantPageRequest = { ...page, signal: undefined, ifNoneMatch: kept.etag };
     this.callUpstream(keys, background)
       .then((body) => this.keep(keys.page, found, body, background, false))
       // A failure leaves the page as it is, a refusal has ended it: the next request finds out for itself.

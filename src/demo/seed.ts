@@ -21,7 +21,7 @@ export function createSeedData(): Map<string, WireAssistant[]> {
   }
   data.set('hooli', hooli);
   data.set('umbrella', []);
-  // Map order is the order orgs were listed in the brief; consumers key by id.
+  // Map order is the listing order above; consumers key by id.
   return new Map(ORG_ORDER.map((id) => [id, data.get(id) ?? []]));
 }
 

@@ -24,8 +24,10 @@ export interface RunningGateway {
   readonly metricsPort: number | undefined;
   /** From now on `/ready` answers 503: load balancers stop sending work; what they still send is served. */
   stopAccepting(): void;
-  /** Lets in-flight requests finish (SHUTDOWN_TIMEOUT_MS at most), then closes every connection the gateway holds. */
+  /** Lets in-flight requests finish (SHUTDOWN_TIMEOUT_MS at most), then closes the upstream pool and Redis. */
   close(timeoutMs?: number): Promise<void>;
+  /** Closes the metrics listener: after everything else, so that a drain shows in the metrics to its end. */
+  closeMetrics(): Promise<void>;
 }
 
 export async function startGateway(config: GatewayConfig, options: StartGatewayOptions = {}): Promise<RunningGateway> {
@@ -38,7 +40,12 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
     connections: config.connections,
     ready: () => accepting,
   });
-  const port = await listenOn(server, { port: config.port, host: config.host, reusePort: options.reusePort });
+  const port = await listenOn(server, { port: config.port, host: config.host, reusePort: options.reusePort }).catch(
+    async (error: unknown) => {
+      await gateway.dispose();
+      throw error;
+    },
+  );
   let metricsServer: Server | undefined;
   let metricsPort: number | undefined;
   if ((options.serveMetrics ?? true) && observability.metricsPort !== undefined) {
@@ -47,6 +54,11 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
       port: observability.metricsPort,
       host: observability.metricsHost,
       settings: metricsSettings,
+    }).catch(async (error: unknown) => {
+      // A taken METRICS_PORT fails the start: nothing opened so far stays open.
+      await closeGracefully(server, 0);
+      await gateway.dispose();
+      throw error;
     });
   }
   return {
@@ -57,8 +69,13 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
       accepting = false;
     },
     async close(timeoutMs = observability.shutdownTimeoutMs) {
-      await closeGracefully(server, timeoutMs);
-      await gateway.dispose();
+      try {
+        await closeGracefully(server, timeoutMs);
+      } finally {
+        await gateway.dispose();
+      }
+    },
+    async closeMetrics() {
       if (metricsServer) await closeGracefully(metricsServer, 0);
     },
   };

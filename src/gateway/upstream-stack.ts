@@ -1,6 +1,5 @@
-// The upstream as the gateway's requests see it, built from the outside in:
-// the page cache answers first (a hit costs no call), then identical calls in
-// flight share one, then the upstream's protection (calls in flight bounded,
+// The upstream as the gateway's requests meet it: the page cache answers
+// first (a hit costs no call), then identical calls in flight share one, then the upstream's protection (calls in flight bounded,
 // a circuit breaker), then the HTTP client itself.
 
 import { randomBytes } from 'node:crypto';

@@ -51,6 +51,8 @@ interface TelemetryState {
   readonly requests: WeakMap<Request, RequestRecord>;
   /** By the GraphQL params each operation was read from. */
   readonly operations: WeakMap<object, OperationRecord>;
+  /** The clock durations are read from. */
+  readonly now: () => number;
 }
 
 export function useRequestTelemetry(options: RequestTelemetryOptions): RequestTelemetry {
@@ -59,6 +61,7 @@ export function useRequestTelemetry(options: RequestTelemetryOptions): RequestTe
     requestLines: ownFieldsLogger(options.logger),
     requests: new WeakMap(),
     operations: new WeakMap(),
+    now: options.now ?? performance.now.bind(performance),
   };
   const { requests, operations } = state;
   return {
@@ -123,10 +126,9 @@ export function useRequestTelemetry(options: RequestTelemetryOptions): RequestTe
 }
 
 /** Records a request as it arrives: its id, its span when traced, and (at debug) what it is. */
-function startRequest({ options, requests }: TelemetryState, request: Request, url: URL): void {
+function startRequest({ options, requests, now }: TelemetryState, request: Request, url: URL): void {
   const id = requestIdOf(request);
   const span = options.tracing ? startRequestSpan(request, url, options.graphqlEndpoint) : undefined;
-  const now = options.now ?? performance.now.bind(performance);
   requests.set(request, {
     id,
     now,

@@ -32,7 +32,7 @@ export interface UpstreamClientOptions {
   readonly telemetry?: StartCallTelemetry;
 }
 
-/** Starts watching one call (see observability/upstream-telemetry.ts). */
+/** Starts watching one call (see upstream/telemetry.ts). */
 export type StartCallTelemetry = (call: {
   readonly page: number;
   readonly take: number;

@@ -1,5 +1,5 @@
 // Identical upstream GETs in flight at the same time share one call: the same
-// credential, org, page and take, asked by concurrent GraphQL requests of this
+// credential and page request (pageRequestKey), asked by concurrent GraphQL requests of this
 // process (within one request, the page loader already asks once).
 //
 // The shared call belongs to nobody: a caller that goes away stops waiting,

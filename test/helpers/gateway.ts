@@ -55,7 +55,7 @@ export interface TestGatewayOptions {
   readonly logger?: Logger;
   /** Serve `/metrics` on a loopback port of its own, as main.ts does. */
   readonly serveMetrics?: boolean;
-  /** The page cache's clock (see `manualClock`); default the real one. */
+  /** The gateway's clock: the page cache's windows and operation durations (see `manualClock`); default the real ones. */
   readonly now?: () => number;
 }
 
@@ -91,7 +91,10 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
       },
     },
     { logger: options.logger ?? createLogger({ level: 'silent', format: 'json' }), now: options.now },
-  );
+  ).catch(async (error: unknown) => {
+    await upstream.close();
+    throw error;
+  });
   const { gateway } = running;
   const url = `http://127.0.0.1:${running.port}/graphql`;
   const metricsUrl = running.metricsPort === undefined ? undefined : `http://127.0.0.1:${running.metricsPort}/metrics`;
@@ -117,6 +120,7 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
     },
     async [Symbol.asyncDispose]() {
       await running.close(1_000);
+      await running.closeMetrics();
       await upstream.close();
     },
   };
