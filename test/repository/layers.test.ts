@@ -10,10 +10,12 @@ import { describe, expect, it } from 'vitest';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const contributing = readFileSync(`${root}CONTRIBUTING.md`, 'utf8');
 
-/** Each room (`src/paging/` or `src/main.ts`) with its layer number, from the table under `## Layers`. */
-const layerOfRoom = new Map(
-  [...contributing.matchAll(/^\| (\d+) \| ([^|]+) \|/gm)].flatMap(([, layer, rooms]) =>
-    [...(rooms as string).matchAll(/`(src\/[\w./-]+)`/g)].map(([, room]) => [room as string, Number(layer)] as const),
+/** Each folder or file (`src/paging/` or `src/main.ts`) with its layer number, from the table under `## Layers`. */
+const layerOfPlace = new Map(
+  [...contributing.matchAll(/^\| (\d+) \| ([^|]+) \|/gm)].flatMap(([, layer, places]) =>
+    [...(places as string).matchAll(/`(src\/[\w./-]+)`/g)].map(
+      ([, place]) => [place as string, Number(layer)] as const,
+    ),
   ),
 );
 
@@ -30,8 +32,10 @@ function sourceFiles(dir: string): string[] {
 const files = sourceFiles('src');
 
 function layerOf(file: string): number | undefined {
-  const room = [...layerOfRoom.keys()].find((room) => (room.endsWith('/') ? file.startsWith(room) : file === room));
-  return room === undefined ? undefined : layerOfRoom.get(room);
+  const place = [...layerOfPlace.keys()].find((place) =>
+    place.endsWith('/') ? file.startsWith(place) : file === place,
+  );
+  return place === undefined ? undefined : layerOfPlace.get(place);
 }
 
 /** The files of src/ a file imports (`import type` included: a type runs the same way as a value). */
@@ -45,7 +49,7 @@ const graph = new Map(files.map((file) => [file, importsOf(file)]));
 
 describe('the layers of src/', () => {
   it('are read from CONTRIBUTING.md', () => {
-    expect(layerOfRoom.size).toBeGreaterThanOrEqual(10);
+    expect(layerOfPlace.size).toBeGreaterThanOrEqual(10);
   });
 
   it('place every file of src/ in a layer', () => {
