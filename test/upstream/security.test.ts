@@ -45,17 +45,24 @@ describe('org ids reach the upstream as one encoded path segment', () => {
   });
 });
 
-/** An upstream that serves each caller assistants named after its Authorization header. */
-async function startPerCallerUpstream() {
+/**
+ * An upstream that serves each caller assistants named after its Authorization
+ * header, and answers nobody until `overlapping` different headers have asked:
+ * those callers' calls are then in flight at once.
+ */
+async function startPerCallerUpstream({ overlapping = 1 } = {}) {
   const template = seed.get('acme')?.[0];
   const seen: (string | undefined)[] = [];
+  let waiting: (() => void)[] = [];
   const server = createServer((request, response) => {
     seen.push(request.headers.authorization);
-    // Answer late, so that the callers' requests overlap.
-    setTimeout(() => {
+    waiting.push(() => {
       response.writeHead(200, { 'content-type': 'application/json' });
       response.end(JSON.stringify([{ ...template, name: `for ${request.headers.authorization ?? 'nobody'}` }]));
-    }, 20);
+    });
+    if (new Set(seen).size < overlapping) return;
+    for (const answer of waiting) answer();
+    waiting = [];
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -75,7 +82,7 @@ describe('credentials', () => {
   `);
 
   it('never serves one caller what was fetched with another caller’s token', async () => {
-    await using upstream = await startPerCallerUpstream();
+    await using upstream = await startPerCallerUpstream({ overlapping: 4 });
     await using gateway = await startTestGateway({ env: { UPSTREAM_URL: upstream.url } });
     const callers = Array.from({ length: 20 }, (_, i) => `Bearer token-${i % 4}`);
     const answers = await Promise.all(callers.map((authorization) => gateway.query(query, {}, { authorization })));
@@ -90,7 +97,7 @@ describe('credentials', () => {
   });
 
   it('without coalescing, every caller makes its own call', async () => {
-    await using upstream = await startPerCallerUpstream();
+    await using upstream = await startPerCallerUpstream({ overlapping: 4 });
     await using gateway = await startTestGateway({ env: { UPSTREAM_URL: upstream.url, UPSTREAM_COALESCE: 'false' } });
     const callers = Array.from({ length: 20 }, (_, i) => `Bearer token-${i % 4}`);
     await Promise.all(callers.map((authorization) => gateway.query(query, {}, { authorization })));
