@@ -37,6 +37,8 @@ export interface Config {
   readonly cache: CacheSettings;
   /** How many pages of one org a refetch (`node`, `nodes`, `_entities`) may read. */
   readonly refetchMaxPages: number;
+  /** Upstream pages a cursor's item is looked for in, on either side, when the list changed under it. */
+  readonly cursorSearchPages: number;
   /** Refetch scans (one org each) in flight across the process, and how many more may wait. */
   readonly refetchMaxScans: number;
   readonly refetchMaxWaiting: number;
@@ -246,9 +248,12 @@ function readPageCache(read: EnvReader): CacheSettings {
   });
 }
 
-function readRefetch(read: EnvReader): Pick<Config, 'refetchMaxPages' | 'refetchMaxScans' | 'refetchMaxWaiting'> {
+function readRefetch(
+  read: EnvReader,
+): Pick<Config, 'refetchMaxPages' | 'cursorSearchPages' | 'refetchMaxScans' | 'refetchMaxWaiting'> {
   return {
     refetchMaxPages: read.integer('REFETCH_MAX_PAGES', 100, 1, 100_000),
+    cursorSearchPages: read.integer('CURSOR_SEARCH_PAGES', 1, 0, 100),
     refetchMaxScans: read.integer('REFETCH_MAX_SCANS', 32, 1, 10_000),
     refetchMaxWaiting: read.integer('REFETCH_MAX_WAITING', 1_000, 0, 1_000_000),
   };

@@ -38,7 +38,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   const tracing = options.tracing ?? false;
   const telemetry = useRequestTelemetry({ metrics, logger, tracing, graphqlEndpoint: '/graphql', now: options.now });
   const { client, redis } = createUpstreamStack(config, { logger, metrics, tracing, now: options.now });
-  const { yoga, cacheSizes } = createGraphQLServer(config, { client, logger, telemetry });
+  const { yoga, cacheSizes } = createGraphQLServer(config, { client, metrics, logger, telemetry });
 
   return Object.assign(yoga, {
     /** The gateway's metrics (serve `metrics.registry` on their own port: http/metrics-server.ts). */

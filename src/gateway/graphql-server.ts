@@ -22,6 +22,7 @@ import { useResultSerializer } from '../graphql/result-serializer.ts';
 import { useStaleExtension } from '../graphql/stale-extension.ts';
 import { corsPolicy, useVaryByOrigin } from '../http/cors.ts';
 import { yogaLogger } from '../observability/logger.ts';
+import type { GatewayMetrics } from '../observability/metrics.ts';
 import type { useRequestTelemetry } from '../observability/request-telemetry.ts';
 import { createSchema } from '../schema/index.ts';
 import { assistantsPathTemplate, type UpstreamClient } from '../upstream/client.ts';
@@ -30,11 +31,15 @@ import type { GatewayConfig } from './gateway-config.ts';
 
 export interface GraphQLServerOptions {
   readonly client: UpstreamClient;
+  readonly metrics: GatewayMetrics;
   readonly logger: Logger;
   readonly telemetry: ReturnType<typeof useRequestTelemetry>;
 }
 
-export function createGraphQLServer(config: GatewayConfig, { client, logger, telemetry }: GraphQLServerOptions) {
+export function createGraphQLServer(
+  config: GatewayConfig,
+  { client, metrics, logger, telemetry }: GraphQLServerOptions,
+) {
   const { limits, caches } = config;
   const documentCache = createDocumentCache(caches.documentBytes);
   const compiledExecution = useCompiledExecution({
@@ -47,6 +52,8 @@ export function createGraphQLServer(config: GatewayConfig, { client, logger, tel
       client,
       paging: { pageBase: config.upstreamPageBase, maxTake: config.upstreamMaxTake },
       maxScanPages: config.refetchMaxPages,
+      cursorSearchPages: config.cursorSearchPages,
+      countCursorCheck: (status) => metrics.cursorCheck(status),
       scanLimit: refetchScanLimit(config),
       maxUpstreamCalls: limits.maxUpstreamCalls,
       maxUpstreamBytes: limits.maxUpstreamBytesPerRequest,

@@ -5,6 +5,7 @@ import type { YogaInitialContext } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import { callerCacheMode } from '../cache/cache-policy.ts';
 import type { OperationTelemetry } from '../observability/request-telemetry.ts';
+import type { CursorCheck } from '../paging/anchoring.ts';
 import { createLoaders, type Loaders, type PageKey } from '../paging/loaders.ts';
 import { createRequestBudget, type RequestBudget } from '../paging/request-budget.ts';
 import type { PagingOptions } from '../paging/windows.ts';
@@ -25,6 +26,10 @@ export interface ContextOptions {
   readonly client: UpstreamClient;
   readonly paging: PagingOptions;
   readonly maxScanPages: number;
+  /** Upstream pages a cursor's item is looked for in, on either side (CURSOR_SEARCH_PAGES). */
+  readonly cursorSearchPages: number;
+  /** Counts each cursor check by its status (`graphql_cursor_checks_total`). */
+  readonly countCursorCheck?: (status: CursorCheck['status']) => void;
   readonly scanLimit: ConcurrencyLimit;
   readonly maxUpstreamCalls: number;
   readonly maxUpstreamBytes: number;
@@ -60,6 +65,7 @@ export function createContextFactory(options: ContextOptions) {
         client: options.client,
         paging: options.paging,
         maxScanPages: options.maxScanPages,
+        cursorSearchPages: options.cursorSearchPages,
         scanLimit: options.scanLimit,
         // Only a connection reads a scanned page again, and only the `assistants`
         // field opens one: a document that never names it lets scanned pages go.
@@ -71,6 +77,14 @@ export function createContextFactory(options: ContextOptions) {
         telemetry,
         cacheMode: callerCacheMode(request.headers.get('cache-control')),
         staleness,
+        onCursorCheck: (check, orgId, cursor) => {
+          options.countCursorCheck?.(check.status);
+          if (check.status !== 'SHIFTED' && check.status !== 'NOT_FOUND') return;
+          options.logger.debug(
+            { reqId: telemetry?.requestId, cursor: { orgId, offset: cursor.offset, direction: cursor.direction, ...check } },
+            `cursor ${check.status}`,
+          );
+        },
         onUpstreamFailure: (failure, key) =>
           options.logger.warn(
             {

@@ -40,6 +40,7 @@ export function createGatewayMetrics(options: GatewayMetricsOptions) {
     ...upstreamCallMetrics(registry),
     ...upstreamGuardMetrics(registry),
     ...cacheMetrics(registry),
+    ...cursorMetrics(registry),
   };
 }
 
@@ -214,6 +215,21 @@ function cacheMetrics(registry: Registry) {
     },
     cacheStoreError() {
       storeErrors.inc();
+    },
+  };
+}
+
+/** Connection cursors, by what their check found where the cursor pointed. */
+function cursorMetrics(registry: Registry) {
+  const checks = new Counter({
+    name: 'graphql_cursor_checks_total',
+    help: 'Cursors of after/before checked against the list: EXACT (where it said), SHIFTED (its item moved), SUCCESSOR (its item was gone; its neighbour carried on), NOT_FOUND (neither found; the offset was used), UNCHECKED (a v1 cursor).',
+    labelNames: ['status'] as const,
+    registers: [registry],
+  });
+  return {
+    cursorCheck(status: 'UNCHECKED' | 'EXACT' | 'SHIFTED' | 'SUCCESSOR' | 'NOT_FOUND') {
+      checks.inc({ status });
     },
   };
 }

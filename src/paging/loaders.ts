@@ -8,6 +8,8 @@ import type { ConcurrencyLimit } from '../upstream/concurrency-limit.ts';
 import type { AssistantRecord } from '../upstream/records.ts';
 import type { OperationStaleness } from '../upstream/staleness.ts';
 import { oldest } from '../upstream/staleness.ts';
+import { anchorIn, type CursorCheck, firstRead, ListView, searchOrder, settle } from './anchoring.ts';
+import type { Anchor, WindowCursor } from './cursors.ts';
 import { createPageLoader, type PageLoader, type PageLoaderOptions } from './page-loader.ts';
 import { type AssistantLoader, createAssistantLoader } from './refetch-scan.ts';
 import {
@@ -30,6 +32,22 @@ export interface Loaders {
   readonly assistant: AssistantLoader;
   /** The items of a window of an org's list, with exact page flags, and how old its data is if any page was served stale. */
   loadWindow(orgId: string, window: Window): Promise<PageSlice<AssistantRecord> & { staleAgeSeconds?: number }>;
+  /**
+   * A connection's page: the window, moved to where its cursor's item now is
+   * when the list changed (anchoring.ts), each item's cursor anchor, and what
+   * the check of the cursor found.
+   */
+  loadConnection(orgId: string, window: Window, cursor: WindowCursor | undefined): Promise<ConnectionPage>;
+}
+
+export interface ConnectionPage extends PageSlice<AssistantRecord> {
+  /** The window served: the one asked for, or where the cursor's item moved. */
+  readonly window: Window;
+  /** Each item's fingerprint and its neighbours', for its cursor. */
+  readonly anchors: readonly Anchor[];
+  /** Absent without `after` or `before`. */
+  readonly check?: CursorCheck;
+  readonly staleAgeSeconds?: number;
 }
 
 export interface LoaderOptions extends PageLoaderOptions {
@@ -44,6 +62,10 @@ export interface LoaderOptions extends PageLoaderOptions {
    * Asked as a scan reads (the operation's document is known by then).
    */
   readonly keepScannedPages: () => boolean;
+  /** Upstream pages a cursor's item is looked for in, on either side, when it is not where the cursor says. */
+  readonly cursorSearchPages: number;
+  /** Told what each cursor's check found, for the operators' metrics and log. */
+  readonly onCursorCheck?: (check: CursorCheck, orgId: string, cursor: WindowCursor) => void;
 }
 
 export function createLoaders(options: LoaderOptions): Loaders {
@@ -55,7 +77,15 @@ export function createLoaders(options: LoaderOptions): Loaders {
     loadPageOnce: (key) => page.load(key),
     forgetPage: (key) => page.clear(key),
   });
-  return { assistant, loadWindow: (orgId, window) => windows.loadWindow(orgId, window) };
+  return {
+    assistant,
+    loadWindow: (orgId, window) => windows.loadWindow(orgId, window),
+    async loadConnection(orgId, window, cursor) {
+      const page = await windows.loadConnection(orgId, window, cursor, options.cursorSearchPages);
+      if (page.check && cursor) options.onCursorCheck?.(page.check, orgId, cursor);
+      return page;
+    },
+  };
 }
 
 /** A connection's window, read over the pages that the page/take planner picks. */
@@ -88,6 +118,58 @@ class WindowReader {
       needsProbe: false,
       staleAgeSeconds: oldest([range.staleAge, first.staleAge]),
     };
+  }
+
+  async loadConnection(
+    orgId: string,
+    window: Window,
+    cursor: WindowCursor | undefined,
+    searchPages: number,
+  ): Promise<ConnectionPage> {
+    const view = new ListView();
+    const pages: AssistantRecord[][] = [];
+    const read = (range: Window) => this.readInto(view, pages, orgId, range);
+    let served = window;
+    let check: CursorCheck | undefined = cursor ? { status: 'UNCHECKED' } : undefined;
+    if (cursor?.anchor) {
+      const size = window.end - window.start;
+      await read(firstRead(window, cursor, this.paging));
+      let anchored = anchorIn(view, cursor, cursor.anchor, size);
+      for (const request of searchOrder(view, this.paging, searchPages)) {
+        if (anchored) break;
+        pages.push(await this.loadPage(orgId, request));
+        view.addPage(request.offset, pages.at(-1) as AssistantRecord[], request.take);
+        anchored = anchorIn(view, cursor, cursor.anchor, size);
+      }
+      anchored ??= settle(view, cursor, cursor.anchor, size);
+      served = anchored.window;
+      check = anchored.check;
+    }
+    const range = fetchRange(served);
+    if (!view.covers(range)) await read(range);
+    let slice = sliceWindow(served, view.slice(range));
+    if (slice.needsProbe) {
+      if (!view.covers(probeRange)) await read(probeRange);
+      slice = { ...slice, hasPreviousPage: view.at(0) !== undefined, needsProbe: false };
+    }
+    return {
+      ...slice,
+      window: served,
+      anchors: slice.items.map((_, i) => view.anchorAt(served.start + i)),
+      check,
+      staleAgeSeconds: this.staleness.oldestOf(pages),
+    };
+  }
+
+  /** Reads the pages that cover `range` into `view` (a page this request already asked for when one covers it). */
+  private async readInto(view: ListView, pages: AssistantRecord[][], orgId: string, range: Window): Promise<void> {
+    const covering = this.requestedByOrg
+      .get(orgId)
+      ?.find((request) => request.offset <= range.start && request.offset + request.take >= range.end);
+    const plan = covering ? [covering] : planPages(range, this.paging);
+    const read = await Promise.all(plan.map((request) => this.loadPage(orgId, request)));
+    plan.forEach((request, i) => view.addPage(request.offset, read[i] as AssistantRecord[], request.take));
+    pages.push(...read);
   }
 
   private async loadRange(orgId: string, range: Window): Promise<{ items: AssistantRecord[]; staleAge?: number }> {

@@ -2,8 +2,8 @@
 // page/take requests, and the cursors that mark positions in an org's list.
 // A position is an item's 0-based offset in the org's assistant list.
 
-import { base64url } from '../contract/base64url.ts';
-import { BadInputError, quoteInput } from '../contract/errors.ts';
+import { BadInputError } from '../contract/errors.ts';
+import { decodeCursor } from './cursors.ts';
 
 export interface ConnectionArgs {
   readonly first?: number | null | undefined;
@@ -36,30 +36,9 @@ export interface PageRequest {
 export const defaultPageSize = 20;
 export const maxPageSize = 100;
 
-// --- cursors -----------------------------------------------------------------
+// --- cursors: see cursors.ts -------------------------------------------------
 
-const cursorPrefix = 'assistants:v1:';
-
-/** An opaque cursor for the item at `offset` of `orgId`'s list. */
-export function encodeCursor(orgId: string, offset: number): string {
-  return base64url(`${cursorPrefix}${offset}:${orgId}`);
-}
-
-/** The offset a cursor marks; refuses any cursor this org's connection did not issue. */
-export function decodeCursor(cursor: string, orgId: string): number {
-  const text = Buffer.from(cursor, 'base64url').toString();
-  const offsetText = text.startsWith(cursorPrefix)
-    ? text.slice(cursorPrefix.length, text.indexOf(':', cursorPrefix.length))
-    : '';
-  const offset = /^(0|[1-9]\d{0,8})$/.test(offsetText) ? Number(offsetText) : -1;
-  // Re-encoding must give back the very same string: that rejects garbage,
-  // non-canonical base64 and cursors of other organizations in one check.
-  // Offsets past a billion were never issued: no org is that long.
-  if (offset < 0 || encodeCursor(orgId, offset) !== cursor) {
-    throw new BadInputError(`cursor ${quoteInput(cursor)} was not issued by this connection`);
-  }
-  return offset;
-}
+export { decodeCursor, encodeCursor } from './cursors.ts';
 
 // --- windows -----------------------------------------------------------------
 

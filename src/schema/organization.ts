@@ -1,7 +1,10 @@
 import { responsePathAsArray } from 'graphql';
 import { BadInputError } from '../contract/errors.ts';
-import { encodeCursor, resolveWindow } from '../paging/windows.ts';
+import type { CursorCheck } from '../paging/anchoring.ts';
+import { type Anchor, cursorOf, encodeAnchoredCursor } from '../paging/cursors.ts';
+import { resolveWindow } from '../paging/windows.ts';
 import { builder } from './builder.ts';
+import { CursorCheckRef } from './cursor-check.ts';
 import { directId } from './direct-resolvers.ts';
 import { keyOfGlobalId, markedAs, nodeIds, organizationFor } from './global-id.ts';
 import { Assistant, Organization } from './refs.ts';
@@ -20,24 +23,37 @@ builder.node(Organization, {
           "The organization's assistants, in the upstream's order. Null, with an error, when the upstream cannot list them.",
         resolve: async (org, args, { loaders, staleness }, info) => {
           const window = resolveWindow(args, org.restId);
-          const slice = await loaders.loadWindow(org.restId, window);
-          staleness.noteAge(responsePathAsArray(info.path), slice.staleAgeSeconds);
-          const edges = slice.items.map((node, i) => ({
-            cursor: encodeCursor(org.restId, window.start + i),
+          const page = await loaders.loadConnection(org.restId, window, cursorOf(args, org.restId));
+          staleness.noteAge(responsePathAsArray(info.path), page.staleAgeSeconds);
+          const edges = page.items.map((node, i) => ({
+            cursor: encodeAnchoredCursor(org.restId, page.window.start + i, page.anchors[i] as Anchor),
             node,
           }));
           return {
             edges,
             pageInfo: {
-              hasNextPage: slice.hasNextPage,
-              hasPreviousPage: slice.hasPreviousPage,
+              hasNextPage: page.hasNextPage,
+              hasPreviousPage: page.hasPreviousPage,
               startCursor: edges[0]?.cursor ?? null,
               endCursor: edges.at(-1)?.cursor ?? null,
             },
+            cursorCheck: page.check ?? null,
           };
         },
       },
-      { name: 'AssistantConnection', description: 'A page of assistants.' },
+      {
+        name: 'AssistantConnection',
+        description: 'A page of assistants.',
+        fields: (t) => ({
+          cursorCheck: t.field({
+            type: CursorCheckRef,
+            nullable: true,
+            description:
+              'What the gateway found when it checked `after` or `before` against the list, which may have changed since the cursor was issued. Null without either.',
+            resolve: (connection) => (connection as { cursorCheck?: CursorCheck | null }).cursorCheck ?? null,
+          }),
+        }),
+      },
       { name: 'AssistantEdge', description: 'An assistant and its cursor.' },
     ),
   }),
