@@ -1,12 +1,10 @@
 // The demo's one REST endpoint, GET {basePath}/orgs/{org}/assistants?page&take
-// (CONTRACT §1): its route, who may call it, its pages over the seed data and
-// their validator.
+// (CONTRACT §1): its route, who may call it, its pages over the org's current
+// list and their validator.
 
 import { type Answer, error } from './answers.ts';
+import type { OrgLists } from './org-lists.ts';
 import type { DemoSettings } from './settings.ts';
-
-/** The validator of every page the demo answers: its data never changes. */
-export const seedEtag = '"seed-1"';
 
 const DEFAULT_TAKE = 20;
 const ROUTE = /^\/orgs\/([^/]+)\/assistants$/;
@@ -43,12 +41,12 @@ export function refusal(
 
 /** The page asked for, or the 4xx that says why there is none. */
 export function answerPage(
-  settings: Pick<DemoSettings, 'data' | 'pageBase' | 'maxTake'>,
+  { pageBase, maxTake }: Pick<DemoSettings, 'pageBase' | 'maxTake'>,
+  lists: OrgLists,
   method: string | undefined,
   route: Route | null,
   query: URLSearchParams,
 ): Answer {
-  const { data, pageBase, maxTake } = settings;
   if (!route) return error(404, 'not_found', 'No such endpoint.');
   if (route.orgId === null) return error(400, 'bad_request', 'The org id is not valid percent-encoding.');
   if (method !== 'GET') {
@@ -63,18 +61,25 @@ export function answerPage(
   if (take === null || take < 1 || take > maxTake) {
     return error(400, 'bad_request', `take must be an integer from 1 to ${maxTake}.`);
   }
-  const assistants = data.get(route.orgId);
+  const assistants = lists.current.get(route.orgId);
   if (!assistants) return error(404, 'not_found', 'Unknown organization.');
 
   const start = (page - pageBase) * take;
-  return { status: 200, body: JSON.stringify(assistants.slice(start, start + take)), headers: { etag: seedEtag } };
+  return {
+    status: 200,
+    body: JSON.stringify(assistants.slice(start, start + take)),
+    headers: { etag: lists.etag(route.orgId) },
+  };
 }
 
-/** The 304 that replaces a page the caller holds already, or undefined. */
-export function notModified(answer: Answer, ifNoneMatch: string | undefined): Answer | undefined {
-  // The seed never changes, so one validator holds for every page: a revalidation is always a 304.
-  if (answer.status !== 200 || ifNoneMatch !== seedEtag) return undefined;
-  return { status: 304, body: '', headers: { etag: seedEtag, ...pick(answer.headers, 'cache-control') } };
+/**
+ * The 304 that replaces a page the caller holds already, or undefined.
+ * `etag` is the org's validator: one for all its pages, changed by any
+ * change to its list, so a revalidation is a 304 until the list changes.
+ */
+export function notModified(answer: Answer, ifNoneMatch: string | undefined, etag: string): Answer | undefined {
+  if (answer.status !== 200 || ifNoneMatch !== etag) return undefined;
+  return { status: 304, body: '', headers: { etag, ...pick(answer.headers, 'cache-control') } };
 }
 
 function pick(headers: Record<string, string> | undefined, name: string): Record<string, string> {
@@ -83,7 +88,7 @@ function pick(headers: Record<string, string> | undefined, name: string): Record
 }
 
 /** null when present but not an integer; `fallback` when absent. */
-function parseInteger(raw: string | null, fallback: number): number | null {
+export function parseInteger(raw: string | null, fallback: number): number | null {
   if (raw === null) return fallback;
   if (!INTEGER.test(raw)) return null;
   const value = Number(raw);

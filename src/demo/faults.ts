@@ -90,7 +90,7 @@ export class FaultQueue {
 /** The answer a fault puts in place of the endpoint's (an error status, a bad body); undefined for the others. */
 export function faultAnswer(
   fault: Fault | undefined,
-  data: ReadonlyMap<string, WireAssistant[]>,
+  data: ReadonlyMap<string, readonly WireAssistant[]>,
   orgId: string | null,
 ): Answer | undefined {
   if (fault?.status !== undefined) return faultStatus(fault.status, fault.retryAfter);
@@ -130,7 +130,7 @@ function faultStatus(status: number, retryAfter: string | undefined): Answer {
 }
 
 /** A few real assistants, preferably the org's own, to fill injected bad bodies. */
-function sampleFor(data: ReadonlyMap<string, WireAssistant[]>, orgId: string | null): WireAssistant[] {
+function sampleFor(data: ReadonlyMap<string, readonly WireAssistant[]>, orgId: string | null): WireAssistant[] {
   const own = (orgId !== null && data.get(orgId)) || [];
   return (own.length >= 3 ? own : [...own, ...[...data.values()].flat()]).slice(0, 3);
 }

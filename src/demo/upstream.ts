@@ -1,21 +1,25 @@
 // The embedded demo upstream: the REST endpoint of CONTRACT §1 over seed data,
 // on plain node:http. Tests use it as a real loopback upstream and steer it
-// with faults (statuses, bad bodies, dropped sockets, latency); `npm start`
-// uses it when no UPSTREAM_URL is configured.
+// with faults (statuses, bad bodies, dropped sockets, latency) and changes to
+// an org's list; `npm start` uses it when no UPSTREAM_URL is configured, and
+// people change its lists through its control route.
 
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { error, send, sendHalf } from './answers.ts';
 import { answerPage, matchRoute, notModified, refusal } from './assistants-endpoint.ts';
+import { answerControl, matchControl } from './control-route.ts';
 import { dressed, type Fault, FaultQueue, faultAnswer } from './faults.ts';
 import { type HeldRequest, Holds } from './holds.ts';
+import { OrgLists } from './org-lists.ts';
 import { type DemoSettings, type DemoUpstreamOptions, settingsOf } from './settings.ts';
 import { type RecordedRequest, Traffic } from './traffic.ts';
+import type { WireAssistant } from './wire.ts';
 
-export { seedEtag } from './assistants-endpoint.ts';
 export { type Fault, faultMenu } from './faults.ts';
 export type { HeldRequest } from './holds.ts';
+export { seedEtag } from './org-lists.ts';
 export type { DemoUpstreamOptions } from './settings.ts';
 export type { RecordedRequest } from './traffic.ts';
 
@@ -38,7 +42,18 @@ export interface DemoUpstream {
    * sleeping. `arrived` settles once that request is held.
    */
   hold(orgId?: string): HeldRequest;
-  /** Clears requests, peakConcurrency and faults. */
+  /**
+   * Inserts a copy of a seed assistant (the org's first, or any when it has
+   * none) with fresh ids (`asst_ins_<n>`), named `name` or `Inserted <n>`, at
+   * `position`, 0 to the list's length; returns its id. A RangeError for an
+   * unknown org or a position outside. The org's pages get a new ETag.
+   */
+  insert(orgId: string, position: number, name?: string): string;
+  /** Removes the assistant at `position`, 0 to the list's length - 1; returns its id. A RangeError when there is none. */
+  remove(orgId: string, position: number): string;
+  /** The org's list as it is now (a snapshot): what its pages hold, in order. */
+  assistantsOf(orgId: string): readonly WireAssistant[];
+  /** Clears requests, peakConcurrency and faults; the lists stay as they were changed. */
   reset(): void;
   /** Closes the server and every socket, keep-alive and pending ones too. */
   close(): Promise<void>;
@@ -48,6 +63,8 @@ export interface DemoUpstream {
 /** What the request handler and a test's controls share. */
 interface DemoState {
   readonly settings: DemoSettings;
+  /** This instance's lists: changed by insert and remove, never the shared seed. */
+  readonly lists: OrgLists;
   readonly traffic: Traffic;
   readonly faults: FaultQueue;
   readonly holds: Holds;
@@ -57,11 +74,13 @@ export async function startDemoUpstream(options: DemoUpstreamOptions = {}): Prom
   const settings = settingsOf(options);
   const state: DemoState = {
     settings,
+    lists: new OrgLists(settings.data),
     traffic: new Traffic(settings.recordRequests),
     faults: new FaultQueue(settings.faultRate, settings.random),
     holds: new Holds(),
   };
   const server = createServer((req, res) => {
+    if (controlled(state, req, res)) return;
     state.traffic.track(res);
     handle(state, req, res).catch(() => {
       // A bug here must not take the process down; fail just this request.
@@ -83,14 +102,12 @@ export async function startDemoUpstream(options: DemoUpstreamOptions = {}): Prom
 
 /** Answers one request: recorded, held if a test asked, delayed, then answered as its fault (if any) says. */
 async function handle(
-  { settings, traffic, faults, holds }: DemoState,
+  { settings, lists, traffic, faults, holds }: DemoState,
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
   const rawPath = req.url ?? '';
-  const queryAt = rawPath.indexOf('?');
-  const pathname = queryAt === -1 ? rawPath : rawPath.slice(0, queryAt);
-  const query = new URLSearchParams(queryAt === -1 ? '' : rawPath.slice(queryAt + 1));
+  const { pathname, query } = target(rawPath);
   const route = matchRoute(pathname, settings.basePath);
   traffic.record(req, rawPath, route?.orgId ?? '', query);
 
@@ -104,19 +121,48 @@ async function handle(
     return;
   }
   const answer = dressed(
-    faultAnswer(fault, settings.data, route?.orgId ?? null) ??
+    faultAnswer(fault, lists.current, route?.orgId ?? null) ??
       refusal(settings.access, req.headers.authorization, route) ??
-      answerPage(settings, req.method, route, query),
+      answerPage(settings, lists, req.method, route, query),
     fault,
   );
-  const revalidated = notModified(answer, req.headers['if-none-match']);
+  const revalidated = notModified(answer, req.headers['if-none-match'], lists.etag(route?.orgId));
   if (revalidated) send(res, revalidated);
   else if (fault?.drop === 'mid-body') sendHalf(res, answer);
   else send(res, answer);
 }
 
+/**
+ * Answers a request for the control route, if it is one, at once: it is no
+ * upstream traffic, so it is neither counted nor recorded, and no fault,
+ * hold or latency applies to it. False for every other request.
+ */
+function controlled({ settings, lists }: DemoState, req: IncomingMessage, res: ServerResponse): boolean {
+  const { pathname, query } = target(req.url ?? '');
+  const route = matchControl(pathname, settings.basePath);
+  if (!route) return false;
+  // Any body is ignored, and read to its end so the socket can be kept alive.
+  req.resume();
+  try {
+    send(res, answerControl(lists, req.method, route, query));
+  } catch {
+    if (res.headersSent) res.destroy();
+    else send(res, error(500, 'internal', 'Demo upstream failure.'));
+  }
+  return true;
+}
+
+/** The request target's path and query. */
+function target(rawPath: string): { pathname: string; query: URLSearchParams } {
+  const queryAt = rawPath.indexOf('?');
+  return {
+    pathname: queryAt === -1 ? rawPath : rawPath.slice(0, queryAt),
+    query: new URLSearchParams(queryAt === -1 ? '' : rawPath.slice(queryAt + 1)),
+  };
+}
+
 /** What a test steers and reads the demo upstream by. */
-function controls({ traffic, faults, holds }: DemoState, url: string, close: () => Promise<void>): DemoUpstream {
+function controls({ lists, traffic, faults, holds }: DemoState, url: string, close: () => Promise<void>): DemoUpstream {
   return {
     url,
     get requests() {
@@ -134,6 +180,9 @@ function controls({ traffic, faults, holds }: DemoState, url: string, close: () 
     inject: (fault) => faults.inject(fault),
     clearFaults: () => faults.clear(),
     hold: (orgId) => holds.hold(orgId),
+    insert: (orgId, position, name) => lists.insert(orgId, position, name),
+    remove: (orgId, position) => lists.remove(orgId, position),
+    assistantsOf: (orgId) => lists.assistantsOf(orgId),
     reset() {
       traffic.reset();
       faults.clear();

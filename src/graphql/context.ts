@@ -81,7 +81,10 @@ export function createContextFactory(options: ContextOptions) {
           options.countCursorCheck?.(check.status);
           if (check.status !== 'SHIFTED' && check.status !== 'NOT_FOUND') return;
           options.logger.debug(
-            { reqId: telemetry?.requestId, cursor: { orgId, offset: cursor.offset, direction: cursor.direction, ...check } },
+            {
+              reqId: telemetry?.requestId,
+              cursor: { orgId, offset: cursor.offset, direction: cursor.direction, ...check },
+            },
             `cursor ${check.status}`,
           );
         },

@@ -27,9 +27,9 @@ export class ListView {
   /** The list's length, once a page shorter than its take was read. */
   length: number | undefined;
 
-  /** One page's items; `complete` when it was as long as asked (more may follow). */
+  /** One page's items, at its offset; a page shorter than its take ends the list. */
   addPage(offset: number, items: readonly AssistantRecord[], take: number): void {
-    items.forEach((item, i) => this.items.set(offset + i, item));
+    for (const [i, item] of items.entries()) this.items.set(offset + i, item);
     if (items.length < take) this.length = Math.min(this.length ?? Number.POSITIVE_INFINITY, offset + items.length);
   }
 
@@ -68,14 +68,6 @@ export class ListView {
     return best;
   }
 
-  /** The bounds of what was read: the extra pages of a search go just outside them. */
-  span(): Window {
-    const offsets = [...this.items.keys()];
-    return offsets.length === 0
-      ? { start: 0, end: 0 }
-      : { start: Math.min(...offsets), end: Math.max(...offsets) + 1 };
-  }
-
   /** The cursor anchor of the item at `offset`: its fingerprint and its neighbours'. */
   anchorAt(offset: number): Anchor {
     const mark = (at: number) => {
@@ -111,16 +103,25 @@ export function anchorIn(view: ListView, cursor: WindowCursor, anchor: Anchor, s
   return { window: cursor.direction === 'after' ? forward(at, size) : backward(at, size), check };
 }
 
-/** Once the search is over: the neighbour in the paging direction carries the walk, or the offset does. */
+/**
+ * Once the search is over and the cursor's item is gone: its neighbour in the
+ * paging direction carries the walk (the walk resumes at it), else the one on
+ * the other side (the walk resumes just past it), else the offset does.
+ */
 export function settle(view: ListView, cursor: WindowCursor, anchor: Anchor, size: number): Anchored {
   const { offset } = cursor;
+  const successor: Anchored['check'] = { status: 'SUCCESSOR' };
   if (cursor.direction === 'after') {
     const next = anchor.next === listEdge ? view.length : view.find(anchor.next, offset);
-    if (next !== undefined) return { window: { start: next, end: next + size }, check: { status: 'SUCCESSOR' } };
+    if (next !== undefined) return { window: { start: next, end: next + size }, check: successor };
+    const prev = anchor.prev === listEdge ? -1 : view.find(anchor.prev, offset);
+    if (prev !== undefined) return { window: forward(prev, size), check: successor };
     return { window: forward(offset, size), check: { status: 'NOT_FOUND' } };
   }
   const prev = anchor.prev === listEdge ? -1 : view.find(anchor.prev, offset);
-  if (prev !== undefined) return { window: backward(prev + 1, size), check: { status: 'SUCCESSOR' } };
+  if (prev !== undefined) return { window: backward(prev + 1, size), check: successor };
+  const next = anchor.next === listEdge ? view.length : view.find(anchor.next, offset);
+  if (next !== undefined) return { window: backward(next, size), check: successor };
   return { window: backward(offset, size), check: { status: 'NOT_FOUND' } };
 }
 
@@ -152,20 +153,17 @@ export function firstRead(window: Window, cursor: WindowCursor, paging: PagingOp
 }
 
 /**
- * The upstream pages to look in when the item is not in what was read: up to
- * `perSide` pages of the upstream's largest size on either side, nearest first.
+ * The upstream pages to look in when the item is not where the cursor says:
+ * pages of the upstream's largest size, the one holding the cursor's offset,
+ * then up to `perSide` on either side of it, nearest first, each unless what
+ * was read covers it. An item that moved by up to `perSide` pages is found.
  */
-export function searchOrder(view: ListView, paging: PagingOptions, perSide: number): PageRequest[] {
-  const { start, end } = view.span();
+export function searchOrder(view: ListView, offset: number, paging: PagingOptions, perSide: number): PageRequest[] {
   const take = paging.maxTake;
-  const order: PageRequest[] = [];
-  for (let k = 0; k < perSide; k++) {
-    const after = Math.floor(end / take) + k;
-    if (view.length === undefined || after * take < view.length) {
-      order.push({ page: paging.pageBase + after, take, offset: after * take });
-    }
-    const before = Math.floor((start - 1) / take) - k;
-    if (start > 0 && before >= 0) order.push({ page: paging.pageBase + before, take, offset: before * take });
-  }
-  return order;
+  const center = Math.floor(offset / take);
+  const indexes = [center];
+  for (let k = 1; k <= perSide; k++) indexes.push(center + k, center - k);
+  return indexes
+    .filter((index) => index >= 0 && !view.covers({ start: index * take, end: (index + 1) * take }))
+    .map((index) => ({ page: paging.pageBase + index, take, offset: index * take }));
 }

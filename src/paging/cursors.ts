@@ -36,15 +36,25 @@ export interface Cursor {
 /** A cursor of `after` or `before`, as the connection was asked. */
 export interface WindowCursor extends Cursor {
   readonly direction: 'after' | 'before';
+  /** The page size asked (`first` or `last`): a window moved with its item keeps it. */
+  readonly size: number;
 }
 
 /** The connection's cursor, if it was given one (`resolveWindow` has checked the arguments). */
 export function cursorOf(
-  args: { readonly after?: string | null; readonly before?: string | null },
+  args: {
+    readonly first?: number | null;
+    readonly after?: string | null;
+    readonly last?: number | null;
+    readonly before?: string | null;
+  },
   orgId: string,
+  defaultSize: number,
 ): WindowCursor | undefined {
-  if (args.after != null) return { ...readCursor(args.after, orgId), direction: 'after' };
-  if (args.before != null) return { ...readCursor(args.before, orgId), direction: 'before' };
+  if (args.after != null)
+    return { ...readCursor(args.after, orgId), direction: 'after', size: args.first ?? defaultSize };
+  if (args.before != null)
+    return { ...readCursor(args.before, orgId), direction: 'before', size: args.last ?? defaultSize };
   return undefined;
 }
 

@@ -132,10 +132,10 @@ class WindowReader {
     let served = window;
     let check: CursorCheck | undefined = cursor ? { status: 'UNCHECKED' } : undefined;
     if (cursor?.anchor) {
-      const size = window.end - window.start;
+      const { size } = cursor;
       await read(firstRead(window, cursor, this.paging));
       let anchored = anchorIn(view, cursor, cursor.anchor, size);
-      for (const request of searchOrder(view, this.paging, searchPages)) {
+      for (const request of searchOrder(view, cursor.offset, this.paging, searchPages)) {
         if (anchored) break;
         pages.push(await this.loadPage(orgId, request));
         view.addPage(request.offset, pages.at(-1) as AssistantRecord[], request.take);
@@ -168,7 +168,7 @@ class WindowReader {
       ?.find((request) => request.offset <= range.start && request.offset + request.take >= range.end);
     const plan = covering ? [covering] : planPages(range, this.paging);
     const read = await Promise.all(plan.map((request) => this.loadPage(orgId, request)));
-    plan.forEach((request, i) => view.addPage(request.offset, read[i] as AssistantRecord[], request.take));
+    for (const [i, request] of plan.entries()) view.addPage(request.offset, read[i] as AssistantRecord[], request.take);
     pages.push(...read);
   }
 

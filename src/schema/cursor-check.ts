@@ -10,7 +10,10 @@ const CursorCheckStatus = builder.enumType('CursorCheckStatus', {
   description: 'What the check of a cursor found where the cursor pointed.',
   values: {
     UNCHECKED: { description: 'A cursor of the old format (v1): its offset was used as it is, unchecked.' },
-    EXACT: { description: 'Its assistant is where the cursor says: the page follows on exactly.' },
+    EXACT: {
+      description:
+        'The page follows on exactly from the cursor: its assistant is where the cursor says (or, where the page did not read that position, the assistant after it is).',
+    },
     SHIFTED: {
       description:
         'Its assistant moved (assistants were added or removed before it): the page follows on from where it is now; `shift` says how far it moved.',

@@ -1,8 +1,9 @@
 import { get as httpGet } from 'node:http';
 import { describe, expect, it, vi } from 'vitest';
 import { createSeedData } from '../../src/demo/seed.ts';
-import { type DemoUpstream, faultMenu, startDemoUpstream } from '../../src/demo/upstream.ts';
+import { type DemoUpstream, faultMenu, seedEtag, startDemoUpstream } from '../../src/demo/upstream.ts';
 import type { WireAssistant } from '../../src/demo/wire.ts';
+import { decodeAssistantList } from '../../src/upstream/decode.ts';
 
 const seed = createSeedData();
 
@@ -539,5 +540,263 @@ describe('seed data', () => {
     expect(stamps).toContain('2023-12-25');
     expect(stamps).toContain('2024-03-01T10:20:30+02:00');
     expect(stamps.some((s) => s.endsWith('Z'))).toBe(true);
+  });
+});
+
+describe('changes to the list', () => {
+  const page = async (upstream: DemoUpstream, org: string, number: number, take: number) =>
+    (await json(await get(upstream, `/orgs/${org}/assistants?page=${number}&take=${take}`))) as WireAssistant[];
+  const ids = (assistants: readonly WireAssistant[]) => assistants.map((assistant) => assistant.id);
+  const acme = ids(seeded('acme'));
+
+  it('inserts a copy of the org’s first seed assistant with fresh ids, and the pages after it shift', async () => {
+    await using upstream = await startDemoUpstream();
+    const before = Date.now();
+    const id = upstream.insert('acme', 3);
+
+    expect(id).toBe('asst_ins_1');
+    expect(ids(await page(upstream, 'acme', 1, 5))).toEqual([...acme.slice(0, 3), id, ...acme.slice(3, 4)]);
+    expect(ids(await page(upstream, 'acme', 2, 5))).toEqual(acme.slice(4, 9));
+    expect(ids(await page(upstream, 'acme', 3, 5))).toEqual(acme.slice(9, 12));
+    expect(ids(upstream.assistantsOf('acme'))).toEqual([...acme.slice(0, 3), id, ...acme.slice(3)]);
+
+    const inserted = upstream.assistantsOf('acme')[3] as WireAssistant;
+    const template = seeded('acme')[0] as WireAssistant;
+    expect(inserted).toEqual({
+      ...template,
+      id,
+      name: 'Inserted 1',
+      created_at: expect.any(String),
+      updated_at: expect.any(String),
+      integrations: template.integrations.map((child, k) => ({
+        ...child,
+        id: `int_ins_1_${k + 1}`,
+        assistant_id: id,
+        created_at: inserted.created_at,
+        updated_at: inserted.created_at,
+      })),
+      actions: template.actions.map((child, k) => ({
+        ...child,
+        id: `act_ins_1_${k + 1}`,
+        assistant_id: id,
+        created_at: inserted.created_at,
+        updated_at: inserted.created_at,
+      })),
+    });
+    expect(Date.parse(inserted.created_at)).toBeGreaterThanOrEqual(before - 1);
+    expect(inserted.updated_at).toBe(inserted.created_at);
+    // The gateway reads it as it reads any assistant.
+    expect(() => decodeAssistantList(upstream.assistantsOf('acme'), 'acme')).not.toThrow();
+  });
+
+  it('inserts at either end, under a given name', async () => {
+    await using upstream = await startDemoUpstream();
+    const first = upstream.insert('wayne', 0, 'First');
+    const last = upstream.insert('wayne', 4, 'Last');
+
+    expect(ids(await page(upstream, 'wayne', 1, 10))).toEqual([first, ...ids(seeded('wayne')), last]);
+    expect(upstream.assistantsOf('wayne').map((a) => a.name)).toEqual([
+      'First',
+      ...seeded('wayne').map((a) => a.name),
+      'Last',
+    ]);
+  });
+
+  it('removes the assistant at a position, and the pages after it shift back', async () => {
+    await using upstream = await startDemoUpstream();
+
+    expect(upstream.remove('acme', 0)).toBe(acme[0]);
+    expect(upstream.remove('acme', 5)).toBe(acme[6]);
+    const rest = [...acme.slice(1, 6), ...acme.slice(7)];
+    expect(ids(await page(upstream, 'acme', 1, 5))).toEqual(rest.slice(0, 5));
+    expect(ids(await page(upstream, 'acme', 2, 5))).toEqual(rest.slice(5, 10));
+    expect(await page(upstream, 'acme', 3, 5)).toEqual([]);
+    expect(ids(upstream.assistantsOf('acme'))).toEqual(rest);
+  });
+
+  it('gives every inserted assistant and child ids no other has, an empty org a copy of another org’s', async () => {
+    await using upstream = await startDemoUpstream();
+    const inserted = [
+      upstream.insert('umbrella', 0),
+      upstream.insert('hooli', 2),
+      upstream.insert('initech', 350),
+      upstream.insert('umbrella', 1),
+    ];
+    upstream.remove('umbrella', 0);
+    inserted.push(upstream.insert('umbrella', 0));
+
+    expect(inserted).toEqual(['asst_ins_1', 'asst_ins_2', 'asst_ins_3', 'asst_ins_4', 'asst_ins_5']);
+    expect(upstream.assistantsOf('umbrella')).toHaveLength(2);
+    const everyId = [...seed.keys()].flatMap((org) =>
+      upstream
+        .assistantsOf(org)
+        .flatMap((a) => [a.id, ...a.integrations.map((i) => i.id), ...a.actions.map((x) => x.id)]),
+    );
+    expect(new Set(everyId).size).toBe(everyId.length);
+    // initech's first assistant has integrations and actions: each copy links to its new parent.
+    const copy = upstream.assistantsOf('initech')[350] as WireAssistant;
+    expect(copy.actions.length).toBeGreaterThan(0);
+    for (const child of [...copy.integrations, ...copy.actions]) expect(child.assistant_id).toBe(copy.id);
+  });
+
+  it('skips an inserted id that a hand-made list uses already', async () => {
+    const taken = { ...(seeded('wayne')[0] as WireAssistant), id: 'asst_ins_1' };
+    await using upstream = await startDemoUpstream({ data: new Map([['wayne', [taken]]]) });
+
+    expect(upstream.insert('wayne', 1)).toBe('asst_ins_2');
+  });
+
+  it('refuses a position outside the list or an unknown org, with a RangeError naming the positions allowed', async () => {
+    await using upstream = await startDemoUpstream();
+
+    expect(() => upstream.insert('acme', 13)).toThrow(
+      new RangeError('"acme" has 12 assistants: insert at 0 to 12, not 13'),
+    );
+    expect(() => upstream.insert('acme', -1)).toThrow(RangeError);
+    expect(() => upstream.insert('acme', 1.5)).toThrow(RangeError);
+    expect(() => upstream.remove('acme', 12)).toThrow(
+      new RangeError('"acme" has 12 assistants: remove at 0 to 11, not 12'),
+    );
+    expect(() => upstream.remove('umbrella', 0)).toThrow(
+      new RangeError('"umbrella" has no assistants: nothing to remove'),
+    );
+    expect(() => upstream.insert('nope', 0)).toThrow(new RangeError('no organization "nope"'));
+    expect(() => upstream.assistantsOf('nope')).toThrow(RangeError);
+    expect(upstream.assistantsOf('acme')).toEqual(seeded('acme'));
+  });
+
+  it('changes the org’s ETag with each change, so a stale If-None-Match gets the new page', async () => {
+    await using upstream = await startDemoUpstream();
+    const revalidate = (org: string, etag: string) =>
+      get(upstream, `/orgs/${org}/assistants?page=1&take=5`, { headers: { 'if-none-match': etag } });
+
+    expect((await get(upstream, '/orgs/acme/assistants?page=1&take=5')).headers.get('etag')).toBe(seedEtag);
+    expect((await revalidate('acme', seedEtag)).status).toBe(304);
+
+    const id = upstream.insert('acme', 0);
+    const changed = await revalidate('acme', seedEtag);
+    expect(changed.status).toBe(200);
+    expect(ids((await json(changed)) as WireAssistant[])).toEqual([id, ...acme.slice(0, 4)]);
+    const etag = changed.headers.get('etag') as string;
+    expect(etag).toBe('"acme-v1"');
+    const notModified = await revalidate('acme', etag);
+    expect(notModified.status).toBe(304);
+    expect(notModified.headers.get('etag')).toBe(etag);
+    // Other orgs are unchanged, and keep the seed's validator.
+    expect((await revalidate('globex', seedEtag)).status).toBe(304);
+
+    upstream.remove('acme', 0);
+    const back = await revalidate('acme', etag);
+    expect(back.status).toBe(200);
+    expect(back.headers.get('etag')).toBe('"acme-v2"');
+    expect(await json(back)).toEqual(seeded('acme').slice(0, 5));
+  });
+
+  it('percent-encodes an org id the ETag could not hold', async () => {
+    await using upstream = await startDemoUpstream({ data: new Map([['ü "x"', seeded('wayne')]]) });
+    upstream.remove('ü "x"', 0);
+    const response = await get(upstream, `/orgs/${encodeURIComponent('ü "x"')}/assistants`);
+
+    expect(response.headers.get('etag')).toBe('"%C3%BC%20%22x%22-v1"');
+  });
+
+  it('changes only its own instance, never the data it was given', async () => {
+    const data = createSeedData();
+    await using changed = await startDemoUpstream({ data });
+    await using other = await startDemoUpstream({ data });
+    changed.insert('acme', 0);
+    changed.remove('globex', 0);
+
+    expect(data).toEqual(seed);
+    expect(other.assistantsOf('acme')).toEqual(seeded('acme'));
+    expect(await page(other, 'acme', 1, 100)).toEqual(seeded('acme'));
+    expect((await get(other, '/orgs/globex/assistants')).headers.get('etag')).toBe(seedEtag);
+    expect(other.insert('acme', 0)).toBe('asst_ins_1');
+  });
+});
+
+describe('the control route', () => {
+  const control = (upstream: DemoUpstream, path: string, method = 'POST') => get(upstream, path, { method });
+
+  it('inserts and removes, answering the id and the new size, without counting as upstream traffic', async () => {
+    await using upstream = await startDemoUpstream({ basePath: '/api/v2' });
+    // Neither faults nor holds apply to it.
+    upstream.inject({ status: 503 });
+    upstream.hold();
+
+    const inserted = await control(upstream, '/_demo/orgs/acme/insert?at=2&name=Hello%20there');
+    expect(inserted.status).toBe(200);
+    expect(inserted.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(await json(inserted)).toEqual({ id: 'asst_ins_1', size: 13 });
+    expect(upstream.assistantsOf('acme')[2]).toMatchObject({ id: 'asst_ins_1', name: 'Hello there' });
+
+    expect(await json(await control(upstream, '/_demo/orgs/acme/remove?at=0'))).toEqual({
+      id: seeded('acme')[0]?.id,
+      size: 12,
+    });
+    expect(await json(await control(upstream, '/_demo/orgs/acme/insert?at=12'))).toEqual({
+      id: 'asst_ins_2',
+      size: 13,
+    });
+    expect(upstream.assistantsOf('acme').map((a) => a.name)).toContain('Inserted 2');
+    expect(upstream.requests).toEqual([]);
+    expect(upstream.requestCount).toBe(0);
+    expect(upstream.peakConcurrency).toBe(0);
+  });
+
+  it('reads the org segment percent-encoded, as the endpoint does', async () => {
+    await using upstream = await startDemoUpstream({ data: new Map([['a/b', seeded('wayne')]]) });
+
+    expect(await json(await control(upstream, '/_demo/orgs/a%2Fb/remove?at=2'))).toEqual({
+      id: seeded('wayne')[2]?.id,
+      size: 2,
+    });
+  });
+
+  it.each([
+    ['no position', '/_demo/orgs/acme/insert', 400, 'at is required: the position to insert at, counted from 0.'],
+    ['a position that is no integer', '/_demo/orgs/acme/insert?at=two', 400, 'at must be an integer.'],
+    ['a fraction', '/_demo/orgs/acme/remove?at=1.5', 400, 'at must be an integer.'],
+    [
+      'a position past the end',
+      '/_demo/orgs/acme/insert?at=13',
+      400,
+      '"acme" has 12 assistants: insert at 0 to 12, not 13.',
+    ],
+    [
+      'a negative position',
+      '/_demo/orgs/acme/remove?at=-1',
+      400,
+      '"acme" has 12 assistants: remove at 0 to 11, not -1.',
+    ],
+    [
+      'a remove from an empty org',
+      '/_demo/orgs/umbrella/remove?at=0',
+      400,
+      '"umbrella" has no assistants: nothing to remove.',
+    ],
+    ['bad percent-encoding', '/_demo/orgs/%E0%A4%A/insert?at=0', 400, 'The org id is not valid percent-encoding.'],
+    ['an unknown org', '/_demo/orgs/nope/insert?at=0', 404, 'Unknown organization.'],
+    ['an unknown change', '/_demo/orgs/acme/shuffle?at=0', 404, 'No such change "shuffle": use insert or remove.'],
+  ])('refuses %s', async (_name, path, status, message) => {
+    await using upstream = await startDemoUpstream();
+    const response = await control(upstream, path);
+
+    expect(response.status).toBe(status);
+    expect(await json(response)).toEqual({
+      error: status === 400 ? 'bad_request' : 'not_found',
+      message,
+    });
+    expect(upstream.assistantsOf('acme')).toEqual(seeded('acme'));
+  });
+
+  it('refuses any method but POST, and changes nothing', async () => {
+    await using upstream = await startDemoUpstream();
+    const response = await control(upstream, '/_demo/orgs/acme/insert?at=0', 'GET');
+
+    expect(response.status).toBe(405);
+    expect(response.headers.get('allow')).toBe('POST');
+    expect(await json(response)).toEqual({ error: 'method_not_allowed', message: 'Only POST is allowed.' });
+    expect(upstream.assistantsOf('acme')).toEqual(seeded('acme'));
   });
 });

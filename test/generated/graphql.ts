@@ -4,6 +4,19 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
+/** What the check of a cursor found where the cursor pointed. */
+export type CursorCheckStatus =
+  /** The page follows on exactly from the cursor: its assistant is where the cursor says (or, where the page did not read that position, the assistant after it is). */
+  | 'EXACT'
+  /** Neither its assistant nor its neighbour was found near the cursor (the list changed more than CURSOR_SEARCH_PAGES pages cover): the offset was used, and the page may repeat or skip assistants. */
+  | 'NOT_FOUND'
+  /** Its assistant moved (assistants were added or removed before it): the page follows on from where it is now; `shift` says how far it moved. */
+  | 'SHIFTED'
+  /** Its assistant is gone: the page follows on from its neighbour in the paging direction, so no assistant that is still there is skipped or repeated. */
+  | 'SUCCESSOR'
+  /** A cursor of the old format (v1): its offset was used as it is, unchecked. */
+  | 'UNCHECKED';
+
 export type AssistantFieldsFragment = { id: string, restId: string, name: string, enabled: boolean, avatarUrl: string | null, hasSecretKey: boolean, createdAt: string, updatedAt: string, organization: { id: string, restId: string }, config: { language: string, model: string, knowledgeScope: string, instructions: string | null, stt: { model: string }, tts: { model: string, voiceId: string }, conversation: { threadMode: string, enableMemories: boolean, enableTransferToHumanTool: boolean, welcomeBanner: string | null, suggestedMessages: Array<string>, autoIntroMessage: string | null, enableEndConversationTool: boolean, enableBlockContactTool: boolean, enablePrivateChats: boolean } }, integrations: Array<{ id: string, restId: string, integrationId: string, enabled: boolean, connectionId: string | null, config: unknown, error: string | null, createdAt: string, updatedAt: string, assistant: { restId: string } }>, actions: Array<{ id: string, restId: string, name: string, enabled: boolean, instructions: string | null, actionId: string, connectionId: string | null, createdAt: string, updatedAt: string, assistant: { restId: string }, config: { input: unknown, definitions: Array<{ path: string, definition: unknown }> } }> };
 
 export type MixedNodesQueryVariables = Exact<{
@@ -47,6 +60,14 @@ export type FullPageQueryVariables = Exact<{
 
 
 export type FullPageQuery = { organization: { id: string, restId: string, assistants: { nodes: Array<{ id: string, restId: string, name: string, enabled: boolean, avatarUrl: string | null, hasSecretKey: boolean, createdAt: string, updatedAt: string, organization: { id: string, restId: string }, config: { language: string, model: string, knowledgeScope: string, instructions: string | null, stt: { model: string }, tts: { model: string, voiceId: string }, conversation: { threadMode: string, enableMemories: boolean, enableTransferToHumanTool: boolean, welcomeBanner: string | null, suggestedMessages: Array<string>, autoIntroMessage: string | null, enableEndConversationTool: boolean, enableBlockContactTool: boolean, enablePrivateChats: boolean } }, integrations: Array<{ id: string, restId: string, integrationId: string, enabled: boolean, connectionId: string | null, config: unknown, error: string | null, createdAt: string, updatedAt: string, assistant: { restId: string } }>, actions: Array<{ id: string, restId: string, name: string, enabled: boolean, instructions: string | null, actionId: string, connectionId: string | null, createdAt: string, updatedAt: string, assistant: { restId: string }, config: { input: unknown, definitions: Array<{ path: string, definition: unknown }> } }> }>, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean } } | null } };
+
+export type ForwardPageQueryVariables = Exact<{
+  first: number;
+  after: string;
+}>;
+
+
+export type ForwardPageQuery = { organization: { assistants: { edges: Array<{ cursor: string, node: { restId: string } }>, cursorCheck: { status: CursorCheckStatus, shift: number | null } | null } | null } };
 
 export type InitechWindowQueryVariables = Exact<{ [key: string]: never; }>;
 
@@ -449,6 +470,24 @@ export const FullPageDocument = new TypedDocumentString(`
   createdAt
   updatedAt
 }`) as unknown as TypedDocumentString<FullPageQuery, FullPageQueryVariables>;
+export const ForwardPageDocument = new TypedDocumentString(`
+    query ForwardPage($first: Int!, $after: String!) {
+  organization(restId: "initech") {
+    assistants(first: $first, after: $after) {
+      edges {
+        cursor
+        node {
+          restId
+        }
+      }
+      cursorCheck {
+        status
+        shift
+      }
+    }
+  }
+}
+    `) as unknown as TypedDocumentString<ForwardPageQuery, ForwardPageQueryVariables>;
 export const InitechWindowDocument = new TypedDocumentString(`
     query InitechWindow {
   organization(restId: "initech") {
