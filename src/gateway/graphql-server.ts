@@ -53,6 +53,7 @@ export function createGraphQLServer(
       paging: { pageBase: config.upstreamPageBase, maxTake: config.upstreamMaxTake },
       maxScanPages: config.refetchMaxPages,
       cursorSearchPages: config.cursorSearchPages,
+      pageCache: config.cache.ttlMs > 0,
       countCursorCheck: (status) => metrics.cursorCheck(status),
       scanLimit: refetchScanLimit(config),
       maxUpstreamCalls: limits.maxUpstreamCalls,

@@ -28,6 +28,8 @@ export interface ContextOptions {
   readonly maxScanPages: number;
   /** Upstream pages a cursor's item is looked for in, on either side (CURSOR_SEARCH_PAGES). */
   readonly cursorSearchPages: number;
+  /** A page cache is in front (CACHE_TTL_MS > 0): a failed cursor check revalidates what it kept. */
+  readonly pageCache?: boolean;
   /** Counts each cursor check by its status (`graphql_cursor_checks_total`). */
   readonly countCursorCheck?: (status: CursorCheck['status']) => void;
   readonly scanLimit: ConcurrencyLimit;
@@ -66,6 +68,7 @@ export function createContextFactory(options: ContextOptions) {
         paging: options.paging,
         maxScanPages: options.maxScanPages,
         cursorSearchPages: options.cursorSearchPages,
+        revalidateOnFailedCheck: options.pageCache,
         scanLimit: options.scanLimit,
         // Only a connection reads a scanned page again, and only the `assistants`
         // field opens one: a document that never names it lets scanned pages go.

@@ -29,6 +29,9 @@ export class ListView {
 
   /** One page's items, at its offset; a page shorter than its take ends the list. */
   addPage(offset: number, items: readonly AssistantRecord[], take: number): void {
+    // A page read again (revalidated) replaces what it said before.
+    for (let at = offset; at < offset + take; at++) this.items.delete(at);
+    if (this.length !== undefined && this.length >= offset && this.length <= offset + take) this.length = undefined;
     for (const [i, item] of items.entries()) this.items.set(offset + i, item);
     if (items.length < take) this.length = Math.min(this.length ?? Number.POSITIVE_INFINITY, offset + items.length);
   }

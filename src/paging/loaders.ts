@@ -7,13 +7,11 @@
 import type { ConcurrencyLimit } from '../upstream/concurrency-limit.ts';
 import type { AssistantRecord } from '../upstream/records.ts';
 import type { OperationStaleness } from '../upstream/staleness.ts';
-import { oldest } from '../upstream/staleness.ts';
-import { anchorIn, type CursorCheck, firstRead, ListView, searchOrder, settle } from './anchoring.ts';
+import { type Anchored, anchorIn, type CursorCheck, firstRead, ListView, searchOrder, settle } from './anchoring.ts';
 import type { Anchor, WindowCursor } from './cursors.ts';
-import { createPageLoader, type PageLoader, type PageLoaderOptions } from './page-loader.ts';
+import { createPageLoader, type PageKey, type PageLoader, type PageLoaderOptions } from './page-loader.ts';
 import { type AssistantLoader, createAssistantLoader } from './refetch-scan.ts';
 import {
-  collectRange,
   fetchRange,
   type PageRequest,
   type PageSlice,
@@ -30,8 +28,6 @@ export type { AssistantKey } from './refetch-scan.ts';
 export interface Loaders {
   /** An assistant by its REST id, found by scanning its org's list once for all ids asked. */
   readonly assistant: AssistantLoader;
-  /** The items of a window of an org's list, with exact page flags, and how old its data is if any page was served stale. */
-  loadWindow(orgId: string, window: Window): Promise<PageSlice<AssistantRecord> & { staleAgeSeconds?: number }>;
   /**
    * A connection's page: the window, moved to where its cursor's item now is
    * when the list changed (anchoring.ts), each item's cursor anchor, and what
@@ -64,13 +60,20 @@ export interface LoaderOptions extends PageLoaderOptions {
   readonly keepScannedPages: () => boolean;
   /** Upstream pages a cursor's item is looked for in, on either side, when it is not where the cursor says. */
   readonly cursorSearchPages: number;
+  /** A page cache is in front: a cursor check that fails on what it kept asks the upstream again, once. */
+  readonly revalidateOnFailedCheck?: boolean;
   /** Told what each cursor's check found, for the operators' metrics and log. */
   readonly onCursorCheck?: (check: CursorCheck, orgId: string, cursor: WindowCursor) => void;
 }
 
 export function createLoaders(options: LoaderOptions): Loaders {
   const page = createPageLoader(options);
-  const windows = new WindowReader(page, options.paging, options.staleness);
+  // Only pages the cache may have answered are worth asking again: not when the caller said no-store.
+  const revalidating =
+    options.revalidateOnFailedCheck && (options.cacheMode ?? 'default') !== 'no-store'
+      ? createPageLoader({ ...options, cacheMode: 'no-cache' })
+      : undefined;
+  const windows = new WindowReader(page, options.paging, options.staleness, revalidating);
   const assistant = createAssistantLoader({
     ...options,
     loadPage: (orgId, request) => windows.loadPage(orgId, request),
@@ -79,7 +82,6 @@ export function createLoaders(options: LoaderOptions): Loaders {
   });
   return {
     assistant,
-    loadWindow: (orgId, window) => windows.loadWindow(orgId, window),
     async loadConnection(orgId, window, cursor) {
       const page = await windows.loadConnection(orgId, window, cursor, options.cursorSearchPages);
       if (page.check && cursor) options.onCursorCheck?.(page.check, orgId, cursor);
@@ -97,6 +99,8 @@ class WindowReader {
     private readonly page: PageLoader,
     private readonly paging: PagingOptions,
     private readonly staleness: OperationStaleness,
+    /** The page loader that revalidates with the upstream past the page cache, when one is in front. */
+    private readonly revalidating: PageLoader | undefined,
   ) {}
 
   loadPage(orgId: string, request: PageRequest): Promise<AssistantRecord[]> {
@@ -105,19 +109,6 @@ class WindowReader {
       this.requestedByOrg.set(orgId, [...requested, request]);
     }
     return this.page.load({ orgId, page: request.page, take: request.take });
-  }
-
-  async loadWindow(orgId: string, window: Window) {
-    const range = await this.loadRange(orgId, fetchRange(window));
-    const slice = { ...sliceWindow(window, range.items), staleAgeSeconds: range.staleAge };
-    if (!slice.needsProbe) return slice;
-    const first = await this.loadRange(orgId, probeRange);
-    return {
-      ...slice,
-      hasPreviousPage: first.items.length > 0,
-      needsProbe: false,
-      staleAgeSeconds: oldest([range.staleAge, first.staleAge]),
-    };
   }
 
   async loadConnection(
@@ -132,16 +123,14 @@ class WindowReader {
     let served = window;
     let check: CursorCheck | undefined = cursor ? { status: 'UNCHECKED' } : undefined;
     if (cursor?.anchor) {
-      const { size } = cursor;
-      await read(firstRead(window, cursor, this.paging));
-      let anchored = anchorIn(view, cursor, cursor.anchor, size);
-      for (const request of searchOrder(view, cursor.offset, this.paging, searchPages)) {
-        if (anchored) break;
-        pages.push(await this.loadPage(orgId, request));
-        view.addPage(request.offset, pages.at(-1) as AssistantRecord[], request.take);
-        anchored = anchorIn(view, cursor, cursor.anchor, size);
-      }
-      anchored ??= settle(view, cursor, cursor.anchor, size);
+      const anchored = await this.anchorWindow(
+        view,
+        pages,
+        orgId,
+        window,
+        { ...cursor, anchor: cursor.anchor },
+        searchPages,
+      );
       served = anchored.window;
       check = anchored.check;
     }
@@ -161,8 +150,57 @@ class WindowReader {
     };
   }
 
+  /** Where the window goes once its cursor's item is looked for: where it is, or its neighbour, or the offset. */
+  private async anchorWindow(
+    view: ListView,
+    pages: AssistantRecord[][],
+    orgId: string,
+    window: Window,
+    cursor: WindowCursor & { readonly anchor: Anchor },
+    searchPages: number,
+  ): Promise<Anchored> {
+    const { anchor, size } = cursor;
+    const firstPlan = await this.readInto(view, pages, orgId, firstRead(window, cursor, this.paging));
+    let anchored = anchorIn(view, cursor, anchor, size);
+    // A page the page cache kept may be older than the cursor: a failed check asks the upstream, once, before searching.
+    if (anchored?.check.status !== 'EXACT' && this.revalidating) {
+      await this.revalidateInto(view, pages, orgId, firstPlan);
+      anchored = anchorIn(view, cursor, anchor, size);
+    }
+    for (const request of searchOrder(view, cursor.offset, this.paging, searchPages)) {
+      if (anchored) break;
+      pages.push(await this.loadPage(orgId, request));
+      view.addPage(request.offset, pages.at(-1) as AssistantRecord[], request.take);
+      anchored = anchorIn(view, cursor, anchor, size);
+    }
+    return anchored ?? settle(view, cursor, anchor, size);
+  }
+
+  /** Asks the upstream again for `plan`'s pages past the page cache; what it says replaces what was read. */
+  private async revalidateInto(
+    view: ListView,
+    pages: AssistantRecord[][],
+    orgId: string,
+    plan: readonly PageRequest[],
+  ) {
+    const revalidating = this.revalidating as PageLoader;
+    const keys = plan.map((request) => ({ orgId, page: request.page, take: request.take }));
+    const fresh = await Promise.all(keys.map((key) => revalidating.load(key)));
+    for (const [i, request] of plan.entries()) {
+      const records = fresh[i] as AssistantRecord[];
+      this.page.clear(keys[i] as PageKey).prime(keys[i] as PageKey, records);
+      view.addPage(request.offset, records, request.take);
+    }
+    pages.push(...fresh);
+  }
+
   /** Reads the pages that cover `range` into `view` (a page this request already asked for when one covers it). */
-  private async readInto(view: ListView, pages: AssistantRecord[][], orgId: string, range: Window): Promise<void> {
+  private async readInto(
+    view: ListView,
+    pages: AssistantRecord[][],
+    orgId: string,
+    range: Window,
+  ): Promise<readonly PageRequest[]> {
     const covering = this.requestedByOrg
       .get(orgId)
       ?.find((request) => request.offset <= range.start && request.offset + request.take >= range.end);
@@ -170,14 +208,6 @@ class WindowReader {
     const read = await Promise.all(plan.map((request) => this.loadPage(orgId, request)));
     for (const [i, request] of plan.entries()) view.addPage(request.offset, read[i] as AssistantRecord[], request.take);
     pages.push(...read);
-  }
-
-  private async loadRange(orgId: string, range: Window): Promise<{ items: AssistantRecord[]; staleAge?: number }> {
-    const covering = this.requestedByOrg
-      .get(orgId)
-      ?.find((request) => request.offset <= range.start && request.offset + request.take >= range.end);
-    const plan = covering ? [covering] : planPages(range, this.paging);
-    const pages = await Promise.all(plan.map((request) => this.loadPage(orgId, request)));
-    return { items: collectRange(range, plan, pages), staleAge: this.staleness.oldestOf(pages) };
+    return plan;
   }
 }

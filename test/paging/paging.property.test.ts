@@ -1,7 +1,7 @@
 // Property tests of the pure paging module against a brute-force oracle: an
 // org is the array [0..N), the upstream is simulated page by page, and the
-// pieces are composed exactly as `loadWindow` (src/paging/loaders.ts) and the
-// `assistants` resolver (src/schema/organization.ts) compose them.
+// pieces are composed as a connection without a cursor's check reads them
+// (src/paging/loaders.ts, src/schema/organization.ts).
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -56,7 +56,7 @@ function expectValidPlan(range: Window, plan: readonly PageRequest[], options: P
   expect(covered).toBeGreaterThanOrEqual(range.end);
 }
 
-/** One Relay page of org [0..size), composed as loadWindow and the resolver do. */
+/** One Relay page of org [0..size), composed as a connection without a cursor and the resolver do. */
 function simulate(size: number, orgId: string, args: ConnectionArgs, options: PagingOptions): Page {
   const org = Array.from({ length: size }, (_, i) => i);
   const upstream = (request: PageRequest): number[] => {
