@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
   gatewayRequest,
+  type HttpRequest,
   type LoadRound,
   measureLoad,
   median,
@@ -159,24 +160,47 @@ async function startBuilds() {
 }
 type Build = Awaited<ReturnType<typeof startBuilds>>[number];
 
+/** Cursors are compared as present: how they are written may differ from one build to another. */
+const cursorFields = new Set(['cursor', 'startCursor', 'endCursor']);
+
+/** The scenario's request as this build takes it (its olderVariables where it refuses the current ones), and its answer. */
+async function buildRequest(url: string, scenario: (typeof chosen)[number], name: string) {
+  let request = gatewayRequest(url, scenario);
+  let answer = await answerOf(request);
+  if (answer.errors && scenario.olderVariables) {
+    request = gatewayRequest(url, { ...scenario, variables: scenario.olderVariables });
+    answer = await answerOf(request);
+  }
+  if (answer.errors) throw new Error(`${name} ${scenario.name}: ${JSON.stringify(answer.errors)}`);
+  return { request, data: answer.data };
+}
+
+async function answerOf({ url, ...init }: HttpRequest): Promise<{ data?: unknown; errors?: unknown }> {
+  return (await (await fetch(url, init)).json()) as { data?: unknown; errors?: unknown };
+}
+
 /** One scenario's rounds against both builds: each build's rounds, in order. */
 async function measureScenario(builds: Build[], scenario: (typeof chosen)[number]): Promise<LoadRound[][]> {
-  const request = (url: string) => gatewayRequest(url, scenario);
   // Both builds must answer, and answer alike: otherwise this would compare different work.
   const answers: string[] = [];
+  const requests: HttpRequest[] = [];
   for (const build of builds) {
-    const { url, ...init } = request(build.url);
-    const answer = (await (await fetch(url, init)).json()) as { data?: unknown; errors?: unknown };
-    if (answer.errors) throw new Error(`${build.name} ${scenario.name}: ${JSON.stringify(answer.errors)}`);
-    answers.push(JSON.stringify(answer.data));
+    const { request, data } = await buildRequest(build.url, scenario, build.name);
+    requests.push(request);
+    answers.push(JSON.stringify(data, (key, value) => (cursorFields.has(key) ? '(a cursor)' : value)));
     // Warm up (JIT, connection pools, caches) before anything counts.
-    await measureLoad(build.child.pid as number, request(build.url), { ...load, seconds: 1 }, build.name);
+    await measureLoad(build.child.pid as number, request, { ...load, seconds: 1 }, build.name);
   }
   if (answers[0] !== answers[1]) throw new Error(`scenario ${scenario.name}: the two builds answer differently`);
   const measured = builds.map(() => [] as LoadRound[]);
   const measure = (index: number) => {
     const build = builds[index] as Build;
-    return measureLoad(build.child.pid as number, request(build.url), load, `${build.name} ${scenario.name}`);
+    return measureLoad(
+      build.child.pid as number,
+      requests[index] as HttpRequest,
+      load,
+      `${build.name} ${scenario.name}`,
+    );
   };
   for (let round = 0; round < rounds; round++) {
     // A B, then B A: neither build always goes first (together, the load started first has a head start).

@@ -4,7 +4,7 @@
 import { createSeedData } from '../src/demo/seed.ts';
 // Every field of an assistant: the fragment AssistantFields that GraphiQL and the tests use too.
 import { assistantFields } from '../src/graphql/assistant-fields.generated.ts';
-import { encodeCursor } from '../src/paging/windows.ts';
+import { encodeAnchoredCursor, encodeCursor, fingerprint, listEdge } from '../src/paging/cursors.ts';
 import { encodeGlobalId } from '../src/schema/global-id.ts';
 
 export interface Scenario {
@@ -13,6 +13,12 @@ export interface Scenario {
   /** The GraphQL operation sent to the gateway. */
   readonly query: string;
   readonly variables?: Record<string, unknown>;
+  /**
+   * For a build that refuses `variables` as bad input (one from before the
+   * cursor it sends): the same request in that build's terms. bench:compare
+   * uses it for such a build, so both do the same work.
+   */
+  readonly olderVariables?: Record<string, unknown>;
   /**
    * The upstream requests the passthrough makes: the very ones the gateway's
    * planner makes, so that the two differ only in what sits between.
@@ -26,6 +32,13 @@ export interface Scenario {
   readonly cached?: boolean;
   /** Runs against a gateway of this many worker processes (WORKERS); the passthrough stays one process. */
   readonly workers?: number;
+}
+
+/** The cursor the gateway issues for the assistant at `offset` of `orgId`'s demo list. */
+function anchoredCursor(orgId: string, offset: number): string {
+  const ids = (createSeedData().get(orgId) ?? []).map((assistant) => assistant.id);
+  const mark = (at: number) => (ids[at] === undefined ? listEdge : fingerprint(ids[at] as string));
+  return encodeAnchoredCursor(orgId, offset, { prev: mark(offset - 1), self: mark(offset), next: mark(offset + 1) });
 }
 
 /** Twenty windows of initech, each exactly one upstream page of its own: twenty cache keys per operation. */
@@ -78,7 +91,9 @@ export const scenarios: readonly Scenario[] = [
     query: /* GraphQL */ `query C($after: String) { organization(restId: "initech") {
       assistants(first: 50, after: $after) { pageInfo { hasNextPage hasPreviousPage } edges { cursor node { ...AssistantFields } } } } }
       ${assistantFields}`,
-    variables: { after: encodeCursor('initech', 29) },
+    // A cursor as the gateway issues it (its assistant checked where it points); before those, an offset.
+    variables: { after: anchoredCursor('initech', 29) },
+    olderVariables: { after: encodeCursor('initech', 29) },
     upstreamPaths: ['/orgs/initech/assistants?page=1&take=81'],
     gatewayIds: (body) => idsOf(data(body).organization?.assistants as Connection),
     upstreamIds: ([page]) => (page ?? []).slice(30, 80).map((item) => item.id),
