@@ -273,6 +273,8 @@ describe.skipIf(skip)(`metrics through a real Prometheus${skip ? ` (skipped: ${s
         'route',
         'status_class',
         'reason',
+        // A cursor check's status (graphql_cursor_checks_total): one of five, never the cursor.
+        'status',
         'le',
       ]),
     );
