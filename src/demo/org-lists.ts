@@ -4,6 +4,7 @@
 // The seed may be shared by other instances (tests pass one `data` to many),
 // so an org's array is copied on its first change and never written through.
 
+import { randomBytes } from 'node:crypto';
 import type { WireAssistant } from './wire.ts';
 
 /** The validator of every page of an org whose list has not changed. */
@@ -16,6 +17,8 @@ export class OrgLists {
   private readonly copied = new Set<string>();
   /** Changes per org since start; absent for an unchanged org. */
   private readonly versions = new Map<string, number>();
+  /** This demo's own mark in its validators: another demo (a restart) never answers 304 to this one's. */
+  private readonly instance = randomBytes(4).toString('hex');
   private inserted = 0;
 
   constructor(private readonly seed: ReadonlyMap<string, WireAssistant[]>) {
@@ -40,7 +43,7 @@ export class OrgLists {
   etag(orgId: string | null | undefined): string {
     const version = orgId == null ? undefined : this.versions.get(orgId);
     // Percent-encoded: an org id may hold quotes, spaces or any Unicode, an ETag only visible ASCII.
-    return version === undefined ? seedEtag : `"${encodeURIComponent(orgId as string)}-v${version}"`;
+    return version === undefined ? seedEtag : `"${encodeURIComponent(orgId as string)}-${this.instance}-v${version}"`;
   }
 
   /** Inserts a copy of a seed assistant, with fresh ids, at `position` (0 to the list's length); returns its id. */

@@ -31,8 +31,9 @@ export class ListView {
   addPage(offset: number, items: readonly AssistantRecord[], take: number): void {
     // A page read again (revalidated) replaces what it said before.
     for (let at = offset; at < offset + take; at++) this.items.delete(at);
-    if (this.length !== undefined && this.length >= offset && this.length <= offset + take) this.length = undefined;
     for (const [i, item] of items.entries()) this.items.set(offset + i, item);
+    // Items past the end it knew: the list grew since (a revalidated page shows it).
+    if (this.length !== undefined && items.length > 0 && offset + items.length > this.length) this.length = undefined;
     if (items.length < take) this.length = Math.min(this.length ?? Number.POSITIVE_INFINITY, offset + items.length);
   }
 
@@ -107,24 +108,24 @@ export function anchorIn(view: ListView, cursor: WindowCursor, anchor: Anchor, s
 }
 
 /**
- * Once the search is over and the cursor's item is gone: its neighbour in the
- * paging direction carries the walk (the walk resumes at it), else the one on
- * the other side (the walk resumes just past it), else the offset does.
+ * Once the search is over and the cursor's item is gone: the walk resumes
+ * where it stood, between its neighbours. Past the one the walk has already
+ * returned (before it, going forward; after it, going backward), so that what
+ * was added between them is returned too; else up to the other one; else the
+ * offset is all there is.
  */
 export function settle(view: ListView, cursor: WindowCursor, anchor: Anchor, size: number): Anchored {
   const { offset } = cursor;
   const successor: Anchored['check'] = { status: 'SUCCESSOR' };
+  const prev = anchor.prev === listEdge ? -1 : view.find(anchor.prev, offset);
+  const next = anchor.next === listEdge ? view.length : view.find(anchor.next, offset);
   if (cursor.direction === 'after') {
-    const next = anchor.next === listEdge ? view.length : view.find(anchor.next, offset);
-    if (next !== undefined) return { window: { start: next, end: next + size }, check: successor };
-    const prev = anchor.prev === listEdge ? -1 : view.find(anchor.prev, offset);
     if (prev !== undefined) return { window: forward(prev, size), check: successor };
+    if (next !== undefined) return { window: { start: next, end: next + size }, check: successor };
     return { window: forward(offset, size), check: { status: 'NOT_FOUND' } };
   }
-  const prev = anchor.prev === listEdge ? -1 : view.find(anchor.prev, offset);
-  if (prev !== undefined) return { window: backward(prev + 1, size), check: successor };
-  const next = anchor.next === listEdge ? view.length : view.find(anchor.next, offset);
   if (next !== undefined) return { window: backward(next, size), check: successor };
+  if (prev !== undefined) return { window: backward(prev + 1, size), check: successor };
   return { window: backward(offset, size), check: { status: 'NOT_FOUND' } };
 }
 
@@ -162,6 +163,7 @@ export function firstRead(window: Window, cursor: WindowCursor, paging: PagingOp
  * was read covers it. An item that moved by up to `perSide` pages is found.
  */
 export function searchOrder(view: ListView, offset: number, paging: PagingOptions, perSide: number): PageRequest[] {
+  if (perSide === 0) return [];
   const take = paging.maxTake;
   const center = Math.floor(offset / take);
   const indexes = [center];

@@ -112,5 +112,7 @@ function readV2(text: string): Cursor | undefined {
   const [prev, self, next, ...rest] = (marks ?? '').split('.');
   if (offset === undefined || !offsetText.test(offset) || rest.length > 0) return undefined;
   if (![prev, self, next].every((mark) => mark !== undefined && fingerprintText.test(mark))) return undefined;
+  // Its own item is always read: only a neighbour may be the list's edge or unread.
+  if (self === listEdge || self === notRead) return undefined;
   return { offset: Number(offset), anchor: { prev, self, next } as Anchor };
 }

@@ -68,9 +68,9 @@ export interface LoaderOptions extends PageLoaderOptions {
 
 export function createLoaders(options: LoaderOptions): Loaders {
   const page = createPageLoader(options);
-  // Only pages the cache may have answered are worth asking again: not when the caller said no-store.
+  // Only pages the cache may have answered are worth asking again: not when the caller's Cache-Control already passed it.
   const revalidating =
-    options.revalidateOnFailedCheck && (options.cacheMode ?? 'default') !== 'no-store'
+    options.revalidateOnFailedCheck && (options.cacheMode ?? 'default') === 'default'
       ? createPageLoader({ ...options, cacheMode: 'no-cache' })
       : undefined;
   const windows = new WindowReader(page, options.paging, options.staleness, revalidating);
@@ -88,6 +88,16 @@ export function createLoaders(options: LoaderOptions): Loaders {
       return page;
     },
   };
+}
+
+/** One connection's reading of an org's list. */
+interface Reading {
+  readonly orgId: string;
+  readonly view: ListView;
+  /** Every page read, for the staleness of what is served. */
+  readonly pages: AssistantRecord[][];
+  /** Reads go past the page cache: a check found what it kept older than the cursor. */
+  fresh: boolean;
 }
 
 /** A connection's window, read over the pages that the page/take planner picks. */
@@ -117,28 +127,20 @@ class WindowReader {
     cursor: WindowCursor | undefined,
     searchPages: number,
   ): Promise<ConnectionPage> {
-    const view = new ListView();
-    const pages: AssistantRecord[][] = [];
-    const read = (range: Window) => this.readInto(view, pages, orgId, range);
+    const reading: Reading = { orgId, view: new ListView(), pages: [], fresh: false };
+    const { view } = reading;
     let served = window;
     let check: CursorCheck | undefined = cursor ? { status: 'UNCHECKED' } : undefined;
     if (cursor?.anchor) {
-      const anchored = await this.anchorWindow(
-        view,
-        pages,
-        orgId,
-        window,
-        { ...cursor, anchor: cursor.anchor },
-        searchPages,
-      );
+      const anchored = await this.anchorWindow(reading, window, { ...cursor, anchor: cursor.anchor }, searchPages);
       served = anchored.window;
       check = anchored.check;
     }
     const range = fetchRange(served);
-    if (!view.covers(range)) await read(range);
+    if (!view.covers(range)) await this.readInto(reading, range);
     let slice = sliceWindow(served, view.slice(range));
     if (slice.needsProbe) {
-      if (!view.covers(probeRange)) await read(probeRange);
+      if (!view.covers(probeRange)) await this.readInto(reading, probeRange);
       slice = { ...slice, hasPreviousPage: view.at(0) !== undefined, needsProbe: false };
     }
     return {
@@ -146,68 +148,65 @@ class WindowReader {
       window: served,
       anchors: slice.items.map((_, i) => view.anchorAt(served.start + i)),
       check,
-      staleAgeSeconds: this.staleness.oldestOf(pages),
+      staleAgeSeconds: this.staleness.oldestOf(reading.pages),
     };
   }
 
-  /** Where the window goes once its cursor's item is looked for: where it is, or its neighbour, or the offset. */
+  /** Where the window goes once its cursor's item is looked for: where it is, or between its neighbours, or the offset. */
   private async anchorWindow(
-    view: ListView,
-    pages: AssistantRecord[][],
-    orgId: string,
+    reading: Reading,
     window: Window,
     cursor: WindowCursor & { readonly anchor: Anchor },
     searchPages: number,
   ): Promise<Anchored> {
+    const { view } = reading;
     const { anchor, size } = cursor;
-    const firstPlan = await this.readInto(view, pages, orgId, firstRead(window, cursor, this.paging));
+    const firstPlan = await this.readInto(reading, firstRead(window, cursor, this.paging));
     let anchored = anchorIn(view, cursor, anchor, size);
-    // A page the page cache kept may be older than the cursor: a failed check asks the upstream, once, before searching.
+    // A page the page cache kept may be older than the cursor: a failed check asks the upstream, once, before
+    // searching, and the rest of this connection reads past the cache too, so that its pages agree.
     if (anchored?.check.status !== 'EXACT' && this.revalidating) {
-      await this.revalidateInto(view, pages, orgId, firstPlan);
+      reading.fresh = true;
+      await this.readPlan(reading, firstPlan);
       anchored = anchorIn(view, cursor, anchor, size);
     }
     for (const request of searchOrder(view, cursor.offset, this.paging, searchPages)) {
       if (anchored) break;
-      pages.push(await this.loadPage(orgId, request));
-      view.addPage(request.offset, pages.at(-1) as AssistantRecord[], request.take);
+      // What the search read so far may show this page is past the list's end.
+      if (view.covers({ start: request.offset, end: request.offset + request.take })) continue;
+      await this.readPlan(reading, [request]);
       anchored = anchorIn(view, cursor, anchor, size);
     }
     return anchored ?? settle(view, cursor, anchor, size);
   }
 
-  /** Asks the upstream again for `plan`'s pages past the page cache; what it says replaces what was read. */
-  private async revalidateInto(
-    view: ListView,
-    pages: AssistantRecord[][],
-    orgId: string,
-    plan: readonly PageRequest[],
-  ) {
-    const revalidating = this.revalidating as PageLoader;
-    const keys = plan.map((request) => ({ orgId, page: request.page, take: request.take }));
-    const fresh = await Promise.all(keys.map((key) => revalidating.load(key)));
-    for (const [i, request] of plan.entries()) {
-      const records = fresh[i] as AssistantRecord[];
-      this.page.clear(keys[i] as PageKey).prime(keys[i] as PageKey, records);
-      view.addPage(request.offset, records, request.take);
-    }
-    pages.push(...fresh);
+  /** Reads the pages that cover `range` (a page this request already asked for when one covers it). */
+  private async readInto(reading: Reading, range: Window): Promise<readonly PageRequest[]> {
+    const covering = reading.fresh
+      ? undefined
+      : this.requestedByOrg
+          .get(reading.orgId)
+          ?.find((request) => request.offset <= range.start && request.offset + request.take >= range.end);
+    const plan = covering ? [covering] : planPages(range, this.paging);
+    await this.readPlan(reading, plan);
+    return plan;
   }
 
-  /** Reads the pages that cover `range` into `view` (a page this request already asked for when one covers it). */
-  private async readInto(
-    view: ListView,
-    pages: AssistantRecord[][],
-    orgId: string,
-    range: Window,
-  ): Promise<readonly PageRequest[]> {
-    const covering = this.requestedByOrg
-      .get(orgId)
-      ?.find((request) => request.offset <= range.start && request.offset + request.take >= range.end);
-    const plan = covering ? [covering] : planPages(range, this.paging);
-    const read = await Promise.all(plan.map((request) => this.loadPage(orgId, request)));
-    for (const [i, request] of plan.entries()) view.addPage(request.offset, read[i] as AssistantRecord[], request.take);
-    pages.push(...read);
-    return plan;
+  /** Reads `plan`'s pages into the connection's view; what a page says replaces what it said before. */
+  private async readPlan(reading: Reading, plan: readonly PageRequest[]): Promise<void> {
+    const read = await Promise.all(plan.map((request) => this.pageFor(reading, request)));
+    for (const [i, request] of plan.entries())
+      reading.view.addPage(request.offset, read[i] as AssistantRecord[], request.take);
+    reading.pages.push(...read);
+  }
+
+  /** A page through the request's loader, or past the page cache once the connection reads fresh. */
+  private async pageFor(reading: Reading, request: PageRequest): Promise<AssistantRecord[]> {
+    if (!reading.fresh || !this.revalidating) return this.loadPage(reading.orgId, request);
+    const key: PageKey = { orgId: reading.orgId, page: request.page, take: request.take };
+    const records = await this.revalidating.load(key);
+    // Later readers of this request see the page as the upstream says it now.
+    this.page.clear(key).prime(key, records);
+    return records;
   }
 }

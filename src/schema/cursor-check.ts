@@ -20,11 +20,11 @@ const CursorCheckStatus = builder.enumType('CursorCheckStatus', {
     },
     SUCCESSOR: {
       description:
-        'Its assistant is gone: the page follows on from its neighbour in the paging direction, so no assistant that is still there is skipped or repeated.',
+        'Its assistant is gone: the page follows on from where it stood, between its neighbours, so no assistant that is still there is skipped or repeated.',
     },
     NOT_FOUND: {
       description:
-        'Neither its assistant nor its neighbour was found near the cursor (the list changed more than CURSOR_SEARCH_PAGES pages cover): the offset was used, and the page may repeat or skip assistants.',
+        'Neither its assistant nor its neighbours were found near the cursor (the list changed more than CURSOR_SEARCH_PAGES pages cover): the offset was used, and the page may repeat or skip assistants.',
     },
   } as const,
 });

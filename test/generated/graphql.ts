@@ -8,11 +8,11 @@ import type { DocumentTypeDecoration } from '@graphql-typed-document-node/core';
 export type CursorCheckStatus =
   /** The page follows on exactly from the cursor: its assistant is where the cursor says (or, where the page did not read that position, the assistant after it is). */
   | 'EXACT'
-  /** Neither its assistant nor its neighbour was found near the cursor (the list changed more than CURSOR_SEARCH_PAGES pages cover): the offset was used, and the page may repeat or skip assistants. */
+  /** Neither its assistant nor its neighbours were found near the cursor (the list changed more than CURSOR_SEARCH_PAGES pages cover): the offset was used, and the page may repeat or skip assistants. */
   | 'NOT_FOUND'
   /** Its assistant moved (assistants were added or removed before it): the page follows on from where it is now; `shift` says how far it moved. */
   | 'SHIFTED'
-  /** Its assistant is gone: the page follows on from its neighbour in the paging direction, so no assistant that is still there is skipped or repeated. */
+  /** Its assistant is gone: the page follows on from where it stood, between its neighbours, so no assistant that is still there is skipped or repeated. */
   | 'SUCCESSOR'
   /** A cursor of the old format (v1): its offset was used as it is, unchecked. */
   | 'UNCHECKED';

@@ -120,13 +120,13 @@ class Insert implements fc.AsyncCommand<Walk, Real> {
 
 class Delete implements fc.AsyncCommand<Walk, Real> {
   constructor(readonly at: number) {}
-  // The cursor's item, or one of its neighbours, must be left for the walk to go on from.
   check = (walk: Readonly<Walk>) => walk.list.length > 0;
   async run(walk: Walk, real: Real): Promise<void> {
     const position = this.at % walk.list.length;
     const id = walk.list[position] as string;
+    // What the guarantee needs: the cursor's assistant or the one after it (which every cursor records) stays.
     const { cursor } = walk;
-    const anchors = cursor ? [cursor.id, cursor.prev, cursor.next].filter((anchor) => anchor !== undefined) : [];
+    const anchors = cursor ? [cursor.id, cursor.next ?? cursor.id] : [];
     if (anchors.length > 0 && anchors.every((anchor) => anchor === id || !walk.list.includes(anchor))) return;
     expect(real.gateway.upstream.remove(org, position)).toBe(id);
     walk.list.splice(position, 1);

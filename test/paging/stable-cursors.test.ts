@@ -82,6 +82,32 @@ describe('stable cursors', () => {
     expect(next.edges.map((edge) => edge.node.restId)).toEqual(ids.slice(9, 19));
   });
 
+  it('return what was added where a gone assistant stood, and go on from there', async () => {
+    await using gateway = await startTestGateway();
+    const first = await page(gateway, 10);
+    const cursor = present(first.edges.at(-1)).cursor;
+    const added = gateway.upstream.insert('initech', 10, 'Added right after the cursor');
+    gateway.upstream.remove('initech', 9);
+    const ids = gateway.upstream.assistantsOf('initech').map((assistant) => assistant.id);
+    const next = await page(gateway, 3, cursor);
+    expect(next.cursorCheck).toEqual({ status: 'SUCCESSOR', shift: null });
+    expect(next.edges.map((edge) => edge.node.restId)).toEqual([added, ...ids.slice(10, 12)]);
+  });
+
+  it('keep seeing assistants appended after the last one, even when that one is gone', async () => {
+    await using gateway = await startTestGateway();
+    const all = await present(dataOf(await gateway.query(walkPage.replaceAll('initech', 'acme'), { first: 12 })));
+    const end = present((all.organization.assistants as Connection).edges.at(-1)).cursor;
+    const appended = gateway.upstream.insert('acme', 12, 'Appended');
+    gateway.upstream.remove('acme', 11);
+    const next = present(
+      dataOf(await gateway.query(walkPage.replaceAll('initech', 'acme'), { first: 12, after: end })).organization
+        .assistants,
+    ) as Connection;
+    expect(next.cursorCheck).toEqual({ status: 'SUCCESSOR', shift: null });
+    expect(next.edges.map((edge) => edge.node.restId)).toEqual([appended]);
+  });
+
   it('say NOT_FOUND, never EXACT, when the list moved further than CURSOR_SEARCH_PAGES reach', async () => {
     await using gateway = await startTestGateway({ env: { UPSTREAM_MAX_TAKE: '5', CURSOR_SEARCH_PAGES: '1' } });
     const first = await page(gateway, 5);
