@@ -9,7 +9,7 @@
 // if that is gone too, the offset is all there is.
 
 import type { AssistantRecord } from '../upstream/records.ts';
-import { type Anchor, fingerprint, listEdge, notRead, type WindowCursor } from './cursors.ts';
+import { type Anchor, type Fingerprint, fingerprint, listEdge, notRead, type WindowCursor } from './cursors.ts';
 import { fetchRange, type PageRequest, type PagingOptions, planPages, type Window } from './windows.ts';
 
 export type CursorCheckStatus = 'UNCHECKED' | 'EXACT' | 'SHIFTED' | 'SUCCESSOR' | 'NOT_FOUND';
@@ -24,13 +24,15 @@ export interface CursorCheck {
 /** What a request has read of one org's list: items by offset, and where the list ends once a short page showed it. */
 export class ListView {
   private readonly items = new Map<number, AssistantRecord>();
+  /** Each item's fingerprint, made once: an edge's cursor names three, and a search compares every item. */
+  private readonly marks = new Map<AssistantRecord, Fingerprint>();
   /** The list's length, once a page shorter than its take was read. */
   length: number | undefined;
 
   /** One page's items, at its offset; a page shorter than its take ends the list. */
   addPage(offset: number, items: readonly AssistantRecord[], take: number): void {
     // A page read again (revalidated) replaces what it said before.
-    for (let at = offset; at < offset + take; at++) this.items.delete(at);
+    if (this.items.size > 0) for (let at = offset; at < offset + take; at++) this.items.delete(at);
     for (const [i, item] of items.entries()) this.items.set(offset + i, item);
     // Items past the end it knew: the list grew since (a revalidated page shows it).
     if (this.length !== undefined && items.length > 0 && offset + items.length > this.length) this.length = undefined;
@@ -66,7 +68,7 @@ export class ListView {
     if (mark === listEdge || mark === notRead) return undefined;
     let best: number | undefined;
     for (const [offset, item] of this.items) {
-      if (fingerprint(item.id) !== mark) continue;
+      if (this.markOf(item) !== mark) continue;
       if (best === undefined || Math.abs(offset - near) < Math.abs(best - near)) best = offset;
     }
     return best;
@@ -77,9 +79,18 @@ export class ListView {
     const mark = (at: number) => {
       if (at < 0 || (this.length !== undefined && at >= this.length)) return listEdge;
       const item = this.items.get(at);
-      return item === undefined ? notRead : fingerprint(item.id);
+      return item === undefined ? notRead : this.markOf(item);
     };
     return { prev: mark(offset - 1), self: mark(offset), next: mark(offset + 1) };
+  }
+
+  private markOf(item: AssistantRecord): Fingerprint {
+    let mark = this.marks.get(item);
+    if (mark === undefined) {
+      mark = fingerprint(item.id);
+      this.marks.set(item, mark);
+    }
+    return mark;
   }
 }
 
