@@ -10,8 +10,6 @@ import type { GatewayConfig } from './gateway-config.ts';
 import { createGraphQLServer } from './graphql-server.ts';
 import { createUpstreamStack } from './upstream-stack.ts';
 
-export type { GatewayConfig } from './gateway-config.ts';
-
 export interface GatewayOptions {
   /** Default: JSON lines on stdout, at LOG_LEVEL. */
   readonly logger?: Logger;

@@ -3,7 +3,7 @@
 // A position is an item's 0-based offset in the org's assistant list.
 
 import { BadInputError } from '../contract/errors.ts';
-import { decodeCursor } from './cursors.ts';
+import { cursorOf, type WindowCursor } from './cursors.ts';
 
 export interface ConnectionArgs {
   readonly first?: number | null | undefined;
@@ -44,6 +44,11 @@ export { decodeCursor, encodeCursor } from './cursors.ts';
 
 /** The Relay arguments as a window of offsets, or a BadInputError that says why not. */
 export function resolveWindow(args: ConnectionArgs, orgId: string): Window {
+  return resolveConnection(args, orgId).window;
+}
+
+/** The Relay arguments as a window of offsets and the cursor it was read from (read once), or a BadInputError. */
+export function resolveConnection(args: ConnectionArgs, orgId: string): { window: Window; cursor?: WindowCursor } {
   const { first, after, last, before } = args;
   checkSize('first', first);
   checkSize('last', last);
@@ -59,15 +64,15 @@ export function resolveWindow(args: ConnectionArgs, orgId: string): Window {
   if (after != null && before != null) {
     throw new BadInputError('pass either after or before, not both');
   }
-  if (before != null) {
-    const end = decodeCursor(before, orgId);
-    return { start: Math.max(0, end - (last ?? defaultPageSize)), end };
+  const cursor = cursorOf(args, orgId, defaultPageSize);
+  if (cursor?.direction === 'before') {
+    return { window: { start: Math.max(0, cursor.offset - cursor.size), end: cursor.offset }, cursor };
   }
   if (last != null) {
     throw new BadInputError('last needs before: the upstream reports no total, so the end of the list is unknown');
   }
-  const start = after == null ? 0 : decodeCursor(after, orgId) + 1;
-  return { start, end: start + (first ?? defaultPageSize) };
+  const start = cursor === undefined ? 0 : cursor.offset + 1;
+  return { window: { start, end: start + (first ?? defaultPageSize) }, cursor };
 }
 
 function checkSize(name: string, value: number | null | undefined): void {

@@ -1,8 +1,8 @@
 import { responsePathAsArray } from 'graphql';
 import { BadInputError } from '../contract/errors.ts';
 import type { CursorCheck } from '../paging/anchoring.ts';
-import { type Anchor, cursorOf, encodeAnchoredCursor } from '../paging/cursors.ts';
-import { defaultPageSize, resolveWindow } from '../paging/windows.ts';
+import { type Anchor, encodeAnchoredCursor } from '../paging/cursors.ts';
+import { resolveConnection } from '../paging/windows.ts';
 import { builder } from './builder.ts';
 import { CursorCheckRef } from './cursor-check.ts';
 import { directId } from './direct-resolvers.ts';
@@ -22,8 +22,8 @@ builder.node(Organization, {
         description:
           "The organization's assistants, in the upstream's order. Null, with an error, when the upstream cannot list them.",
         resolve: async (org, args, { loaders, staleness }, info) => {
-          const window = resolveWindow(args, org.restId);
-          const page = await loaders.loadConnection(org.restId, window, cursorOf(args, org.restId, defaultPageSize));
+          const { window, cursor } = resolveConnection(args, org.restId);
+          const page = await loaders.loadConnection(org.restId, window, cursor);
           staleness.noteAge(responsePathAsArray(info.path), page.staleAgeSeconds);
           const edges = page.items.map((node, i) => ({
             cursor: encodeAnchoredCursor(org.restId, page.window.start + i, page.anchors[i] as Anchor),

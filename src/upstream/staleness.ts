@@ -57,7 +57,7 @@ export class OperationStaleness {
 }
 
 /** The largest of the ages that are known. */
-export function oldest(ages: readonly (number | undefined)[]): number | undefined {
+function oldest(ages: readonly (number | undefined)[]): number | undefined {
   const known = ages.filter((age) => age !== undefined);
   return known.length > 0 ? Math.max(...known) : undefined;
 }
