@@ -100,7 +100,13 @@ const config: CodegenConfig = {
     'src/graphql/assistant-fields.generated.ts': { plugins: [{ add: { content: fragmentModule() } }] },
     'test/generated/': {
       preset: 'client',
-      presetConfig: { fragmentMasking: false, gqlTagName: 'graphql' },
+      presetConfig: {
+        fragmentMasking: false,
+        gqlTagName: 'graphql',
+        // test/generated/persisted-documents.json: the tests' operations as a trusted-documents manifest
+        // (hash → document), each document carrying its hash (`__meta__.hash`) for the client to send.
+        persistedDocuments: { mode: 'embedHashInDocument', hashAlgorithm: 'sha256' },
+      },
       config: {
         documentMode: 'string',
         scalars: { DateTime: 'string', JSON: 'unknown', ID: 'string' },

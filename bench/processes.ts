@@ -236,6 +236,8 @@ export interface LoadRound {
   readonly opsPerSecond: number;
   readonly p50: number;
   readonly p99: number;
+  /** Mean latency, ms: finer than the percentiles, which autocannon keeps in whole milliseconds. */
+  readonly meanLatency: number;
   readonly cpuMsPerOp: number;
   readonly mainThreadCpuMsPerOp: number;
 }
@@ -276,6 +278,7 @@ export async function measureLoad(
     opsPerSecond: ops / load.seconds,
     p50: result.latency.p50,
     p99: result.latency.p99,
+    meanLatency: result.latency.mean,
     cpuMsPerOp: (cpuMs(pid) - cpuBefore) / ops,
     mainThreadCpuMsPerOp: (cpuMs(pid, 'main thread') - mainThreadBefore) / ops,
   };

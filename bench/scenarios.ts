@@ -32,6 +32,12 @@ export interface Scenario {
   readonly cached?: boolean;
   /** Runs against a gateway of this many worker processes (WORKERS); the passthrough stays one process. */
   readonly workers?: number;
+  /**
+   * Runs against a gateway started with a manifest of its query
+   * (PERSISTED_DOCUMENTS), loaded both ways in alternating rounds: the query
+   * as text, and its id alone (`documentId`).
+   */
+  readonly persisted?: boolean;
 }
 
 /** The cursor the gateway issues for the assistant at `offset` of `orgId`'s demo list. */
@@ -134,5 +140,11 @@ export const scenarios: readonly Scenario[] = [
         .map(([, id]) => id)
         .filter((id) => byId.has(id));
     },
+  },
+  {
+    ...scenarioA,
+    name: 'p',
+    description: 'a as text (gateway) and by id (gateway, documentId), one gateway with a manifest of it',
+    persisted: true,
   },
 ];

@@ -47,6 +47,12 @@ export interface Config {
   readonly introspection: boolean;
   /** Origins whose pages may call the gateway from a browser; never with credentials. */
   readonly corsOrigins: CorsOrigins;
+  /** Answers compressed (brotli, gzip) for clients that accept it; off behind a proxy that compresses. */
+  readonly compression: boolean;
+  /** GraphiQL at `/graphql` in a browser: on by default, off by default when trusted documents are enforced. */
+  readonly graphiql: boolean;
+  /** Trusted documents: the operations clients ship, by id, and what an arbitrary document may do. */
+  readonly trustedDocuments: TrustedDocumentSettings;
   readonly limits: Limits;
   readonly caches: CacheSizes;
   readonly connections: ConnectionLimits;
@@ -89,6 +95,23 @@ export interface CacheSettings {
   readonly redisUrl: string | undefined;
   /** Longest a Redis command may take before the gateway goes to the upstream without it. */
   readonly redisTimeoutMs: number;
+}
+
+/** What arbitrary documents (query text, not a persisted id) may do. */
+export type PersistedDocumentsMode = 'allow' | 'log' | 'enforce';
+
+/** Persisted documents: manifests clients' tools produce, and automatic persisted queries. */
+export interface TrustedDocumentSettings {
+  /** Paths of the manifests (graphql-codegen, Relay, Apollo formats); empty: no persisted documents. */
+  readonly manifests: readonly string[];
+  /** allow: arbitrary documents run; log: they run, counted and logged; enforce: they are refused. */
+  readonly mode: PersistedDocumentsMode;
+  /** Automatic persisted queries: a client registers a document by its SHA-256 hash. */
+  readonly apq: boolean;
+  /** The in-process store of APQ documents (without Redis), in estimated bytes. */
+  readonly apqCacheBytes: number;
+  /** Cache-Control max-age of a shareable persisted GET's response; 0: not cacheable. */
+  readonly persistedGetMaxAgeSeconds: number;
 }
 
 /** How much the gateway remembers of the operations it has run: each cache has a bound. */
@@ -178,6 +201,7 @@ export function loadConfig(env: Env): Config {
     cache: readPageCache(read),
     ...readRefetch(read),
     ...readExposure(read),
+    ...readTrustedDocuments(read),
     limits: readLimits(read),
     caches: readCacheSizes(read),
     connections: readConnectionLimits(read),
@@ -259,12 +283,31 @@ function readRefetch(
   };
 }
 
-/** What the API shows, and to which web pages. */
-function readExposure(read: EnvReader): Pick<Config, 'exposeSecretKeys' | 'introspection' | 'corsOrigins'> {
+/** What the API shows, to which web pages, and how. */
+function readExposure(
+  read: EnvReader,
+): Pick<Config, 'exposeSecretKeys' | 'introspection' | 'corsOrigins' | 'compression'> {
   return {
     exposeSecretKeys: read.boolean('EXPOSE_SECRET_KEYS', false),
     introspection: read.boolean('INTROSPECTION', true),
     corsOrigins: read.origins('CORS_ORIGINS'),
+    compression: read.boolean('COMPRESSION', true),
+  };
+}
+
+/** Trusted documents, and GraphiQL, whose default follows them. */
+function readTrustedDocuments(read: EnvReader): Pick<Config, 'trustedDocuments' | 'graphiql'> {
+  const manifests = read.list('PERSISTED_DOCUMENTS');
+  const mode = read.oneOf('PERSISTED_DOCUMENTS_MODE', ['allow', 'log', 'enforce'], 'allow');
+  return {
+    trustedDocuments: Object.freeze({
+      manifests,
+      mode,
+      apq: read.boolean('APQ', false),
+      apqCacheBytes: read.integer('APQ_CACHE_MB', 16, 1, 16_384) * mebibyte,
+      persistedGetMaxAgeSeconds: read.integer('PERSISTED_GET_MAX_AGE_SECONDS', 0, 0, 31_536_000),
+    }),
+    graphiql: read.boolean('GRAPHIQL', mode !== 'enforce'),
   };
 }
 
@@ -325,13 +368,22 @@ function readObservability(read: EnvReader): Observability {
 
 /** Settings each valid alone that do not go together: checked once all are read. */
 function refuseConflicts(config: Config): void {
-  if (config.cache.redisUrl !== undefined && config.cache.keySecret === undefined) {
+  const { cache, trustedDocuments } = config;
+  if (cache.redisUrl !== undefined && cache.ttlMs === 0 && !trustedDocuments.apq) {
+    throw new ConfigError('REDIS_URL needs CACHE_TTL_MS or APQ=true: without either there is nothing to share');
+  }
+  if (cache.redisUrl !== undefined && cache.ttlMs > 0 && cache.keySecret === undefined) {
     throw new ConfigError(
       'REDIS_URL needs CACHE_KEY_SECRET: replicas that share pages must hash credentials with the same secret',
     );
   }
-  if (config.cache.redisUrl !== undefined && config.cache.ttlMs === 0) {
-    throw new ConfigError('REDIS_URL needs CACHE_TTL_MS: without a TTL there is no cache to share');
+  if (trustedDocuments.mode === 'enforce' && trustedDocuments.manifests.length === 0) {
+    throw new ConfigError('PERSISTED_DOCUMENTS_MODE=enforce needs PERSISTED_DOCUMENTS: it would refuse every document');
+  }
+  if (trustedDocuments.mode === 'enforce' && trustedDocuments.apq) {
+    throw new ConfigError(
+      'APQ=true and PERSISTED_DOCUMENTS_MODE=enforce do not go together: APQ lets any client register any document',
+    );
   }
   if (config.connections.headersTimeoutMs > config.connections.requestTimeoutMs) {
     throw new ConfigError(
@@ -442,6 +494,15 @@ class EnvReader {
     if (value === undefined) return fallback;
     if ((allowed as readonly string[]).includes(value)) return value as T;
     throw new ConfigError(`${name} must be one of ${allowed.join(', ')}, got ${quote(value)}`);
+  }
+
+  /** Comma-separated values, each trimmed; empty when unset. */
+  list(name: string): readonly string[] {
+    const value = this.raw(name);
+    if (value === undefined) return Object.freeze([]);
+    const items = value.split(',').map((item) => item.trim());
+    if (items.some((item) => item === '')) throw new ConfigError(`${name} has an empty item in ${quote(value)}`);
+    return Object.freeze(items);
   }
 
   /** `*` (the default), or a comma-separated list of origins such as `https://app.example.com`. */

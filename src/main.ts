@@ -20,6 +20,7 @@ import {
 import { type Config, ConfigError, loadConfig } from './config.ts';
 import { type DemoUpstream, startDemoUpstream } from './demo/upstream.ts';
 import { type RunningGateway, startGateway } from './gateway/start-gateway.ts';
+import { ManifestError, readManifests } from './graphql/persisted-manifests.ts';
 import { createLogger } from './observability/logger.ts';
 import { createGatewayMetrics, type GatewayMetrics } from './observability/metrics.ts';
 import { startTracing, type Tracing } from './observability/tracing.ts';
@@ -48,6 +49,8 @@ async function main(): Promise<void> {
     logger.info(`upstream: ${upstreamUrl.origin}${upstreamUrl.pathname.replace(/\/$/, '')}`);
   }
   if (config.workers > 1) {
+    // A manifest that cannot be read stops the start here, not in worker after worker.
+    await checkManifests(config.trustedDocuments.manifests);
     return runPrimary({
       config,
       logger,
@@ -57,6 +60,16 @@ async function main(): Promise<void> {
     });
   }
   return serve(config, logger, upstreamUrl, demo);
+}
+
+/** Reads the trusted documents' manifests: one that cannot be read or is not one is a bad setting. */
+async function checkManifests(files: readonly string[]): Promise<void> {
+  try {
+    await readManifests(files);
+  } catch (error) {
+    if (error instanceof ManifestError) throw new ConfigError(`PERSISTED_DOCUMENTS: ${error.message}`);
+    throw error;
+  }
 }
 
 /** The gateway itself, in this process: alone, or as one of the primary's workers. */
@@ -97,6 +110,8 @@ async function serve(config: Config, logger: Logger, upstreamUrl: URL, demo?: De
   process.once('SIGTERM', () => void stop('SIGTERM', observability.shutdownDelayMs));
   // Ctrl-C at a terminal: no load balancer to wait for. A second one ends the process at once.
   process.once('SIGINT', () => void stop('SIGINT', 0));
+  // Reloads the trusted documents' manifests; a worker's primary passes it on to each worker.
+  process.on('SIGHUP', () => void running.gateway.reloadPersistedDocuments());
   // A worker is told by its primary (which got the signal).
   onStopOrder?.((order) => void stop(order.signal, order.signal === 'SIGTERM' ? observability.shutdownDelayMs : 0));
 }

@@ -41,6 +41,10 @@ export async function runPrimary(options: PrimaryOptions): Promise<void> {
   // Before any worker starts: a signal during start-up drains what has started instead of killing the primary.
   process.once('SIGTERM', () => void primary.stop('SIGTERM', 0));
   process.once('SIGINT', () => void primary.stop('SIGINT', 0));
+  // Each worker reloads its own trusted documents.
+  process.on('SIGHUP', () => {
+    for (const worker of liveWorkers()) worker.process.kill('SIGHUP');
+  });
   // Registered before the first fork, so that no death goes unseen.
   cluster.on('exit', (worker, code, signal) => primary.workerExited(worker, code, signal));
   await primary.startWorkers();

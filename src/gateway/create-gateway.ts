@@ -36,7 +36,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   const tracing = options.tracing ?? false;
   const telemetry = useRequestTelemetry({ metrics, logger, tracing, graphqlEndpoint: '/graphql', now: options.now });
   const { client, redis } = createUpstreamStack(config, { logger, metrics, tracing, now: options.now });
-  const { yoga, cacheSizes } = createGraphQLServer(config, { client, metrics, logger, telemetry });
+  const { yoga, cacheSizes, trustedDocuments } = createGraphQLServer(config, { client, metrics, logger, telemetry });
 
   return Object.assign(yoga, {
     /** The gateway's metrics (serve `metrics.registry` on their own port: http/metrics-server.ts). */
@@ -47,12 +47,22 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       metrics.error('BAD_USER_INPUT');
       logger.info({ reqId: requestId, status, errorCodes: ['BAD_USER_INPUT'], reason: message }, 'request refused');
     },
-    /** Settles once the gateway's connections that must come first are made (Redis, when shared): 5 s at most. */
-    ready: () => redis?.connected(5_000) ?? Promise.resolve(),
-    /** Closes the upstream connection pool and the connection to Redis. */
+    /**
+     * Settles once what must come first is there: the persisted documents
+     * loaded (a manifest that cannot be used rejects, with a ConfigError), and
+     * the connections to Redis made, when shared (5 s at most).
+     */
+    ready: async () => {
+      await trustedDocuments.load();
+      await Promise.all([redis?.connected(5_000), trustedDocuments.connected(5_000)]);
+    },
+    /** SIGHUP: reads the manifests again; true when the new set serves (a bad one leaves the old, and logs why). */
+    reloadPersistedDocuments: () => trustedDocuments.reload(),
+    /** Closes the upstream connection pool and the connections to Redis. */
     dispose: async () => {
       await client.close();
       await redis?.close();
+      trustedDocuments.close();
     },
     /** What the gateway remembers of operations: each bounded by a setting. */
     cacheSizes,

@@ -7,9 +7,10 @@ import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesPlugin } from '@escape.tech/graphql-armor-max-directives';
 import { maxTokensPlugin } from '@escape.tech/graphql-armor-max-tokens';
-import { createYoga, type GraphiQLOptions, maskError, type YogaServerOptions } from 'graphql-yoga';
+import { createYoga, maskError, type YogaServerOptions } from 'graphql-yoga';
 import type { Logger } from 'pino';
 import { isGraphQLError, LimitExceededError } from '../contract/errors.ts';
+import { persistedIdParameters } from '../contract/persisted-ids.ts';
 import { useCompiledExecution } from '../graphql/compiled-execution.ts';
 import { useConnectionNestingLimit } from '../graphql/connection-nesting.ts';
 import { type Context, createContextFactory } from '../graphql/context.ts';
@@ -20,20 +21,23 @@ import { useIntrospectionLimits } from '../graphql/introspection.ts';
 import { rejectedBy, useRequestErrorCodes } from '../graphql/request-errors.ts';
 import { useResultSerializer } from '../graphql/result-serializer.ts';
 import { useStaleExtension } from '../graphql/stale-extension.ts';
+import { useCompression } from '../http/compression.ts';
 import { corsPolicy, useVaryByOrigin } from '../http/cors.ts';
+import { useGraphiQL } from '../http/graphiql.ts';
 import { yogaLogger } from '../observability/logger.ts';
 import type { GatewayMetrics } from '../observability/metrics.ts';
-import type { useRequestTelemetry } from '../observability/request-telemetry.ts';
+import type { RequestTelemetry } from '../observability/request-telemetry.ts';
 import { createSchema } from '../schema/index.ts';
 import { assistantsPathTemplate, type UpstreamClient } from '../upstream/client.ts';
 import { createConcurrencyLimit } from '../upstream/concurrency-limit.ts';
 import type { GatewayConfig } from './gateway-config.ts';
+import { createTrustedDocuments, type TrustedDocumentsSetup } from './trusted-documents.ts';
 
 export interface GraphQLServerOptions {
   readonly client: UpstreamClient;
   readonly metrics: GatewayMetrics;
   readonly logger: Logger;
-  readonly telemetry: ReturnType<typeof useRequestTelemetry>;
+  readonly telemetry: RequestTelemetry;
 }
 
 export function createGraphQLServer(
@@ -46,6 +50,7 @@ export function createGraphQLServer(
     maxBytes: caches.compiledBytes,
     compileAfterUses: caches.compileAfterUses,
   });
+  const trustedDocuments = createTrustedDocuments(config, { metrics, logger, telemetry, compiledExecution });
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema: createSchema({ exposeSecretKeys: config.exposeSecretKeys, maxEntities: limits.maxEntities }),
     context: createContextFactory({
@@ -68,11 +73,13 @@ export function createGraphQLServer(
     cors: corsPolicy(config.corsOrigins),
     parserAndValidationCache: documentCache,
     batching: { limit: limits.maxBatch },
+    // How clients name a persisted document (graphql/trusted-documents.ts): not refused as unknown parameters.
+    extraParamNames: [...persistedIdParameters],
     // http/http-server.ts refuses an oversized or unbounded body before yoga sees it;
     // yoga's own check would pipe every body through a second stream to count it again.
     maxRequestBodySize: false,
-    renderGraphiQL: renderOnce(),
-    graphiql: { title: 'Assistants GraphQL', defaultQuery: exampleQuery },
+    // GraphiQL is http/graphiql.ts's (first of the plugins): a small page and its assets, each compressed once.
+    graphiql: false,
     maskedErrors: {
       // Known failures are GraphQL errors by the time they get here (see
       // contract/errors.ts): they pass as they are. Anything else is a bug or
@@ -83,10 +90,17 @@ export function createGraphQLServer(
         return maskError(error, message, isDev);
       },
     },
-    plugins: pluginsInOrder(config, telemetry, compiledExecution),
+    // GraphiQL answers before any other plugin sees the request; compression sees the response last.
+    plugins: [
+      graphiql(config),
+      ...pluginsInOrder(config, telemetry, compiledExecution, trustedDocuments),
+      ...(config.compression ? [useCompression()] : []),
+    ],
   });
+  trustedDocuments.attach(yoga);
   return {
     yoga,
+    trustedDocuments,
     /** What the server remembers of operations: each bounded by a setting. */
     cacheSizes: () => ({
       documents: documentCache
@@ -104,6 +118,7 @@ function pluginsInOrder(
   { limits, introspection }: GatewayConfig,
   telemetry: GraphQLServerOptions['telemetry'],
   compiledExecution: ReturnType<typeof useCompiledExecution>,
+  trustedDocuments: TrustedDocumentsSetup,
 ): YogaPlugins {
   return [
     // graphql-armor's bounds on a document, each refusal naming its setting.
@@ -120,6 +135,8 @@ function pluginsInOrder(
     useStaleExtension(),
     // After the error codes are the contract's, before the result is serialised.
     telemetry,
+    // After telemetry: it records each operation before a persisted id may replace its params, or refuse it.
+    ...trustedDocuments.plugins,
     compiledExecution,
     useResultSerializer(),
   ];
@@ -138,24 +155,7 @@ function refetchScanLimit(config: GatewayConfig) {
   });
 }
 
-/**
- * GraphiQL's page, rendered once and served from that one copy. The page
- * bundles its scripts (no CDN needed): about 9 MB, from a module of about
- * 45 MB in memory, loaded when a browser first asks. Rendered per request,
- * a few dozen browsers opening it at once held a copy each and could exhaust
- * a capped heap. The options are the gateway's own, the same every time.
- */
-function renderOnce(): (options: GraphiQLOptions) => Promise<Uint8Array<ArrayBuffer>> {
-  let page: Promise<Uint8Array<ArrayBuffer>> | undefined;
-  return (options) => {
-    page ??= import('@graphql-yoga/render-graphiql').then(
-      (module) => Buffer.from(module.renderGraphiQL(options)),
-      (error: unknown) => {
-        // A failed load is tried again by the next browser.
-        page = undefined;
-        throw error;
-      },
-    );
-    return page;
-  };
+/** GraphiQL in a browser at `/graphql`, opening on the example query (GRAPHIQL turns it off). */
+function graphiql(config: GatewayConfig) {
+  return useGraphiQL({ enabled: config.graphiql, title: 'Assistants GraphQL', defaultQuery: exampleQuery });
 }

@@ -40,8 +40,8 @@ export interface ContextOptions {
   /** The upstream's path template, base path included (`/api/orgs/{org_id}/assistants`), for failure lines. */
   readonly upstreamPath: string;
   readonly logger: Logger;
-  /** The telemetry of the operation whose GraphQL params these are (observability/request-telemetry.ts). */
-  readonly operationOf?: (params: object) => OperationTelemetry | undefined;
+  /** The telemetry of the operation whose context this is (observability/request-telemetry.ts). */
+  readonly operationOf?: (context: object) => OperationTelemetry | undefined;
 }
 
 export function createContextFactory(options: ContextOptions) {
@@ -56,8 +56,9 @@ export function createContextFactory(options: ContextOptions) {
     }
     return budget;
   };
-  return ({ request, params }: YogaInitialContext): Context => {
-    const telemetry = options.operationOf?.(params);
+  return (initial: YogaInitialContext): Context => {
+    const { request } = initial;
+    const telemetry = options.operationOf?.(initial);
     const document = { opensConnection: false };
     const staleness = new OperationStaleness();
     return {

@@ -47,7 +47,12 @@ export function createDocumentCache(maxBytes: number): DocumentCache | false {
     sizeCalculation: (_, text) => parseErrorBytes(text),
   });
   return {
-    documentCache: documents,
+    documentCache: {
+      get: (text) => (isPersistedPlaceholder(text) ? undefined : documents.get(text)),
+      set: (text, document) => {
+        if (!isPersistedPlaceholder(text)) documents.set(text, document);
+      },
+    },
     errorCache: {
       get: (text) => errors.get(text),
       set: (text, error) => errors.set(text, error as object),
@@ -56,6 +61,16 @@ export function createDocumentCache(maxBytes: number): DocumentCache | false {
     bytes: () => documents.calculatedSize + errors.calculatedSize,
     count: () => documents.size + errors.size,
   };
+}
+
+/**
+ * What yoga's persisted-operations plugin puts in place of a persisted
+ * document's text. Its manifest holds the parsed document, and after a
+ * reload the same id may name another one: kept here, the old one would be
+ * served in its place.
+ */
+function isPersistedPlaceholder(text: string): boolean {
+  return text.startsWith('__PERSISTED_OPERATION_');
 }
 
 export function estimatedDocumentBytes(document: DocumentNode): number {

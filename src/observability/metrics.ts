@@ -41,6 +41,7 @@ export function createGatewayMetrics(options: GatewayMetricsOptions) {
     ...upstreamGuardMetrics(registry),
     ...cacheMetrics(registry),
     ...cursorMetrics(registry),
+    ...trustedDocumentMetrics(registry),
   };
 }
 
@@ -230,6 +231,32 @@ function cursorMetrics(registry: Registry) {
   return {
     cursorCheck(status: 'UNCHECKED' | 'EXACT' | 'SHIFTED' | 'SUCCESSOR' | 'NOT_FOUND') {
       checks.inc({ status });
+    },
+  };
+}
+
+/** Trusted documents: arbitrary documents (text, no persisted id) in the modes that watch them, and the set loaded. */
+function trustedDocumentMetrics(registry: Registry) {
+  const arbitrary = new Counter({
+    name: 'graphql_arbitrary_documents_total',
+    help: 'Documents sent as text rather than by a persisted id, with PERSISTED_DOCUMENTS_MODE log (outcome run) or enforce (outcome refused).',
+    labelNames: ['outcome'] as const,
+    registers: [registry],
+  });
+  const loaded = new Gauge({
+    name: 'graphql_persisted_documents',
+    help: 'Persisted documents in the manifests loaded (at start, and at each SIGHUP that loaded).',
+    // Every worker loads the same files: summed over workers, the count would multiply.
+    aggregator: 'max',
+    registers: [registry],
+  });
+  const outcomes = { run: { outcome: 'run' }, refused: { outcome: 'refused' } };
+  return {
+    arbitraryDocument(outcome: 'run' | 'refused') {
+      arbitrary.inc(outcomes[outcome]);
+    },
+    persistedDocumentsLoaded(count: number) {
+      loaded.set(count);
     },
   };
 }

@@ -52,6 +52,10 @@ export class OperationRecord implements OperationTelemetry {
   outcome: OperationOutcome | undefined = undefined;
   /** When its result was ready (before serialising): in a batch, before the others are. */
   ended: number | undefined = undefined;
+  /** The persisted document's id it was asked for by, if any. */
+  persistedId: string | undefined = undefined;
+  /** An arbitrary document's SHA-256, when PERSISTED_DOCUMENTS_MODE=log asks for it. */
+  documentHash: string | undefined = undefined;
 
   constructor(
     readonly requestId: string,
@@ -77,6 +81,12 @@ export class OperationRecord implements OperationTelemetry {
     this.type = definition.operation;
     this.name = definition.name?.value;
     this.span?.updateName(this.name ? `${definition.operation} ${this.name}` : definition.operation);
+  }
+
+  /** Which document it runs (graphql/trusted-documents.ts). */
+  identify(identity: { readonly persistedId?: string; readonly documentHash?: string }): void {
+    this.persistedId = identity.persistedId ?? this.persistedId;
+    this.documentHash = identity.documentHash ?? this.documentHash;
   }
 
   /** A phase's span, kept open on the operation until its end (or the operation's) closes it; untraced, none. */
@@ -122,6 +132,8 @@ export class OperationRecord implements OperationTelemetry {
     if (!span) return;
     span.setAttribute('graphql.operation.type', this.type);
     if (this.name !== undefined) span.setAttribute('graphql.operation.name', this.name);
+    if (this.persistedId !== undefined) span.setAttribute('graphql.document.id', this.persistedId);
+    if (this.documentHash !== undefined) span.setAttribute('graphql.document.hash', this.documentHash);
     span.setAttribute('upstream.calls', this.calls);
     if (this.outcome !== 'ok') {
       span.setAttribute('error.type', this.codes[0] ?? 'unknown');

@@ -34,8 +34,10 @@ export interface RequestTelemetryOptions {
 }
 
 export interface RequestTelemetry extends Plugin {
-  /** The telemetry of the operation whose GraphQL params these are. */
-  operationOf(params: object): OperationTelemetry | undefined;
+  /** The telemetry of the operation whose context this is (yoga's: one per operation, a batch's too). */
+  operationOf(context: object): OperationTelemetry | undefined;
+  /** Tells an operation's record which document it runs: its persisted id, or an arbitrary document's hash. */
+  identify(context: object, identity: { readonly persistedId?: string; readonly documentHash?: string }): void;
 }
 
 export const requestIdHeader = 'x-request-id';
@@ -49,7 +51,10 @@ interface TelemetryState {
   /** Writes the line of each GraphQL request. */
   readonly requestLines: Logger;
   readonly requests: WeakMap<Request, RequestRecord>;
-  /** By the GraphQL params each operation was read from. */
+  /**
+   * By each operation's context: it stays the same object from its params to
+   * its result, while its params may be replaced (a persisted id by its document).
+   */
   readonly operations: WeakMap<object, OperationRecord>;
   /** The clock durations are read from. */
   readonly now: () => number;
@@ -65,19 +70,20 @@ export function useRequestTelemetry(options: RequestTelemetryOptions): RequestTe
   };
   const { requests, operations } = state;
   return {
-    operationOf: (params) => operations.get(params),
+    operationOf: (context) => operations.get(context),
+    identify: (context, identity) => operations.get(context)?.identify(identity),
 
     onRequest({ request, url }) {
       startRequest(state, request, url);
     },
 
-    onParams({ params, request }) {
+    onParams({ params, request, context }) {
       const owner = requests.get(request);
-      if (owner) addOperation(state, owner, params);
+      if (owner) addOperation(state, owner, params, context);
     },
 
     onParse({ context }) {
-      const operation = operations.get(context.params ?? {});
+      const operation = operations.get(context);
       if (!operation) return;
       const span = operation.startPhase('graphql.parse');
       return ({ result }) => {
@@ -89,15 +95,14 @@ export function useRequestTelemetry(options: RequestTelemetryOptions): RequestTe
     // Only for its span: untraced, the hook would cost every request a call for nothing.
     onValidate: options.tracing
       ? ({ context }) => {
-          const span = operations.get(context.params ?? {})?.startPhase('graphql.validate');
+          const span = operations.get(context)?.startPhase('graphql.validate');
           if (!span) return;
           return ({ valid }) => span.end(!valid);
         }
       : undefined,
 
     onExecute({ args }) {
-      const params = (args.contextValue as { params?: object }).params;
-      const operation = params ? operations.get(params) : undefined;
+      const operation = operations.get(args.contextValue as object);
       if (operation) operation.executed = true;
       const span = operation?.startPhase('graphql.execute');
       if (!span) return;
@@ -105,7 +110,7 @@ export function useRequestTelemetry(options: RequestTelemetryOptions): RequestTe
     },
 
     onExecutionResult({ context }) {
-      const operation = operations.get(context.params);
+      const operation = operations.get(context);
       if (operation) operation.ended = operation.clock();
     },
 
@@ -151,14 +156,19 @@ function startRequest({ options, requests, now }: TelemetryState, request: Reque
 }
 
 /** Records one operation of `owner` as its params are read (one item of a batch, or the request's only one). */
-function addOperation({ options, operations }: TelemetryState, owner: RequestRecord, params: unknown): void {
+function addOperation(
+  { options, operations }: TelemetryState,
+  owner: RequestRecord,
+  params: unknown,
+  context: object,
+): void {
   // A batch item that is not an object: yoga refuses it; it is one operation of no type.
   if (typeof params !== 'object' || params === null) {
     owner.operations.push(refusedOperation(owner, options.metrics));
     return;
   }
   const operation = startOperation(owner, options.metrics);
-  operations.set(params, operation);
+  operations.set(context, operation);
   owner.operations.push(operation);
 }
 
@@ -216,12 +226,28 @@ function answered({ options, requestLines }: TelemetryState, owner: RequestRecor
       durationMs,
       operationType: pick((operation) => operation.type),
       operationName: pick((operation) => operation.name ?? null),
+      ...identities(owner.operations, pick),
       outcome: pick((operation) => operation.outcome ?? 'error'),
       upstreamCalls: owner.operations.reduce((sum, operation) => sum + operation.calls, 0),
       errorCodes: [...new Set(owner.operations.flatMap((operation) => operation.codes))],
     },
     'graphql request',
   );
+}
+
+/** The log line's persisted ids and document hashes, when any operation has one. */
+function identities(
+  operations: readonly OperationRecord[],
+  pick: <T>(read: (operation: OperationRecord) => T) => T | T[],
+): { persistedId?: unknown; documentHash?: unknown } {
+  const fields: { persistedId?: unknown; documentHash?: unknown } = {};
+  if (operations.some((operation) => operation.persistedId !== undefined)) {
+    fields.persistedId = pick((operation) => operation.persistedId ?? null);
+  }
+  if (operations.some((operation) => operation.documentHash !== undefined)) {
+    fields.documentHash = pick((operation) => operation.documentHash ?? null);
+  }
+  return fields;
 }
 
 /** Answered by yoga before this plugin saw it: a health check, a CORS preflight, GraphiQL's page. */

@@ -348,7 +348,7 @@ export const MixedNodesDocument = new TypedDocumentString(`
     restId
   }
 }
-    `) as unknown as TypedDocumentString<MixedNodesQuery, MixedNodesQueryVariables>;
+    `, {"hash":"sha256:43d38e4f154848fd6e1bd9d2f6d36c3235b909c9f98f95d9ac5e1fc4c1bec545"}) as unknown as TypedDocumentString<MixedNodesQuery, MixedNodesQueryVariables>;
 export const MixedEntitiesDocument = new TypedDocumentString(`
     query MixedEntities($representations: [_Any!]!) {
   _entities(representations: $representations) {
@@ -360,7 +360,7 @@ export const MixedEntitiesDocument = new TypedDocumentString(`
     }
   }
 }
-    `) as unknown as TypedDocumentString<MixedEntitiesQuery, MixedEntitiesQueryVariables>;
+    `, {"hash":"sha256:d055b1c88a50daadd647329210e2519163fe4e9f61da033b50a110d21c711e08"}) as unknown as TypedDocumentString<MixedEntitiesQuery, MixedEntitiesQueryVariables>;
 export const PageDocument = new TypedDocumentString(`
     query Page($org: ID!, $first: Int, $after: String, $last: Int, $before: String) {
   organization(restId: $org) {
@@ -380,7 +380,7 @@ export const PageDocument = new TypedDocumentString(`
     }
   }
 }
-    `) as unknown as TypedDocumentString<PageQuery, PageQueryVariables>;
+    `, {"hash":"sha256:acb5d42b7f721f7998eee7ecda9e46637b2c73cc94ad88d890aec83105f9b107"}) as unknown as TypedDocumentString<PageQuery, PageQueryVariables>;
 export const FullPageDocument = new TypedDocumentString(`
     query FullPage($org: ID!, $first: Int) {
   organization(restId: $org) {
@@ -469,7 +469,7 @@ export const FullPageDocument = new TypedDocumentString(`
   }
   createdAt
   updatedAt
-}`) as unknown as TypedDocumentString<FullPageQuery, FullPageQueryVariables>;
+}`, {"hash":"sha256:769d951446e207a6178a57e8fb287332be82b259ccd7fd4e2e12191926ab647b"}) as unknown as TypedDocumentString<FullPageQuery, FullPageQueryVariables>;
 export const ForwardPageDocument = new TypedDocumentString(`
     query ForwardPage($first: Int!, $after: String!) {
   organization(restId: "initech") {
@@ -487,7 +487,7 @@ export const ForwardPageDocument = new TypedDocumentString(`
     }
   }
 }
-    `) as unknown as TypedDocumentString<ForwardPageQuery, ForwardPageQueryVariables>;
+    `, {"hash":"sha256:db5b021af3984c8327211bc24a1db7df5aa1cdea0db3f3112deab257d13bb4bd"}) as unknown as TypedDocumentString<ForwardPageQuery, ForwardPageQueryVariables>;
 export const InitechWindowDocument = new TypedDocumentString(`
     query InitechWindow {
   organization(restId: "initech") {
@@ -498,7 +498,7 @@ export const InitechWindowDocument = new TypedDocumentString(`
     }
   }
 }
-    `) as unknown as TypedDocumentString<InitechWindowQuery, InitechWindowQueryVariables>;
+    `, {"hash":"sha256:211279df750848c3168c49fa053c5d4d4e447ec0e449ec66539d01f0e04f9ec7"}) as unknown as TypedDocumentString<InitechWindowQuery, InitechWindowQueryVariables>;
 export const InitechWindowAliasesDocument = new TypedDocumentString(`
     query InitechWindowAliases {
   a: organization(restId: "initech") {
@@ -532,7 +532,7 @@ export const InitechWindowAliasesDocument = new TypedDocumentString(`
       name
     }
   }
-}`) as unknown as TypedDocumentString<InitechWindowAliasesQuery, InitechWindowAliasesQueryVariables>;
+}`, {"hash":"sha256:05a1d681744504a2ada7f57c7b73659b777276de4c2df7302dfdbbf44897a74a"}) as unknown as TypedDocumentString<InitechWindowAliasesQuery, InitechWindowAliasesQueryVariables>;
 export const FiveOrganizationsDocument = new TypedDocumentString(`
     query FiveOrganizations {
   a: organization(restId: "acme") {
@@ -571,7 +571,7 @@ export const FiveOrganizationsDocument = new TypedDocumentString(`
     }
   }
 }
-    `) as unknown as TypedDocumentString<FiveOrganizationsQuery, FiveOrganizationsQueryVariables>;
+    `, {"hash":"sha256:4d6cc12f1a130604e419cb6c030dff1db506dc421fb0fc4c18e751712de1b666"}) as unknown as TypedDocumentString<FiveOrganizationsQuery, FiveOrganizationsQueryVariables>;
 export const NestedWindowsDocument = new TypedDocumentString(`
     query NestedWindows($org: ID!) {
   organization(restId: $org) {
@@ -587,7 +587,7 @@ export const NestedWindowsDocument = new TypedDocumentString(`
     }
   }
 }
-    `) as unknown as TypedDocumentString<NestedWindowsQuery, NestedWindowsQueryVariables>;
+    `, {"hash":"sha256:160ec5a92f6dc59f913f79f49d33959c9c9315df8642269bd276112a041fabc6"}) as unknown as TypedDocumentString<NestedWindowsQuery, NestedWindowsQueryVariables>;
 export const StalePageDocument = new TypedDocumentString(`
     query StalePage($org: ID!, $after: String) {
   organization(restId: $org) {
@@ -602,14 +602,14 @@ export const StalePageDocument = new TypedDocumentString(`
     }
   }
 }
-    `) as unknown as TypedDocumentString<StalePageQuery, StalePageQueryVariables>;
+    `, {"hash":"sha256:ea5091ce8c36fb86d3687cff15c117c698598a0ae4ea62b029c074c8d267b13d"}) as unknown as TypedDocumentString<StalePageQuery, StalePageQueryVariables>;
 export const ServiceSdlDocument = new TypedDocumentString(`
     query ServiceSdl {
   _service {
     sdl
   }
 }
-    `) as unknown as TypedDocumentString<ServiceSdlQuery, ServiceSdlQueryVariables>;
+    `, {"hash":"sha256:9f593fccd83143450d4421623f550922583e96c0bae7f6d5e8a25df3a33ad1f3"}) as unknown as TypedDocumentString<ServiceSdlQuery, ServiceSdlQueryVariables>;
 export const HooliViaConnectionDocument = new TypedDocumentString(`
     query HooliViaConnection {
   organization(restId: "hooli") {
@@ -633,7 +633,7 @@ export const HooliViaConnectionDocument = new TypedDocumentString(`
     }
   }
 }
-    `) as unknown as TypedDocumentString<HooliViaConnectionQuery, HooliViaConnectionQueryVariables>;
+    `, {"hash":"sha256:1494cfcef97088c04ff123937073caf512322ab2ba6922ba78a4b42d40697f01"}) as unknown as TypedDocumentString<HooliViaConnectionQuery, HooliViaConnectionQueryVariables>;
 export const EntitiesDocument = new TypedDocumentString(`
     query Entities($representations: [_Any!]!) {
   _entities(representations: $representations) {
@@ -666,7 +666,7 @@ export const EntitiesDocument = new TypedDocumentString(`
     }
   }
 }
-    `) as unknown as TypedDocumentString<EntitiesQuery, EntitiesQueryVariables>;
+    `, {"hash":"sha256:2d8e1d46bab9c4683457570d199bb6435e1e1bb3c7fbb81582933443ccf3e600"}) as unknown as TypedDocumentString<EntitiesQuery, EntitiesQueryVariables>;
 export const OrganizationEntitiesDocument = new TypedDocumentString(`
     query OrganizationEntities($r: [_Any!]!) {
   _entities(representations: $r) {
@@ -675,7 +675,7 @@ export const OrganizationEntitiesDocument = new TypedDocumentString(`
     }
   }
 }
-    `) as unknown as TypedDocumentString<OrganizationEntitiesQuery, OrganizationEntitiesQueryVariables>;
+    `, {"hash":"sha256:23d7f7bc6fc934607cca16b5e0a349757822fbaedc54894bf5621463000ae10a"}) as unknown as TypedDocumentString<OrganizationEntitiesQuery, OrganizationEntitiesQueryVariables>;
 export const RefetchNamesDocument = new TypedDocumentString(`
     query RefetchNames($ids: [ID!]!) {
   nodes(ids: $ids) {
@@ -692,7 +692,7 @@ export const RefetchNamesDocument = new TypedDocumentString(`
     restId
   }
 }
-    `) as unknown as TypedDocumentString<RefetchNamesQuery, RefetchNamesQueryVariables>;
+    `, {"hash":"sha256:4c03ba0a9f3b3719ed15fe78f85bdfd1213828c23dde12a7a946603580578b39"}) as unknown as TypedDocumentString<RefetchNamesQuery, RefetchNamesQueryVariables>;
 export const EntityNamesDocument = new TypedDocumentString(`
     query EntityNames($representations: [_Any!]!) {
   _entities(representations: $representations) {
@@ -704,7 +704,7 @@ export const EntityNamesDocument = new TypedDocumentString(`
     }
   }
 }
-    `) as unknown as TypedDocumentString<EntityNamesQuery, EntityNamesQueryVariables>;
+    `, {"hash":"sha256:fb7a2ab8505c6ffde9d8b507a9fa2a2fcc4670608e0972ffbeb1a453e0be3acd"}) as unknown as TypedDocumentString<EntityNamesQuery, EntityNamesQueryVariables>;
 export const NodesDocument = new TypedDocumentString(`
     query Nodes($ids: [ID!]!) {
   nodes(ids: $ids) {
@@ -736,14 +736,14 @@ export const NodesDocument = new TypedDocumentString(`
     }
   }
 }
-    `) as unknown as TypedDocumentString<NodesQuery, NodesQueryVariables>;
+    `, {"hash":"sha256:8e95d059fc826fa82b50480b36575d371154b425d001841e95ab10a30557844d"}) as unknown as TypedDocumentString<NodesQuery, NodesQueryVariables>;
 export const NodeIdDocument = new TypedDocumentString(`
     query NodeId($id: ID!) {
   node(id: $id) {
     id
   }
 }
-    `) as unknown as TypedDocumentString<NodeIdQuery, NodeIdQueryVariables>;
+    `, {"hash":"sha256:37c1ec71c24fc2ae88d4e6e588762fda692d0dca7cdeeb2a79c982b0621b6bed"}) as unknown as TypedDocumentString<NodeIdQuery, NodeIdQueryVariables>;
 export const HooliIdsDocument = new TypedDocumentString(`
     query HooliIds {
   organization(restId: "hooli") {
@@ -764,7 +764,7 @@ export const HooliIdsDocument = new TypedDocumentString(`
     }
   }
 }
-    `) as unknown as TypedDocumentString<HooliIdsQuery, HooliIdsQueryVariables>;
+    `, {"hash":"sha256:046e81618c3d7200c546205eaec5bdf60a89867eef04d9fbb761a996ba26a7df"}) as unknown as TypedDocumentString<HooliIdsQuery, HooliIdsQueryVariables>;
 export const OrganizationNodeDocument = new TypedDocumentString(`
     query OrganizationNode($id: ID!) {
   node(id: $id) {
@@ -774,7 +774,7 @@ export const OrganizationNodeDocument = new TypedDocumentString(`
     }
   }
 }
-    `) as unknown as TypedDocumentString<OrganizationNodeQuery, OrganizationNodeQueryVariables>;
+    `, {"hash":"sha256:c68eb096b1969682a2a9bcae7d4b72a8e5785e5d429241d17cdbac93e0e13a8a"}) as unknown as TypedDocumentString<OrganizationNodeQuery, OrganizationNodeQueryVariables>;
 export const CancelledAssistantsDocument = new TypedDocumentString(`
     query CancelledAssistants {
   organization(restId: "acme") {
@@ -785,7 +785,7 @@ export const CancelledAssistantsDocument = new TypedDocumentString(`
     }
   }
 }
-    `) as unknown as TypedDocumentString<CancelledAssistantsQuery, CancelledAssistantsQueryVariables>;
+    `, {"hash":"sha256:010640ae9a5edc59957daab84e1f488cb1a98b23459028d1194783887828760a"}) as unknown as TypedDocumentString<CancelledAssistantsQuery, CancelledAssistantsQueryVariables>;
 export const TwoOrgsDocument = new TypedDocumentString(`
     query TwoOrgs {
   broken: organization(restId: "acme") {
@@ -805,7 +805,7 @@ export const TwoOrgsDocument = new TypedDocumentString(`
     }
   }
 }
-    `) as unknown as TypedDocumentString<TwoOrgsQuery, TwoOrgsQueryVariables>;
+    `, {"hash":"sha256:b68b03caac8d4a0eeecd4280ba8cef116cfeb9e6458795962f19a47d2cc59621"}) as unknown as TypedDocumentString<TwoOrgsQuery, TwoOrgsQueryVariables>;
 export const OrgAssistantRestIdsDocument = new TypedDocumentString(`
     query OrgAssistantRestIds($org: ID!) {
   organization(restId: $org) {
@@ -816,7 +816,7 @@ export const OrgAssistantRestIdsDocument = new TypedDocumentString(`
     }
   }
 }
-    `) as unknown as TypedDocumentString<OrgAssistantRestIdsQuery, OrgAssistantRestIdsQueryVariables>;
+    `, {"hash":"sha256:498f92ec3d6eb4b33e95d1538270229b4f2467ded5013ef66cde1ab5fc3312f7"}) as unknown as TypedDocumentString<OrgAssistantRestIdsQuery, OrgAssistantRestIdsQueryVariables>;
 export const FirstAcmeAssistantNameDocument = new TypedDocumentString(`
     query FirstAcmeAssistantName {
   organization(restId: "acme") {
@@ -827,7 +827,7 @@ export const FirstAcmeAssistantNameDocument = new TypedDocumentString(`
     }
   }
 }
-    `) as unknown as TypedDocumentString<FirstAcmeAssistantNameQuery, FirstAcmeAssistantNameQueryVariables>;
+    `, {"hash":"sha256:b4572637318fbb2bafd4d8fdc3b3433d14f97a8bb21612ac7da30d1eb9f86add"}) as unknown as TypedDocumentString<FirstAcmeAssistantNameQuery, FirstAcmeAssistantNameQueryVariables>;
 export const FailuresWithSecretsDocument = new TypedDocumentString(`
     query FailuresWithSecrets($badId: ID!) {
   a: organization(restId: "acme") {
@@ -864,4 +864,4 @@ export const FailuresWithSecretsDocument = new TypedDocumentString(`
     id
   }
 }
-    `) as unknown as TypedDocumentString<FailuresWithSecretsQuery, FailuresWithSecretsQueryVariables>;
+    `, {"hash":"sha256:5416640a60e603e50d01ff12dd25ba5722612f3dd6aa1ccdfea7cfef789aeab7"}) as unknown as TypedDocumentString<FailuresWithSecretsQuery, FailuresWithSecretsQueryVariables>;

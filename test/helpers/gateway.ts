@@ -44,7 +44,17 @@ export interface TestGateway {
     variables?: Record<string, unknown>,
     headers?: Record<string, string>,
   ): Promise<GraphQLResponse>;
+  /** Sends one request as given (POST when there is a body); resolves with its status, headers and parsed body. */
+  send(request: { body?: unknown; search?: string; headers?: Record<string, string> }): Promise<SentRequest>;
+  /** What SIGHUP does: reads the manifests of PERSISTED_DOCUMENTS again; true when the new set serves. */
+  reloadPersistedDocuments(): Promise<boolean>;
   [Symbol.asyncDispose](): Promise<void>;
+}
+
+export interface SentRequest {
+  readonly status: number;
+  readonly headers: Headers;
+  readonly body: GraphQLResponse;
 }
 
 export interface TestGatewayOptions {
@@ -118,6 +128,15 @@ export async function startTestGateway(options: TestGatewayOptions = {}): Promis
       });
       return (await response.json()) as GraphQLResponse;
     },
+    async send({ body, search, headers }) {
+      const response = await fetch(`${url}${search ?? ''}`, {
+        method: body === undefined ? 'GET' : 'POST',
+        headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return { status: response.status, headers: response.headers, body: (await response.json()) as GraphQLResponse };
+    },
+    reloadPersistedDocuments: () => gateway.reloadPersistedDocuments(),
     async [Symbol.asyncDispose]() {
       await running.close(1_000);
       await running.closeMetrics();

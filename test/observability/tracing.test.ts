@@ -3,8 +3,11 @@
 // loopback; the demo upstream records the `traceparent` it is sent.
 
 import { once } from 'node:events';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { type DemoUpstream, startDemoUpstream } from '../../src/demo/upstream.ts';
 import { readyUrl, type Started, startMain } from '../helpers/main-process.ts';
@@ -105,6 +108,8 @@ async function traceOf(receiver: Receiver, traceId: string): Promise<Span[]> {
   return receiver.spans.filter((span) => span.traceId === traceId);
 }
 
+const persistedQuery = 'query Traced { organization(restId: "acme") { assistants(first: 1) { nodes { restId } } } }';
+
 const twoOrgs =
   '{ a: organization(restId: "acme") { assistants(first: 2) { nodes { restId } } } w: organization(restId: "wayne") { assistants(first: 2) { nodes { restId } } } }';
 
@@ -113,10 +118,15 @@ describe('traces (OTLP over HTTP, JSON)', () => {
   let upstream: DemoUpstream;
   let gateway: Started;
   let url: string;
+  let manifestDirectory: string;
 
   beforeAll(async () => {
     receiver = await startReceiver();
     upstream = await startDemoUpstream();
+    // A manifest's documents meet MAX_DEPTH too: this one is shallow.
+    manifestDirectory = await mkdtemp(join(tmpdir(), 'manifest-'));
+    const manifest = join(manifestDirectory, 'manifest.json');
+    await writeFile(manifest, JSON.stringify({ traced: persistedQuery }));
     gateway = startMain({
       PORT: '0',
       UPSTREAM_URL: upstream.url,
@@ -125,6 +135,7 @@ describe('traces (OTLP over HTTP, JSON)', () => {
       OTEL_SERVICE_NAME: 'gateway-under-test',
       OTEL_BSP_SCHEDULE_DELAY: '100',
       MAX_DEPTH: '5',
+      PERSISTED_DOCUMENTS: manifest,
     });
     url = await readyUrl(gateway);
   });
@@ -134,6 +145,7 @@ describe('traces (OTLP over HTTP, JSON)', () => {
     expect(await gateway.exited).toBe(0);
     await upstream.close();
     await receiver.close();
+    await rm(manifestDirectory, { recursive: true, force: true });
   });
 
   it('one request over two orgs is one trace: the upstream calls are client spans under the operation, and their traceparent reached the upstream', async () => {
@@ -240,6 +252,20 @@ describe('traces (OTLP over HTTP, JSON)', () => {
     });
     expect(body.errors?.[0]?.extensions.code).toBe('NOT_FOUND');
     expect(body.errors?.[0]?.extensions.traceId).toBeUndefined();
+  });
+
+  it('an operation asked for by a persisted id carries the id', async () => {
+    const traceparent = '00-2af7651916cd43dd8448eb211c80319c-d7ad6b7169203331-01';
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', traceparent },
+      body: JSON.stringify({ documentId: 'traced' }),
+    });
+    expect(((await response.json()) as { errors?: unknown }).errors).toBeUndefined();
+    const spans = await traceOf(receiver, '2af7651916cd43dd8448eb211c80319c');
+    const operation = spans.find((span) => span.name === 'query Traced');
+    expect(operation?.attrs['graphql.document.id']).toBe('traced');
+    expect(spans.find((span) => span.name === 'graphql.execute')?.parentSpanId).toBe(operation?.spanId);
   });
 
   it('without a traceparent, a request starts its own trace', async () => {

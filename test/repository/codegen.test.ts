@@ -1,8 +1,8 @@
 // Generated files are checked in for people to read and diff; this fails
 // when they no longer match what `npm run codegen` would write: the schema
 // files and the tests' typed documents, the assistant's decoder and OpenAPI
-// schemas (from src/upstream/assistant-shape.ts), and the every-field fragment
-// as a module.
+// schemas (from src/upstream/assistant-shape.ts), the every-field fragment
+// as a module, and the tests' operations as a trusted-documents manifest.
 
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +26,7 @@ describe('generated files', () => {
       'test/generated/gql.ts',
       'test/generated/graphql.ts',
       'test/generated/index.ts',
+      'test/generated/persisted-documents.json',
     ]);
     const stale: string[] = [];
     for (const { filename, content } of outputs) {

@@ -1,0 +1,226 @@
+// Trusted documents: a request names a persisted document by its id and the
+// gateway runs the document it holds, parsed and validated at load
+// (persisted-documents.ts). Built on yoga's persisted-operations plugin; what
+// it leaves to us is here: which forms of ids clients send
+// (contract/persisted-ids.ts), what an arbitrary document (query text) may do
+// in each PERSISTED_DOCUMENTS_MODE, registering automatic persisted queries,
+// and Cache-Control for persisted GETs that anyone may share.
+
+import { createHash } from 'node:crypto';
+import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
+import { type DocumentNode, type GraphQLError, Kind, parse } from 'graphql';
+import { createGraphQLError, type Plugin } from 'graphql-yoga';
+import type { ApqStore } from '../cache/apq-store.ts';
+import type { PersistedDocumentsMode } from '../config.ts';
+import { type PersistedId, persistedIdOf } from '../contract/persisted-ids.ts';
+import type { PersistedDocuments } from './persisted-documents.ts';
+
+/** What the operation's telemetry is told of the document it runs. */
+export interface DocumentIdentity {
+  /** The persisted id it was asked for by. */
+  readonly persistedId?: string;
+  /** The SHA-256 of an arbitrary document's text, in PERSISTED_DOCUMENTS_MODE=log. */
+  readonly documentHash?: string;
+}
+
+export interface TrustedDocumentsOptions {
+  readonly mode: PersistedDocumentsMode;
+  /** The manifests' documents; undefined when PERSISTED_DOCUMENTS is unset. */
+  readonly documents: PersistedDocuments | undefined;
+  /** Registered APQ documents; undefined unless APQ=true. */
+  readonly apq: ApqStore | undefined;
+  /** INTROSPECTION: an introspection-only document runs even when arbitrary ones are refused. */
+  readonly introspection: boolean;
+  /** MAX_TOKENS, for reading a document that is refused unless it is introspection only. */
+  readonly maxTokens: number;
+  /** PERSISTED_GET_MAX_AGE_SECONDS: how long a shareable persisted GET's response may be cached; 0: not at all. */
+  readonly sharedMaxAgeSeconds: number;
+  /** Tells the operation's telemetry which document it runs (context: the operation's). */
+  readonly identify: (context: object, identity: DocumentIdentity) => void;
+  /** Counts an arbitrary document in `log` (it runs) or `enforce` (refused) mode. */
+  readonly countArbitrary: (outcome: 'run' | 'refused') => void;
+}
+
+export function useTrustedDocuments(options: TrustedDocumentsOptions): Plugin[] {
+  /** Each operation's persisted id, by its context (one per operation, a batch's too). */
+  const ids = new WeakMap<object, PersistedId>();
+  /** Operations that run a manifest's document: validated at load, not again. */
+  const listed = new WeakSet<object>();
+  /** APQ registrations under way: the document is kept once it validates. */
+  const registering = new WeakMap<object, { hash: string; text: string }>();
+
+  const gate: Plugin = {
+    onParams({ params, request, context, setParams }) {
+      const search = request.method === 'GET' ? new URL(request.url).searchParams : undefined;
+      const persisted = persistedIdOf(params as Record<string, unknown>, search);
+      const text = typeof params.query === 'string' ? params.query : undefined;
+      if (persisted) {
+        ids.set(context, persisted);
+        options.identify(context, { persistedId: persisted.id });
+        if (options.documents?.get(persisted.id)) listed.add(context);
+        if (text === undefined) return;
+        if (listed.has(context) || options.mode === 'enforce') {
+          // The id wins over text sent beside it: the gateway runs the document it holds (or refuses the id).
+          setParams({ ...params, query: undefined });
+          return;
+        }
+        if (persisted.kind === 'apq' && options.apq) {
+          registering.set(context, { hash: persisted.id, text: checkedHash(persisted.id, text) });
+          return;
+        }
+      }
+      if (text !== undefined) arbitraryDocument(options, context, text);
+    },
+    onValidate({ context, setResult }) {
+      if (listed.has(context)) {
+        setResult([]);
+        return;
+      }
+      const registration = registering.get(context);
+      if (!registration) return;
+      return ({ valid }) => {
+        if (valid) options.apq?.set(registration.hash, registration.text);
+      };
+    },
+  };
+
+  return [
+    gate,
+    usePersistedOperations({
+      // The gate above has refused what must be refused.
+      allowArbitraryOperations: true,
+      extractPersistedOperationId: (_params, _request, context) => ids.get(context)?.id ?? null,
+      getPersistedOperation: (id, _request, context) =>
+        documentOf(options, id, ids.get(context)) as ReturnType<typeof documentOf>,
+      customErrors: {
+        notFound: ({ context }) =>
+          ids.get(context)?.kind === 'apq' && options.apq ? persistedQueryNotFound() : notInList(ids.get(context)),
+        keyNotFound: () => (options.mode === 'enforce' ? idRequired() : noDocument()),
+      },
+    }),
+    useSharedPersistedGets(options.sharedMaxAgeSeconds, ids),
+  ];
+}
+
+/** A manifest's document, or else (for an APQ hash) a registered one's text. */
+function documentOf(
+  { documents, apq }: TrustedDocumentsOptions,
+  id: string,
+  persisted: PersistedId | undefined,
+): DocumentNode | string | null | Promise<string | null> {
+  const listed = documents?.get(id);
+  if (listed) return listed;
+  if (!apq || persisted?.kind !== 'apq') return null;
+  const registered = apq.get(id);
+  return registered instanceof Promise ? registered.then((text) => text ?? null) : (registered ?? null);
+}
+
+/** Query text with no id: counted and identified by its hash in `log`, refused in `enforce` (introspection aside). */
+function arbitraryDocument(options: TrustedDocumentsOptions, context: object, text: string): void {
+  if (options.mode === 'allow') return;
+  if (options.mode === 'log') {
+    options.countArbitrary('run');
+    options.identify(context, { documentHash: sha256(text) });
+    return;
+  }
+  if (options.introspection && isIntrospectionOnly(text, options.maxTokens)) return;
+  options.countArbitrary('refused');
+  throw idRequired();
+}
+
+/** Whether every operation of the text asks only for `__schema`, `__type` or `__typename`: what tools send. */
+export function isIntrospectionOnly(text: string, maxTokens: number): boolean {
+  let document: DocumentNode;
+  try {
+    document = parse(text, { noLocation: true, maxTokens });
+  } catch {
+    return false;
+  }
+  const operations = document.definitions.filter((definition) => definition.kind === Kind.OPERATION_DEFINITION);
+  return (
+    operations.length > 0 &&
+    operations.every(
+      (operation) =>
+        operation.operation === 'query' &&
+        operation.selectionSet.selections.every(
+          (selection) => selection.kind === Kind.FIELD && selection.name.value.startsWith('__'),
+        ),
+    )
+  );
+}
+
+/** The text whose SHA-256 is `hash`, as APQ requires; any other is refused. */
+function checkedHash(hash: string, text: string): string {
+  if (sha256(text) !== hash) {
+    throw createGraphQLError('provided sha does not match query', {
+      extensions: { code: 'BAD_USER_INPUT', http: refusedBeforeRunning },
+    });
+  }
+  return text;
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/**
+ * A persisted GET asked for without credentials runs the same document for
+ * everyone: with PERSISTED_GET_MAX_AGE_SECONDS, its complete answer may be
+ * kept by browsers and CDNs for that long.
+ */
+function useSharedPersistedGets(maxAgeSeconds: number, ids: WeakMap<object, PersistedId>): Plugin {
+  if (maxAgeSeconds === 0) return {};
+  const shareable = new WeakMap<Request, boolean>();
+  const header = `public, max-age=${maxAgeSeconds}`;
+  return {
+    onParams({ request, context }) {
+      const candidate = request.method === 'GET' && !request.headers.has('authorization') && ids.has(context);
+      // A batch is shareable only if every operation is.
+      shareable.set(request, candidate && (shareable.get(request) ?? true));
+    },
+    onExecutionResult({ request, result }) {
+      // Only a complete answer is shared: one with errors (an upstream failure, say) is not.
+      if (!result || Symbol.asyncIterator in result || result.errors?.length) shareable.set(request, false);
+    },
+    onResponse({ request, response }) {
+      if (shareable.get(request) !== true || response.status !== 200) return;
+      response.headers.set('cache-control', header);
+      response.headers.append('vary', 'Accept');
+    },
+  };
+}
+
+/**
+ * A request refused before it ran answers 400 to a client that accepts
+ * `application/graphql-response+json`, as one that does not parse does
+ * (GraphQL over HTTP: a response without data is not a 200 there), and 200
+ * to one that accepts only `application/json`.
+ */
+const refusedBeforeRunning = { spec: true, status: 400 };
+
+function persistedQueryNotFound(): GraphQLError {
+  // The message is what Apollo Client and urql look for before they send the text.
+  return createGraphQLError('PersistedQueryNotFound', {
+    extensions: { code: 'PERSISTED_QUERY_NOT_FOUND', http: refusedBeforeRunning },
+  });
+}
+
+function notInList(persisted: PersistedId | undefined): GraphQLError {
+  return createGraphQLError(
+    `persisted document ${JSON.stringify(persisted?.id ?? '')} is in no manifest of this gateway`,
+    { extensions: { code: 'PERSISTED_QUERY_NOT_IN_LIST', http: refusedBeforeRunning } },
+  );
+}
+
+function idRequired(): GraphQLError {
+  return createGraphQLError(
+    'this gateway runs persisted documents only: send the id of one (documentId, extensions.persistedQuery.sha256Hash, doc_id), not a query',
+    { extensions: { code: 'PERSISTED_QUERY_ID_REQUIRED', http: refusedBeforeRunning } },
+  );
+}
+
+function noDocument(): GraphQLError {
+  return createGraphQLError('Must provide a query or the id of a persisted document.', {
+    extensions: { code: 'BAD_USER_INPUT', http: refusedBeforeRunning },
+  });
+}
