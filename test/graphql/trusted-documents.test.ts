@@ -220,8 +220,9 @@ describe('the program with manifests', () => {
     );
   });
 
-  it('reloads on SIGHUP, each worker of WORKERS=2 too', async () => {
-    const path = await manifest('signal.json', { one: 'query One { __typename }' });
+  it('reloads on SIGHUP under load, each worker of WORKERS=2 too, failing no request', async () => {
+    const stays = 'query Stays { organization(restId: "acme") { assistants(first: 2) { nodes { restId } } } }';
+    const path = await manifest('signal.json', { one: 'query One { __typename }', stays });
     const started = startMain({
       PERSISTED_DOCUMENTS: path,
       PERSISTED_DOCUMENTS_MODE: 'enforce',
@@ -239,12 +240,34 @@ describe('the program with manifests', () => {
           })
         ).json()) as { data?: unknown; errors?: { extensions: { code: string } }[] };
       expect((await ask('one')).data).toEqual({ __typename: 'Query' });
-      await writeFile(path, JSON.stringify({ two: 'query Two { __typename }' }));
+
+      // Four clients ask for a document both sets hold, without pause, through both reloads below.
+      let loading = true;
+      const answers: { data?: unknown; errors?: unknown }[] = [];
+      const clients = Array.from({ length: 4 }, async () => {
+        while (loading) answers.push(await ask('stays'));
+      });
+      await vi.waitFor(() => expect(answers.length).toBeGreaterThan(20), { timeout: 10_000, interval: 20 });
+
+      await writeFile(path, JSON.stringify({ two: 'query Two { __typename }', stays }));
       started.child.kill('SIGHUP');
       await vi.waitFor(
-        () => expect(started.output().match(/persisted documents reloaded: 1 from 1 manifest/g)).toHaveLength(2),
+        () => expect(started.output().match(/persisted documents reloaded: 2 from 1 manifest/g)).toHaveLength(2),
         { timeout: 10_000, interval: 50 },
       );
+      await writeFile(path, '{"broken": ');
+      started.child.kill('SIGHUP');
+      await vi.waitFor(
+        () =>
+          expect(started.output().match(/persisted documents not reloaded, the 2 loaded before stay/g)).toHaveLength(2),
+        { timeout: 10_000, interval: 50 },
+      );
+      const during = answers.length;
+      await vi.waitFor(() => expect(answers.length).toBeGreaterThan(during + 20), { timeout: 10_000, interval: 20 });
+      loading = false;
+      await Promise.all(clients);
+      expect(answers.filter((answer) => answer.errors !== undefined || answer.data == null)).toEqual([]);
+
       // Whichever worker answers.
       for (let round = 0; round < 4; round++) {
         expect((await ask('two')).data).toEqual({ __typename: 'Query' });
