@@ -29,10 +29,12 @@ import { startTracing, type Tracing } from './observability/tracing.ts';
 const traceFlushTimeoutMs = 5_000;
 
 async function main(): Promise<void> {
+  // SIGHUP reloads the trusted documents; its default action would end the process, even while it starts.
+  const onHangUp = heldSignal('SIGHUP');
   const config = loadConfig(process.env);
   const logger = createLogger({ level: config.logLevel, format: config.logFormat });
   // A worker's upstream is the one its primary gave it (the primary's demo, when it runs one).
-  if (isGatewayWorker()) return serve(config, logger, config.upstreamUrl as URL);
+  if (isGatewayWorker()) return serve(config, logger, onHangUp, config.upstreamUrl as URL);
 
   const demo = config.demoUpstream
     ? await startDemoUpstream({
@@ -57,9 +59,31 @@ async function main(): Promise<void> {
       upstreamUrl,
       onStopped: async () => demo?.close(),
       flushLog: () => flushed(logger),
+      onHangUp,
     });
   }
-  return serve(config, logger, upstreamUrl, demo);
+  return serve(config, logger, onHangUp, upstreamUrl, demo);
+}
+
+/**
+ * A signal listened for from now on: what handles it is named later (the
+ * returned function). One that comes before is kept until then: a reload
+ * asked for while the gateway starts runs once it has started.
+ */
+function heldSignal(signal: NodeJS.Signals): (handle: () => void) => void {
+  let early = false;
+  let handler: (() => void) | undefined;
+  process.on(signal, () => {
+    if (handler) handler();
+    else early = true;
+  });
+  return (handle) => {
+    handler = handle;
+    if (early) {
+      early = false;
+      handle();
+    }
+  };
 }
 
 /** Reads the trusted documents' manifests: one that cannot be read or is not one is a bad setting. */
@@ -73,7 +97,13 @@ async function checkManifests(files: readonly string[]): Promise<void> {
 }
 
 /** The gateway itself, in this process: alone, or as one of the primary's workers. */
-async function serve(config: Config, logger: Logger, upstreamUrl: URL, demo?: DemoUpstream): Promise<void> {
+async function serve(
+  config: Config,
+  logger: Logger,
+  onHangUp: (handle: () => void) => void,
+  upstreamUrl: URL,
+  demo?: DemoUpstream,
+): Promise<void> {
   const { observability } = config;
   const inWorker = isGatewayWorker();
   // Listened for before anything is awaited: a worker may be told to stop while it is still starting.
@@ -111,7 +141,7 @@ async function serve(config: Config, logger: Logger, upstreamUrl: URL, demo?: De
   // Ctrl-C at a terminal: no load balancer to wait for. A second one ends the process at once.
   process.once('SIGINT', () => void stop('SIGINT', 0));
   // Reloads the trusted documents' manifests; a worker's primary passes it on to each worker.
-  process.on('SIGHUP', () => void running.gateway.reloadPersistedDocuments());
+  onHangUp(() => void running.gateway.reloadPersistedDocuments());
   // A worker is told by its primary (which got the signal).
   onStopOrder?.((order) => void stop(order.signal, order.signal === 'SIGTERM' ? observability.shutdownDelayMs : 0));
 }

@@ -26,7 +26,12 @@ export function createMemoryApqStore(maxBytes: number): ApqStore {
   };
 }
 
-/** How long Redis keeps a registered document after its last use: unused ones go, so Redis holds a bounded set. */
+/**
+ * How long Redis keeps a registered document after its last use. What Redis
+ * holds is then what clients registered in a day, each document within
+ * MAX_BODY_BYTES and MAX_TOKENS (it validated); Redis's own `maxmemory`
+ * bounds the rest, as it does for the page cache.
+ */
 export const apqRedisTtlSeconds = 24 * 60 * 60;
 
 const keyOf = (hash: string) => `apq:${hash}`;

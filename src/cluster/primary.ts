@@ -25,6 +25,8 @@ export interface PrimaryOptions {
   readonly onStopped?: () => Promise<void>;
   /** Writes what the log holds before the process exits. */
   readonly flushLog: () => Promise<void>;
+  /** Names what handles SIGHUP (held from the process's start, so that an early one does not end it). */
+  readonly onHangUp: (handle: () => void) => void;
 }
 
 /** Beyond the workers' own drain (delay, timeout, trace flush): how long the primary waits before it kills them. */
@@ -41,10 +43,8 @@ export async function runPrimary(options: PrimaryOptions): Promise<void> {
   // Before any worker starts: a signal during start-up drains what has started instead of killing the primary.
   process.once('SIGTERM', () => void primary.stop('SIGTERM', 0));
   process.once('SIGINT', () => void primary.stop('SIGINT', 0));
-  // Each worker reloads its own trusted documents.
-  process.on('SIGHUP', () => {
-    for (const worker of liveWorkers()) worker.process.kill('SIGHUP');
-  });
+  // Each serving worker reloads its own trusted documents; one still starting reads the files as they are.
+  options.onHangUp(() => primary.reloadWorkers());
   // Registered before the first fork, so that no death goes unseen.
   cluster.on('exit', (worker, code, signal) => primary.workerExited(worker, code, signal));
   await primary.startWorkers();
@@ -138,6 +138,13 @@ class Primary {
     }
     logger.warn({ workerPid: worker.process.pid, code, signal }, `${died}; starting another in ${decision.delayMs} ms`);
     setTimeout(() => this.replaceWorker(), decision.delayMs);
+  }
+
+  /** SIGHUP: every worker that serves reloads its trusted documents' manifests. */
+  reloadWorkers(): void {
+    for (const worker of liveWorkers()) {
+      if (this.serving.has(worker.id)) worker.process.kill('SIGHUP');
+    }
   }
 
   /** Has every worker drain, then ends the process: with 0 unless `exitCode` or a worker's own says otherwise. */

@@ -15,7 +15,7 @@ export interface PersistedId {
 export const persistedIdParameters = ['documentId', 'doc_id', 'id'] as const;
 
 /** Longest id accepted: hashes are 64 characters; Relay's and custom ids are shorter still. */
-const maxIdLength = 256;
+export const maxIdLength = 256;
 
 /**
  * The id a request's params carry, if any. `search` is the URL's query for a

@@ -72,7 +72,7 @@ export function createTrustedDocuments(config: GatewayConfig, options: TrustedDo
         const document = parse(text);
         const errors = validate(schema as never, document as never);
         if (errors.length > 0) return { errors };
-        options.compiledExecution.pin(schema, document);
+        options.compiledExecution.precompile(schema, document);
         return document;
       };
     },
@@ -93,6 +93,8 @@ function loading(
   { metrics, logger }: TrustedDocumentsSetupOptions,
 ) {
   const files = `${settings.manifests.length} manifest(s)`;
+  let running: Promise<boolean> | undefined;
+  let again: Promise<boolean> | undefined;
   return {
     /** At start: a manifest that cannot be used stops the gateway, with one line naming the file and the id. */
     async load(): Promise<void> {
@@ -107,24 +109,46 @@ function loading(
       }
     },
 
-    /** SIGHUP: the manifests read again; if any fails, the set in use stays, and the log says why. */
-    async reload(): Promise<boolean> {
-      if (!documents) {
-        logger.info('SIGHUP: no PERSISTED_DOCUMENTS to reload');
-        return false;
+    /**
+     * SIGHUP: the manifests read again; if any fails, the set in use stays,
+     * and the log says why. One reload at a time: a signal during one is
+     * answered by one more reload after it, which reads the files as they are then.
+     */
+    reload(): Promise<boolean> {
+      if (running) {
+        again ??= running.then(() => {
+          again = undefined;
+          return startReload();
+        });
+        return again;
       }
-      try {
-        const { count } = await documents.load();
-        metrics.persistedDocumentsLoaded(count);
-        logger.info(`SIGHUP: persisted documents reloaded: ${count} from ${files}`);
-        return true;
-      } catch (error) {
-        const reason = error instanceof ManifestError ? error.message : String(error);
-        logger.error(`SIGHUP: persisted documents not reloaded, the ${documents.count} loaded before stay: ${reason}`);
-        return false;
-      }
+      return startReload();
     },
   };
+
+  function startReload(): Promise<boolean> {
+    running = reloadOnce().finally(() => {
+      running = undefined;
+    });
+    return running;
+  }
+
+  async function reloadOnce(): Promise<boolean> {
+    if (!documents) {
+      logger.info('SIGHUP: no PERSISTED_DOCUMENTS to reload');
+      return false;
+    }
+    try {
+      const { count } = await documents.load();
+      metrics.persistedDocumentsLoaded(count);
+      logger.info(`SIGHUP: persisted documents reloaded: ${count} from ${files}`);
+      return true;
+    } catch (error) {
+      const reason = error instanceof ManifestError ? error.message : String(error);
+      logger.error(`SIGHUP: persisted documents not reloaded, the ${documents.count} loaded before stay: ${reason}`);
+      return false;
+    }
+  }
 }
 
 function createApqStore(

@@ -58,18 +58,18 @@ export interface CompiledExecution extends Plugin {
   /** How many operations are compiled right now, and their estimated bytes. */
   readonly compiled: () => { readonly count: number; readonly bytes: number };
   /**
-   * Compiles a persisted document now, for as long as the document lives
-   * (its manifest holds it): its first request already runs compiled, and
-   * the bound on compiled operations does not apply to it.
+   * Compiles a persisted document now, into the same bounded memory as any
+   * other (it may be let go, and compiled again once used again): its first
+   * request already runs compiled.
    */
-  readonly pin: (schema: GraphQLSchema, document: DocumentNode) => void;
+  readonly precompile: (schema: GraphQLSchema, document: DocumentNode) => void;
 }
 
 /** A field extension: the field's resolver settles every list item itself, failed ones as Error values in place. */
 export const settlesListItems = 'settlesListItems';
 
 export function useCompiledExecution(options: CompiledExecutionOptions): CompiledExecution {
-  if (options.maxBytes === 0) return { compiled: () => ({ count: 0, bytes: 0 }), pin: () => undefined };
+  if (options.maxBytes === 0) return { compiled: () => ({ count: 0, bytes: 0 }), precompile: () => undefined };
   setFlagsFromString('--no-compilation-cache');
 
   // By query text, so that a document parsed again (after the document cache
@@ -79,12 +79,8 @@ export function useCompiledExecution(options: CompiledExecutionOptions): Compile
   // document cache keeps it, so a use count lives exactly as long as that.
   const uses = new WeakMap<DocumentNode, number>();
   const compilable = new WeakMap<DocumentNode, boolean>();
-  /** With the operation's name: a request naming another operation is graphql-js's to refuse. */
-  const pinned = new WeakMap<DocumentNode, { query: CompiledQuery; name: string | undefined }>();
 
   function compiledFor(args: ExecutionArgs): CompiledQuery | undefined {
-    const kept = pinned.get(args.document);
-    if (kept && (args.operationName == null || args.operationName === kept.name)) return kept.query;
     const text = args.document.loc?.source.body;
     if (text === undefined) return undefined;
     const known = compiled.get(text);
@@ -113,11 +109,12 @@ export function useCompiledExecution(options: CompiledExecutionOptions): Compile
 
   return {
     compiled: () => ({ count: compiled.size, bytes: compiled.calculatedSize }),
-    pin(schema, document) {
-      if (!isCompilable(schema, document)) return;
+    precompile(schema, document) {
+      const text = document.loc?.source.body;
+      const size = estimatedCompiledBytes(document);
+      if (text === undefined || size > options.maxBytes || !isCompilable(schema, document)) return;
       const result = compileQuery(schema, document);
-      const operation = document.definitions.find((definition) => definition.kind === Kind.OPERATION_DEFINITION);
-      if (isCompiledQuery(result)) pinned.set(document, { query: result, name: operation?.name?.value });
+      if (isCompiledQuery(result)) compiled.set(text, result, { size });
     },
     onExecute({ args, setExecuteFn }) {
       const query = compiledFor(args);

@@ -5,7 +5,6 @@
 // flight keeps the document it was given.
 
 import type { DocumentNode } from 'graphql';
-import { canonicalId } from '../contract/persisted-ids.ts';
 import { type ManifestEntry, ManifestError, readManifests } from './persisted-manifests.ts';
 
 /** A document's text → its parsed and validated form, or the errors that refuse it. */
@@ -20,8 +19,13 @@ export interface LoadedSet {
   readonly count: number;
 }
 
+/** Documents prepared before the event loop gets a turn: a large manifest must not stall other requests. */
+const preparedPerTurn = 25;
+
 export class PersistedDocuments {
   private documents = new Map<string, DocumentNode>();
+  /** The same documents by their text: a reload prepares only what changed. */
+  private byText = new Map<string, DocumentNode>();
 
   constructor(private readonly options: PersistedDocumentsOptions) {}
 
@@ -38,8 +42,19 @@ export class PersistedDocuments {
   async load(): Promise<LoadedSet> {
     const entries = await readManifests(this.options.files);
     const documents = new Map<string, DocumentNode>();
-    for (const [id, entry] of entries) documents.set(canonicalId(id), prepared(id, entry, this.options.prepare));
+    const byText = new Map<string, DocumentNode>();
+    let fresh = 0;
+    for (const [id, entry] of entries) {
+      let document = byText.get(entry.text) ?? this.byText.get(entry.text);
+      if (!document) {
+        document = prepared(id, entry, this.options.prepare);
+        if (++fresh % preparedPerTurn === 0) await new Promise((resolve) => setImmediate(resolve));
+      }
+      documents.set(id, document);
+      byText.set(entry.text, document);
+    }
     this.documents = documents;
+    this.byText = byText;
     return { count: documents.size };
   }
 }

@@ -7,8 +7,10 @@
 // A file that does not fit is an error naming the file and, where there is
 // one, the id.
 
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { canonicalId, maxIdLength, sha256Id } from '../contract/persisted-ids.ts';
 
 /** One document of a manifest, and the file it came from (for errors). */
 export interface ManifestEntry {
@@ -24,14 +26,24 @@ export class ManifestError extends Error {
 /** Largest manifest read: far beyond any frontend's operations, well short of a mistaken path to a large file. */
 const maxManifestBytes = 64 * 1024 * 1024;
 
-/** Every document of every file, by id; the same id in two files must name the same text. */
+/**
+ * Every document of every file, by id as requests name it (a SHA-256 in one
+ * spelling: contract/persisted-ids.ts). A SHA-256 id must be its text's; the
+ * same id in two places must name the same text.
+ */
 export async function readManifests(files: readonly string[]): Promise<Map<string, ManifestEntry>> {
   const entries = new Map<string, ManifestEntry>();
   for (const file of files) {
-    for (const [id, text] of documentsOf(file, await readManifest(file))) {
+    for (const [given, text] of documentsOf(file, await readManifest(file))) {
+      const id = canonicalId(given);
+      if (sha256Id(given) !== undefined && createHash('sha256').update(text).digest('hex') !== id) {
+        throw new ManifestError(`${shown(file)}: id "${given}" is a SHA-256, but not its document's`);
+      }
+      if (id.length > maxIdLength)
+        throw new ManifestError(`${shown(file)}: id "${given.slice(0, 40)}…" is over ${maxIdLength} characters`);
       const known = entries.get(id);
       if (known && known.text !== text) {
-        throw new ManifestError(`${shown(file)}: id "${id}" names another document in ${shown(known.file)}`);
+        throw new ManifestError(`${shown(file)}: id "${given}" names another document in ${shown(known.file)}`);
       }
       entries.set(id, { text, file });
     }

@@ -12,7 +12,7 @@ import { type DocumentNode, type GraphQLError, Kind, parse } from 'graphql';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
 import type { ApqStore } from '../cache/apq-store.ts';
 import type { PersistedDocumentsMode } from '../config.ts';
-import { type PersistedId, persistedIdOf } from '../contract/persisted-ids.ts';
+import { maxIdLength, type PersistedId, persistedIdOf, persistedIdParameters } from '../contract/persisted-ids.ts';
 import type { PersistedDocuments } from './persisted-documents.ts';
 
 /** What the operation's telemetry is told of the document it runs. */
@@ -51,24 +51,28 @@ export function useTrustedDocuments(options: TrustedDocumentsOptions): Plugin[] 
 
   const gate: Plugin = {
     onParams({ params, request, context, setParams }) {
+      // Yoga refuses such a batch item later; the plugins after this one would read its fields first.
+      if (typeof params !== 'object' || params === null) throw notAnObject(params);
       const search = request.method === 'GET' ? new URL(request.url).searchParams : undefined;
       const persisted = persistedIdOf(params as Record<string, unknown>, search);
       const text = typeof params.query === 'string' ? params.query : undefined;
+      if (!persisted && malformedId(params as Record<string, unknown>, search)) throw badId();
       if (persisted) {
-        ids.set(context, persisted);
-        options.identify(context, { persistedId: persisted.id });
-        if (options.documents?.get(persisted.id)) listed.add(context);
-        if (text === undefined) return;
-        if (listed.has(context) || options.mode === 'enforce') {
+        const listedHere = options.documents?.get(persisted.id) !== undefined;
+        if (text === undefined || listedHere || options.mode === 'enforce') {
           // The id wins over text sent beside it: the gateway runs the document it holds (or refuses the id).
-          setParams({ ...params, query: undefined });
+          if (text !== undefined) setParams({ ...params, query: undefined });
+          if (listedHere) listed.add(context);
+          ids.set(context, persisted);
+          options.identify(context, { persistedId: persisted.id });
           return;
         }
         if (persisted.kind === 'apq' && options.apq) {
           registering.set(context, { hash: persisted.id, text: checkedHash(persisted.id, text) });
-          return;
+          options.identify(context, { persistedId: persisted.id });
         }
       }
+      // Text runs (an APQ registration's too): the id beside it, if any, decides nothing.
       if (text !== undefined) arbitraryDocument(options, context, text);
     },
     onValidate({ context, setResult }) {
@@ -91,10 +95,13 @@ export function useTrustedDocuments(options: TrustedDocumentsOptions): Plugin[] 
       allowArbitraryOperations: true,
       extractPersistedOperationId: (_params, _request, context) => ids.get(context)?.id ?? null,
       getPersistedOperation: (id, _request, context) =>
-        documentOf(options, id, ids.get(context)) as ReturnType<typeof documentOf>,
+        documentOf(options, id, context, ids.get(context)) as ReturnType<typeof documentOf>,
       customErrors: {
+        // An APQ hash not known: the client may send its text, unless only manifests' documents run.
         notFound: ({ context }) =>
-          ids.get(context)?.kind === 'apq' && options.apq ? persistedQueryNotFound() : notInList(ids.get(context)),
+          ids.get(context)?.kind === 'apq' && (options.apq || options.mode !== 'enforce')
+            ? persistedQueryNotFound()
+            : notInList(ids.get(context)),
         keyNotFound: () => (options.mode === 'enforce' ? idRequired() : noDocument()),
       },
     }),
@@ -104,28 +111,40 @@ export function useTrustedDocuments(options: TrustedDocumentsOptions): Plugin[] 
 
 /** A manifest's document, or else (for an APQ hash) a registered one's text. */
 function documentOf(
-  { documents, apq }: TrustedDocumentsOptions,
+  options: TrustedDocumentsOptions,
   id: string,
+  context: object,
   persisted: PersistedId | undefined,
 ): DocumentNode | string | null | Promise<string | null> {
-  const listed = documents?.get(id);
+  const listed = options.documents?.get(id);
   if (listed) return listed;
-  if (!apq || persisted?.kind !== 'apq') return null;
-  const registered = apq.get(id);
-  return registered instanceof Promise ? registered.then((text) => text ?? null) : (registered ?? null);
+  if (!options.apq || persisted?.kind !== 'apq') return null;
+  // A registered document is no manifest's: `log` counts it as `enforce` would refuse it.
+  const found = (text: string | undefined) => {
+    if (text !== undefined && options.mode === 'log') arbitraryDocument(options, context, text);
+    return text ?? null;
+  };
+  const registered = options.apq.get(id);
+  return registered instanceof Promise ? registered.then(found) : found(registered);
 }
 
 /** Query text with no id: counted and identified by its hash in `log`, refused in `enforce` (introspection aside). */
 function arbitraryDocument(options: TrustedDocumentsOptions, context: object, text: string): void {
   if (options.mode === 'allow') return;
+  // What `enforce` lets run, `log` does not count.
+  if (options.introspection && text.includes('__') && isIntrospectionOnly(text, options.maxTokens)) return;
   if (options.mode === 'log') {
     options.countArbitrary('run');
     options.identify(context, { documentHash: sha256(text) });
     return;
   }
-  if (options.introspection && isIntrospectionOnly(text, options.maxTokens)) return;
   options.countArbitrary('refused');
   throw idRequired();
+}
+
+/** An id parameter that names no usable id: not a string, empty, or too long. */
+function malformedId(params: Readonly<Record<string, unknown>>, search: URLSearchParams | undefined): boolean {
+  return persistedIdParameters.some((name) => params[name] != null || search?.has(name) === true);
 }
 
 /** Whether every operation of the text asks only for `__schema`, `__type` or `__typename`: what tools send. */
@@ -174,18 +193,25 @@ function useSharedPersistedGets(maxAgeSeconds: number, ids: WeakMap<object, Pers
   const header = `public, max-age=${maxAgeSeconds}`;
   return {
     onParams({ request, context }) {
-      const candidate = request.method === 'GET' && !request.headers.has('authorization') && ids.has(context);
-      // A batch is shareable only if every operation is.
-      shareable.set(request, candidate && (shareable.get(request) ?? true));
+      // GET carries no batch: one operation, whose answer depends on nothing but its URL and Accept.
+      const candidate =
+        request.method === 'GET' &&
+        !request.headers.has('authorization') &&
+        !/no-store/i.test(request.headers.get('cache-control') ?? '') &&
+        ids.has(context);
+      shareable.set(request, candidate);
     },
     onExecutionResult({ request, result }) {
-      // Only a complete answer is shared: one with errors (an upstream failure, say) is not.
-      if (!result || Symbol.asyncIterator in result || result.errors?.length) shareable.set(request, false);
+      // Only a complete, fresh answer is shared: not one with errors (an upstream failure), nor stale data.
+      if (!result || Symbol.asyncIterator in result || result.errors?.length || result.extensions?.stale) {
+        shareable.set(request, false);
+      }
     },
     onResponse({ request, response }) {
       if (shareable.get(request) !== true || response.status !== 200) return;
       response.headers.set('cache-control', header);
-      response.headers.append('vary', 'Accept');
+      const vary = response.headers.get('vary') ?? '';
+      if (!/(^|,)\s*(accept|\*)\s*(,|$)/i.test(vary)) response.headers.append('vary', 'Accept');
     },
   };
 }
@@ -214,9 +240,23 @@ function notInList(persisted: PersistedId | undefined): GraphQLError {
 
 function idRequired(): GraphQLError {
   return createGraphQLError(
-    'this gateway runs persisted documents only: send the id of one (documentId, extensions.persistedQuery.sha256Hash, doc_id), not a query',
+    'this gateway runs persisted documents only: send the id of one (documentId, extensions.persistedQuery.sha256Hash or doc_id) instead of its text',
     { extensions: { code: 'PERSISTED_QUERY_ID_REQUIRED', http: refusedBeforeRunning } },
   );
+}
+
+function badId(): GraphQLError {
+  return createGraphQLError(
+    `a persisted document's id (${persistedIdParameters.join(', ')}) must be a string of 1 to ${maxIdLength} characters`,
+    { extensions: { code: 'BAD_USER_INPUT', http: refusedBeforeRunning } },
+  );
+}
+
+/** Yoga's own refusal of a batch item that is not an object, with its words. */
+function notAnObject(params: unknown): GraphQLError {
+  return createGraphQLError(`Expected params to be an object but given ${params === null ? 'null' : typeof params}.`, {
+    extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
+  });
 }
 
 function noDocument(): GraphQLError {

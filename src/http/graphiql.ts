@@ -106,6 +106,8 @@ async function serve(
   headers.set('cache-control', cacheControl);
   addVary(headers, 'Accept-Encoding');
   if (etag !== undefined) {
+    // The page answers a browser's Accept; the same URL answers GraphQL otherwise.
+    addVary(headers, 'Accept');
     headers.set('etag', etag);
     if (matchesAny(request.headers.get('if-none-match'), etag))
       return new fetchAPI.Response(null, { status: 304, headers });

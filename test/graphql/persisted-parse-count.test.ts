@@ -30,7 +30,7 @@ function counting() {
 }
 
 describe('a persisted request', () => {
-  it('is parsed and validated once, at load, and never again however often it runs', async () => {
+  it('is parsed and validated once, at load, and never again however often it runs or the set reloads', async () => {
     const directory = await mkdtemp(join(tmpdir(), 'manifest-'));
     try {
       const path = join(directory, 'manifest.json');
@@ -80,6 +80,13 @@ describe('a persisted request', () => {
       }
       expect(counts).toEqual({ parse: 1, validate: 1 });
 
+      // A reload prepares only what changed: the unchanged document is the one already held.
+      const held = documents.get('greeting');
+      await writeFile(path, JSON.stringify({ greeting: 'query Greeting { hello }', again: 'query Again { hello }' }));
+      await documents.load();
+      expect(counts).toEqual({ parse: 2, validate: 2 });
+      expect(documents.get('greeting')).toBe(held);
+
       // Not vacuous: a document sent as text (introspection-only, which enforce lets run) is counted.
       const text = await yoga.fetch('http://gateway/graphql', {
         method: 'POST',
@@ -87,7 +94,7 @@ describe('a persisted request', () => {
         body: JSON.stringify({ query: '{ __typename }' }),
       });
       expect(await text.json()).toEqual({ data: { __typename: 'Query' } });
-      expect(counts).toEqual({ parse: 2, validate: 2 });
+      expect(counts).toEqual({ parse: 3, validate: 3 });
     } finally {
       await rm(directory, { recursive: true, force: true });
     }

@@ -140,6 +140,69 @@ describe('persisted documents from the codegen manifest', () => {
   });
 });
 
+describe('what the trusted documents refuse, and how', () => {
+  it('a batch item that is not an object is BAD_USER_INPUT, as without them, never an internal error', async () => {
+    await using gateway = await startTestGateway({ env: { PERSISTED_DOCUMENTS: codegenManifest } });
+    const answer = await gateway.send({ body: [null, { query: '{ __typename }' }] });
+    const [refused, ran] = answer.body as unknown as { errors?: { extensions: { code: string } }[]; data?: unknown }[];
+    expect(refused?.errors?.[0]?.extensions.code).toBe('BAD_USER_INPUT');
+    expect(ran?.data).toEqual({ __typename: 'Query' });
+  });
+
+  it('an id parameter that is not a usable id is BAD_USER_INPUT', async () => {
+    await using gateway = await startTestGateway({
+      env: { PERSISTED_DOCUMENTS: codegenManifest, PERSISTED_DOCUMENTS_MODE: 'enforce' },
+    });
+    for (const documentId of [42, '', 'x'.repeat(300)]) {
+      const answer = await gateway.send({ body: { documentId } });
+      expect(answer.body.errors?.[0]?.extensions?.code, JSON.stringify(documentId).slice(0, 20)).toBe('BAD_USER_INPUT');
+    }
+  });
+
+  it('allow: an unknown APQ hash is PERSISTED_QUERY_NOT_FOUND, so that APQ clients send the text, which runs', async () => {
+    await using gateway = await startTestGateway({ env: { PERSISTED_DOCUMENTS: codegenManifest } });
+    const persistedQuery = { version: 1, sha256Hash: sha256(arbitrary) };
+    const hashOnly = await gateway.send({ body: { extensions: { persistedQuery } } });
+    expect(hashOnly.body.errors?.[0]?.extensions?.code).toBe('PERSISTED_QUERY_NOT_FOUND');
+    const withText = await gateway.send({ body: { query: arbitrary, extensions: { persistedQuery } } });
+    expect(withText.body.data).toEqual({ organization: { restId: 'acme' } });
+  });
+
+  it('an id beside a text that runs decides nothing: not shared, not logged as persisted', async () => {
+    const logger = createRecordingLogger();
+    await using gateway = await startTestGateway({
+      env: {
+        PERSISTED_DOCUMENTS: codegenManifest,
+        PERSISTED_DOCUMENTS_MODE: 'log',
+        PERSISTED_GET_MAX_AGE_SECONDS: '60',
+      },
+      logger,
+    });
+    const answer = await gateway.send({ search: `?query=${encodeURIComponent(arbitrary)}&id=whatever` });
+    expect(answer.body.data).toEqual({ organization: { restId: 'acme' } });
+    expect(answer.headers.get('cache-control')).toBeNull();
+    const line = logger.records().find((record) => record.msg === 'graphql request');
+    expect(line?.persistedId).toBeUndefined();
+    expect(line?.documentHash).toBe(sha256(arbitrary));
+  });
+
+  it('log counts what enforce would refuse: not an introspection-only document', async () => {
+    await using gateway = await startTestGateway({
+      env: { PERSISTED_DOCUMENTS: codegenManifest, PERSISTED_DOCUMENTS_MODE: 'log' },
+    });
+    dataOf(await gateway.query('{ __schema { queryType { name } } }'));
+    dataOf(await gateway.query(arbitrary));
+    expect(await gateway.metricsText()).toMatch(/^graphql_arbitrary_documents_total\{outcome="run"\} 1$/m);
+  });
+
+  it("a manifest whose SHA-256 id is not its document's stops the start, naming the id", async () => {
+    const path = await manifest('mismatch.json', { [`sha256:${'a'.repeat(64)}`]: 'query { __typename }' });
+    await expect(startTestGateway({ env: { PERSISTED_DOCUMENTS: path } })).rejects.toThrow(
+      /mismatch\.json: id "sha256:a{64}" is a SHA-256, but not its document's/,
+    );
+  });
+});
+
 describe('Cache-Control of persisted GETs', () => {
   const search = `?documentId=${encodeURIComponent(pageId)}&variables=${encodeURIComponent(JSON.stringify(pageVariables))}`;
 
@@ -218,6 +281,30 @@ describe('the program with manifests', () => {
     expect(lines.at(-1)).toMatch(
       /^config: PERSISTED_DOCUMENTS: .*invalid\.json: document "bad" is not valid: Cannot query field "nope"/,
     );
+  });
+
+  it('a SIGHUP while it starts ends nothing: the gateway starts and serves', async () => {
+    const path = await manifest('early.json', { one: 'query One { __typename }' });
+    const started = startMain({ PERSISTED_DOCUMENTS: path, PORT: '0', WORKERS: '2' });
+    try {
+      // Its first line: the process reads its settings, and listens for SIGHUP, before it says anything.
+      await vi.waitFor(() => expect(started.output()).toContain('embedded demo upstream'), {
+        timeout: 15_000,
+        interval: 10,
+      });
+      started.child.kill('SIGHUP');
+      const url = await readyUrl(started);
+      const answer = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ documentId: 'one' }),
+      });
+      expect(await answer.json()).toEqual({ data: { __typename: 'Query' } });
+      expect(started.output()).not.toMatch(/exited|failed to start/);
+    } finally {
+      started.child.kill('SIGTERM');
+      await started.exited;
+    }
   });
 
   it('reloads on SIGHUP under load, each worker of WORKERS=2 too, failing no request', async () => {
