@@ -1,6 +1,7 @@
 // The environment → the gateway's settings: each variable checked, a bad one
 // refused with one line that names it, and the whole frozen.
 
+import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 
 /** More worker processes than this is a typo, not a machine. */
@@ -53,6 +54,10 @@ export interface Config {
   readonly graphiql: boolean;
   /** Trusted documents: the operations clients ship, by id, and what an arbitrary document may do. */
   readonly trustedDocuments: TrustedDocumentSettings;
+  /** Demand control: operations priced in upstream calls before they run. */
+  readonly demandControl: DemandControlSettings;
+  /** Per-caller rate limits: operations and upstream calls a minute. */
+  readonly rateLimits: RateLimitSettings;
   readonly limits: Limits;
   readonly caches: CacheSizes;
   readonly connections: ConnectionLimits;
@@ -97,6 +102,31 @@ export interface CacheSettings {
   readonly redisTimeoutMs: number;
 }
 
+/** Whose count a request is charged to: its `Authorization`, its client's address, or a header it sends. */
+export type RateLimitKey =
+  | { readonly kind: 'credential' }
+  | { readonly kind: 'ip' }
+  | { readonly kind: 'header'; readonly header: string };
+
+/** Per-caller rate limits (graphql/rate-limits.ts); each is off at 0. */
+export interface RateLimitSettings {
+  readonly key: RateLimitKey;
+  /** GraphQL operations a caller may send a minute (each item of a batch is one). */
+  readonly operationsPerMinute: number;
+  /** Upstream calls a caller's operations may make a minute. */
+  readonly upstreamCallsPerMinute: number;
+  /** Proxies (IPs and CIDRs) whose `X-Forwarded-For` is believed, for RATE_LIMIT_KEY=ip. */
+  readonly trustedProxies: readonly string[];
+}
+
+/** An operation's cost is its upstream calls, known before it runs. */
+export interface DemandControlSettings {
+  /** enforce: an operation over MAX_UPSTREAM_CALLS is refused before any call; measure: counted only. */
+  readonly mode: 'measure' | 'enforce';
+  /** Every response carries `extensions.cost`, not only one asked for with `x-graphql-cost: true`. */
+  readonly costInExtensions: boolean;
+}
+
 /** What arbitrary documents (query text, not a persisted id) may do. */
 export type PersistedDocumentsMode = 'allow' | 'log' | 'enforce';
 
@@ -131,7 +161,6 @@ export interface Limits {
   readonly maxAliases: number;
   readonly maxTokens: number;
   readonly maxDirectives: number;
-  readonly maxCost: number;
   readonly maxBatch: number;
   /** Upstream calls one HTTP request may make, every retry included; a batch shares them. */
   readonly maxUpstreamCalls: number;
@@ -176,7 +205,6 @@ export const defaultLimits: Limits = Object.freeze({
   maxAliases: 30,
   maxTokens: 2_000,
   maxDirectives: 50,
-  maxCost: 500_000,
   maxBatch: 10,
   maxUpstreamCalls: 100,
   maxUpstreamBytesPerRequest: 32 * 1024 * 1024,
@@ -202,6 +230,8 @@ export function loadConfig(env: Env): Config {
     ...readRefetch(read),
     ...readExposure(read),
     ...readTrustedDocuments(read),
+    demandControl: readDemandControl(read),
+    rateLimits: readRateLimits(read),
     limits: readLimits(read),
     caches: readCacheSizes(read),
     connections: readConnectionLimits(read),
@@ -311,6 +341,28 @@ function readTrustedDocuments(read: EnvReader): Pick<Config, 'trustedDocuments' 
   };
 }
 
+/** Per-caller limits, by whose key; 0 turns a limit off. */
+function readRateLimits(read: EnvReader): RateLimitSettings {
+  return Object.freeze({
+    key: read.rateLimitKey('RATE_LIMIT_KEY'),
+    operationsPerMinute: read.integer('RATE_LIMIT_OPERATIONS_PER_MINUTE', 0, 0, 100_000_000),
+    upstreamCallsPerMinute: read.integer('RATE_LIMIT_UPSTREAM_CALLS_PER_MINUTE', 0, 0, 100_000_000),
+    trustedProxies: read.addresses('TRUSTED_PROXIES'),
+  });
+}
+
+function readDemandControl(read: EnvReader): DemandControlSettings {
+  if (read.optionalString('MAX_COST') !== undefined) {
+    throw new ConfigError(
+      'MAX_COST is no longer read: an operation costs its upstream calls, known before it runs, and MAX_UPSTREAM_CALLS bounds them',
+    );
+  }
+  return Object.freeze({
+    mode: read.oneOf('DEMAND_CONTROL', ['measure', 'enforce'], 'enforce'),
+    costInExtensions: read.boolean('COST_IN_EXTENSIONS', false),
+  });
+}
+
 function readLimits(read: EnvReader): Limits {
   return Object.freeze({
     maxBodyBytes: read.integer('MAX_BODY_BYTES', defaultLimits.maxBodyBytes, 1_000, 100_000_000),
@@ -318,7 +370,6 @@ function readLimits(read: EnvReader): Limits {
     maxAliases: read.integer('MAX_ALIASES', defaultLimits.maxAliases, 1, 10_000),
     maxTokens: read.integer('MAX_TOKENS', defaultLimits.maxTokens, 10, 1_000_000),
     maxDirectives: read.integer('MAX_DIRECTIVES', defaultLimits.maxDirectives, 1, 10_000),
-    maxCost: read.integer('MAX_COST', defaultLimits.maxCost, 1, 100_000_000),
     maxBatch: read.integer('MAX_BATCH', defaultLimits.maxBatch, 1, 1_000),
     maxUpstreamCalls: read.integer('MAX_UPSTREAM_CALLS', defaultLimits.maxUpstreamCalls, 1, 100_000),
     maxUpstreamBytesPerRequest: read.integer(
@@ -368,13 +419,22 @@ function readObservability(read: EnvReader): Observability {
 
 /** Settings each valid alone that do not go together: checked once all are read. */
 function refuseConflicts(config: Config): void {
-  const { cache, trustedDocuments } = config;
-  if (cache.redisUrl !== undefined && cache.ttlMs === 0 && !trustedDocuments.apq) {
-    throw new ConfigError('REDIS_URL needs CACHE_TTL_MS or APQ=true: without either there is nothing to share');
-  }
-  if (cache.redisUrl !== undefined && cache.ttlMs > 0 && cache.keySecret === undefined) {
+  const { cache, trustedDocuments, rateLimits } = config;
+  const rateLimited = rateLimits.operationsPerMinute > 0 || rateLimits.upstreamCallsPerMinute > 0;
+  if (cache.redisUrl !== undefined && cache.ttlMs === 0 && !trustedDocuments.apq && !rateLimited) {
     throw new ConfigError(
-      'REDIS_URL needs CACHE_KEY_SECRET: replicas that share pages must hash credentials with the same secret',
+      'REDIS_URL needs CACHE_TTL_MS, APQ=true or a rate limit (RATE_LIMIT_OPERATIONS_PER_MINUTE, RATE_LIMIT_UPSTREAM_CALLS_PER_MINUTE): without any there is nothing to share',
+    );
+  }
+  if (cache.redisUrl !== undefined && (cache.ttlMs > 0 || rateLimited) && cache.keySecret === undefined) {
+    const shared = cache.ttlMs > 0 ? 'pages' : 'rate-limit counts';
+    throw new ConfigError(
+      `REDIS_URL needs CACHE_KEY_SECRET: replicas that share ${shared} must hash credentials with the same secret`,
+    );
+  }
+  if (rateLimits.upstreamCallsPerMinute > 0 && rateLimits.upstreamCallsPerMinute < config.limits.maxUpstreamCalls) {
+    throw new ConfigError(
+      `RATE_LIMIT_UPSTREAM_CALLS_PER_MINUTE (${rateLimits.upstreamCallsPerMinute}) must not be under MAX_UPSTREAM_CALLS (${config.limits.maxUpstreamCalls}): an operation allowed the one could never fit the other`,
     );
   }
   if (trustedDocuments.mode === 'enforce' && trustedDocuments.manifests.length === 0) {
@@ -524,6 +584,35 @@ class EnvReader {
       }
     }
     return Object.freeze(origins);
+  }
+
+  /** `credential` (the default), `ip`, or `header:NAME` for a header a client sends (`header:x-client-id`). */
+  rateLimitKey(name: string): RateLimitKey {
+    const value = this.raw(name);
+    if (value === undefined || value === 'credential') return Object.freeze({ kind: 'credential' });
+    if (value === 'ip') return Object.freeze({ kind: 'ip' });
+    const header = /^header:([!#$%&'*+.^_`|~0-9A-Za-z-]+)$/.exec(value)?.[1];
+    if (header !== undefined) return Object.freeze({ kind: 'header', header: header.toLowerCase() });
+    throw new ConfigError(
+      `${name} must be credential, ip or header:NAME (such as header:x-client-id), got ${quote(value)}`,
+    );
+  }
+
+  /** Comma-separated IP addresses and CIDR ranges (`10.0.0.0/8`, `fd00::/8`); empty when unset. */
+  addresses(name: string): readonly string[] {
+    const items = this.list(name);
+    for (const item of items) {
+      const [address = '', prefix, extra] = item.split('/');
+      const family = isIP(address);
+      const validPrefix =
+        prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 6 ? 128 : 32));
+      if (family === 0 || !validPrefix || extra !== undefined) {
+        throw new ConfigError(
+          `${name} must be comma-separated IP addresses or CIDR ranges such as 10.0.0.0/8, got ${quote(item)}`,
+        );
+      }
+    }
+    return items;
   }
 
   /** `redis://` or `rediss://`; never echoed, as it may hold a password. */

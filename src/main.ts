@@ -8,6 +8,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { setFlagsFromString } from 'node:v8';
 import type { Logger } from 'pino';
+import { answerInvalidations } from './cluster/cluster-invalidation.ts';
 import { reportMetricsToPrimary, sendFinalMetrics } from './cluster/cluster-metrics.ts';
 import { runPrimary } from './cluster/primary.ts';
 import {
@@ -126,6 +127,8 @@ async function serve(
   );
   if (reportsMetrics) reportMetricsToPrimary(metrics.registry);
   else if (running.metricsPort !== undefined) logger.info(`metrics: http://localhost:${running.metricsPort}/metrics`);
+  // The primary serves POST /cache/invalidate and passes it on to every worker.
+  if (inWorker) answerInvalidations((target, lead) => running.gateway.invalidateCache(target, lead));
   announceReady(running, logger, inWorker, tracing.enabled);
 
   const stop = stopOnce({

@@ -168,6 +168,12 @@ describe('loadConfig refuses a bad value with one line naming the variable', () 
     expect(error.message).toBe('HEADERS_TIMEOUT_MS (20000) must not be over REQUEST_TIMEOUT_MS (15000)');
   });
 
+  it('MAX_COST, no longer read, says what replaced it', () => {
+    expect(() => loadConfig({ MAX_COST: '500000' })).toThrow(
+      /^MAX_COST is no longer read: .*MAX_UPSTREAM_CALLS bounds them$/,
+    );
+  });
+
   it('names the bad variable, not the good ones around it', () => {
     const error = configError({ PORT: '4000', UPSTREAM_RETRIES: 'lots', LOG_LEVEL: 'debug' });
     expect(error.message).toMatch(/^UPSTREAM_RETRIES\b/);
@@ -237,6 +243,55 @@ describe('the embedded demo upstream', () => {
   it('refuses a DEMO_UPSTREAM that is not a boolean', () => {
     expect(configError({ DEMO_UPSTREAM: 'sometimes' }).message).toBe(
       'DEMO_UPSTREAM must be true or false, got "sometimes"',
+    );
+  });
+});
+
+describe('per-caller rate limits', () => {
+  it('are off by default, keyed by the credential', () => {
+    expect(loadConfig({}).rateLimits).toEqual({
+      key: { kind: 'credential' },
+      operationsPerMinute: 0,
+      upstreamCallsPerMinute: 0,
+      trustedProxies: [],
+    });
+  });
+
+  it('RATE_LIMIT_KEY: credential, ip, or header:NAME (its name in lower case)', () => {
+    expect(loadConfig({ RATE_LIMIT_KEY: 'ip' }).rateLimits.key).toEqual({ kind: 'ip' });
+    expect(loadConfig({ RATE_LIMIT_KEY: 'header:X-Client-Id' }).rateLimits.key).toEqual({
+      kind: 'header',
+      header: 'x-client-id',
+    });
+    for (const bad of ['cookie', 'header:', 'header:x client', 'IP']) {
+      expect(configError({ RATE_LIMIT_KEY: bad }).message).toBe(
+        `RATE_LIMIT_KEY must be credential, ip or header:NAME (such as header:x-client-id), got ${JSON.stringify(bad)}`,
+      );
+    }
+  });
+
+  it('TRUSTED_PROXIES: addresses and CIDR ranges, IPv4 and IPv6', () => {
+    expect(loadConfig({ TRUSTED_PROXIES: '10.0.0.0/8, 192.0.2.1,fd00::/8,::1' }).rateLimits.trustedProxies).toEqual([
+      '10.0.0.0/8',
+      '192.0.2.1',
+      'fd00::/8',
+      '::1',
+    ]);
+    for (const bad of ['10.0.0.0/33', 'proxy.internal', '10.0.0.0/8/1', 'fd00::/129']) {
+      expect(configError({ TRUSTED_PROXIES: bad }).message).toBe(
+        `TRUSTED_PROXIES must be comma-separated IP addresses or CIDR ranges such as 10.0.0.0/8, got ${JSON.stringify(bad)}`,
+      );
+    }
+  });
+
+  it('the limits: whole numbers, 0 for off', () => {
+    const { rateLimits } = loadConfig({
+      RATE_LIMIT_OPERATIONS_PER_MINUTE: '600',
+      RATE_LIMIT_UPSTREAM_CALLS_PER_MINUTE: '6000',
+    });
+    expect(rateLimits).toMatchObject({ operationsPerMinute: 600, upstreamCallsPerMinute: 6_000 });
+    expect(configError({ RATE_LIMIT_OPERATIONS_PER_MINUTE: '-1' }).message).toMatch(
+      /^RATE_LIMIT_OPERATIONS_PER_MINUTE /,
     );
   });
 });

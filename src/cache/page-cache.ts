@@ -12,6 +12,10 @@
 // none of that org, whichever path met the refusal and on every replica that
 // shares the store. What is kept holds no assistant's secret key unless
 // EXPOSE_SECRET_KEYS serves them.
+//
+// An invalidation (an organization's pages, or all) moves a generation on; a
+// page carries the generations it was read with, read in the same round trip
+// as the page, and is served only while they are the same.
 
 import { randomUUID } from 'node:crypto';
 import {
@@ -35,7 +39,7 @@ import {
   upstreamDirectives,
   validatorRetentionMs,
 } from './cache-policy.ts';
-import { type PageKeys, pageKeysOf, refusalKeyFor } from './page-keys.ts';
+import { generationKeyOf, type InvalidationTarget, type PageKeys, pageKeysOf, refusalKeyFor } from './page-keys.ts';
 import type { CachedPage, PageStore, SharedPageStore } from './page-store.ts';
 
 export type CacheLookup = 'hit' | 'miss' | 'stale' | 'revalidated' | 'bypass';
@@ -59,10 +63,20 @@ interface SharedFill {
   readonly onFilledByOther?: () => void;
 }
 
-/** What one read of the store found: the page, if still valid, and the refusals that a page kept now must carry. */
+/**
+ * What one read of the store found: the page, if still valid, and the
+ * refusals and generations that a page kept now must carry.
+ */
 interface Found {
   readonly page: CachedPage | undefined;
   readonly refusals: string;
+  readonly generations: string;
+}
+
+/** The upstream through the page cache, and the cache's invalidation. */
+export interface CachingClient extends UpstreamClient {
+  /** Ends the target's pages, for every credential: the generation it moved to; undefined when Redis did not answer. */
+  invalidate(target: InvalidationTarget): Promise<number | undefined>;
 }
 
 /** A store that lends a cold key's fill lock: one shared by replicas. */
@@ -71,9 +85,13 @@ type FillLockStore = PageStore & Pick<SharedPageStore, 'lock' | 'unlock'> & Part
 /** How often a replica waiting for another's fill looks again. */
 const fillPollMs = 25;
 
-export function cachePages(client: UpstreamClient, options: PageCacheOptions): UpstreamClient {
+export function cachePages(client: UpstreamClient, options: PageCacheOptions): CachingClient {
   const cache = new PageCache(client, options);
-  return { fetchAssistantPage: (request) => cache.fetchAssistantPage(request), close: () => client.close() };
+  return {
+    fetchAssistantPage: (request) => cache.fetchAssistantPage(request),
+    invalidate: (target) => cache.invalidate(target),
+    close: () => client.close(),
+  };
 }
 
 /** The cache's state (its clock, the refreshes under way) and the ways it answers a request. */
@@ -123,6 +141,15 @@ class PageCache {
       if (filled) return filled;
     }
     return this.fetchAndKeep(keys, found, request, at);
+  }
+
+  /**
+   * Moves the target's generation on: no page read with the one before is
+   * served again, by this process or (in a shared store) any replica, and a
+   * call under way when it moved keeps its page under the old one.
+   */
+  invalidate(target: InvalidationTarget): Promise<number | undefined> {
+    return this.options.store.bump(generationKeyOf(target));
   }
 
   private lookup(result: CacheLookup): void {
@@ -227,10 +254,14 @@ class PageCache {
       .finally(() => this.refreshing.delete(keys.page));
   }
 
-  /** The page kept under these keys, unless a refusal was recorded since the call that brought it began. */
+  /**
+   * The page kept under these keys, unless a refusal was recorded or an
+   * invalidation made since the call that brought it began.
+   */
   private async find(keys: PageKeys): Promise<Found> {
-    const { page, refusals } = await this.options.store.get(keys.page, keys.refusals);
-    return { page: page?.refusals === refusals ? page : undefined, refusals };
+    const { page, refusals, generations } = await this.options.store.get(keys.page, keys.refusals, keys.generations);
+    const valid = page?.refusals === refusals && page.generations === generations;
+    return { page: valid ? page : undefined, refusals, generations };
   }
 
   /** The upstream's answer; a refusal is recorded before it reaches the caller. */
@@ -266,7 +297,8 @@ class PageCache {
       // Only a caller that sent If-None-Match gets a 304 (coalescing keys on it), and it kept the page.
       if (!kept) throw new UpstreamBadResponseError('status: 304 for a page that was not asked to be revalidated');
       const times = entryTimes(at, windows, directives);
-      const page = { text: kept.text, etag: body.etag ?? kept.etag, refusals: found.refusals, ...times };
+      const { refusals, generations } = found;
+      const page = { text: kept.text, etag: body.etag ?? kept.etag, refusals, generations, ...times };
       // Not awaited: a slow store must not hold the answer (Redis runs a connection's commands in order,
       // so a fill lock released after this still follows the write).
       if (!directives.noStore) this.keepPage(key, page, at);
@@ -279,7 +311,8 @@ class PageCache {
       body.decode();
       const text = keepSecretKeys ? body.text : withoutSecretKeys(body.text);
       const times = entryTimes(at, windows, directives);
-      this.keepPage(key, { text, etag: body.etag, refusals: found.refusals, ...times }, at);
+      const { refusals, generations } = found;
+      this.keepPage(key, { text, etag: body.etag, refusals, generations, ...times }, at);
     }
     return body;
   }

@@ -1,7 +1,8 @@
-// Where the page cache keeps one request's page, and where it records the
-// upstream refusals that end it: both built on a keyed hash of the caller's
+// Where the page cache keeps one request's page, where it records the
+// upstream refusals that end it (both built on a keyed hash of the caller's
 // `Authorization`, so a page fetched with one credential is never served to
-// another and no token is ever part of a key.
+// another and no token is ever part of a key), and the generations that an
+// invalidation moves on: one per organization, one for the whole cache.
 
 import { createHmac } from 'node:crypto';
 import type { AssistantPageRequest } from '../upstream/client.ts';
@@ -13,7 +14,16 @@ export interface PageKeys {
   readonly page: string;
   /** Refusals of the credential (401), then of the credential for the org (403, 404). */
   readonly refusals: readonly [credential: string, organization: string];
+  /** The generations the page is read with: of the whole cache, of its organization (whatever the credential). */
+  readonly generations: readonly [all: string, organization: string];
 }
+
+/** What an invalidation ends: one organization's pages, for every credential, or every page. */
+export type InvalidationTarget = { readonly org: string } | { readonly all: true };
+
+const allGenerationKey = 'generation:all';
+// The org id comes last: it is the one part that may hold any character.
+const orgGenerationKey = (orgId: string) => `generation:org:${orgId}`;
 
 export function pageKeysOf(
   request: AssistantPageRequest,
@@ -26,7 +36,13 @@ export function pageKeysOf(
   return {
     page: `page:${secrets}:${credential}:${pageRequestKey(request)}`,
     refusals: [`refused:${credential}`, `refused:${credential}:${request.orgId}`],
+    generations: [allGenerationKey, orgGenerationKey(request.orgId)],
   };
+}
+
+/** The generation key an invalidation moves on. */
+export function generationKeyOf(target: InvalidationTarget): string {
+  return 'org' in target ? orgGenerationKey(target.org) : allGenerationKey;
 }
 
 /** The refusal key an upstream error is recorded under; undefined for an error that is no refusal. */

@@ -14,22 +14,39 @@ export interface CachedPage extends EntryTimes {
    * so a refusal recorded since ends it, whatever any clock says.
    */
   readonly refusals: string;
+  /**
+   * The generations of its organization and of the whole cache when the call
+   * that brought it began (`StoreRead.generations`): it is served only while
+   * they are the same, so an invalidation since ends it.
+   */
+  readonly generations: string;
 }
 
-/** One read: the page under a key, and what the refusal keys asked with it hold. */
+/** One read: the page under a key, and what the refusal and generation keys asked with it hold. */
 export interface StoreRead {
   readonly page: CachedPage | undefined;
   /** The refusal keys' values, joined; '' when none holds one. */
   readonly refusals: string;
+  /** The generation keys' values, joined; '' when none was ever bumped. */
+  readonly generations: string;
 }
 
 export interface PageStore {
-  /** The page under `key` and the refusals under `refusalKeys`, read together (one round trip to a shared store). */
-  get(key: string, refusalKeys: readonly string[]): Promise<StoreRead>;
+  /**
+   * The page under `key`, the refusals under `refusalKeys` and the generations
+   * under `generationKeys`, read together (one round trip to a shared store).
+   */
+  get(key: string, refusalKeys: readonly string[], generationKeys: readonly string[]): Promise<StoreRead>;
   /** Keeps a page for `keepMs` at most. */
   set(key: string, page: CachedPage, keepMs: number): Promise<void>;
   /** Drops the page under `key`, and records under `refusalKey` a refusal (`value`, never used before) for `keepMs`. */
   refuse(key: string, refusalKey: string, value: string, keepMs: number): Promise<void>;
+  /**
+   * Moves the generation under `key` on (INCR): every page read with the one
+   * before is never served again. Its new value; undefined when the store
+   * could not say (Redis away: nothing was invalidated).
+   */
+  bump(key: string): Promise<number | undefined>;
   /** What it holds now, in estimated bytes (for a store in this process). */
   bytes?(): number;
 }
@@ -49,9 +66,9 @@ export interface SharedPageStore extends PageStore {
   close(): Promise<void>;
 }
 
-export const nothingKept: StoreRead = Object.freeze({ page: undefined, refusals: '' });
+export const nothingKept: StoreRead = Object.freeze({ page: undefined, refusals: '', generations: '' });
 
-/** The refusal keys' values as one string (`StoreRead.refusals`): absent ones count as empty. */
-export function joinRefusals(values: readonly (string | null | undefined)[]): string {
+/** Refusal or generation keys' values as one string (`StoreRead.refusals`, `.generations`): absent ones count as empty. */
+export function joinValues(values: readonly (string | number | null | undefined)[]): string {
   return values.some((value) => value) ? values.map((value) => value ?? '').join(' ') : '';
 }

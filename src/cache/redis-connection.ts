@@ -61,6 +61,19 @@ export class RedisConnection {
     }
   }
 
+  /**
+   * The client itself, for a library that sends its own commands
+   * (cache/rate-limit-store.ts); it tells `commandFailed` of each that fails.
+   */
+  get client(): Redis {
+    return this.redis;
+  }
+
+  /** A command sent on `client` failed: counted, and an outage once Redis has answered before. */
+  commandFailed(): void {
+    this.failed();
+  }
+
   /** False while Redis is not answering. */
   available(): boolean {
     return !this.down;

@@ -1,10 +1,11 @@
 // Cached pages in Redis, shared by every replica that uses the same Redis and
-// CACHE_KEY_SECRET, with the fill locks of cold keys. Redis down or slow never
-// fails a request (redis-connection.ts): a failed read is a miss and a failed
-// write is skipped.
+// CACHE_KEY_SECRET, with the fill locks of cold keys and the generations of
+// cache invalidation (read with the page in its one MGET). Redis down or slow
+// never fails a request (redis-connection.ts): a failed read is a miss and a
+// failed write is skipped.
 
 import { randomUUID } from 'node:crypto';
-import { type CachedPage, joinRefusals, nothingKept, type SharedPageStore, type StoreRead } from './page-store.ts';
+import { type CachedPage, joinValues, nothingKept, type SharedPageStore, type StoreRead } from './page-store.ts';
 import { RedisConnection, type RedisConnectionOptions } from './redis-connection.ts';
 
 export type RedisStoreOptions = RedisConnectionOptions;
@@ -15,8 +16,14 @@ export function createRedisStore(options: RedisStoreOptions): SharedPageStore {
   const owner = randomUUID();
 
   return {
-    get: (key, refusalKeys) =>
-      connection.attempt(async (redis) => readOf(await redis.mget(key, ...refusalKeys)), nothingKept),
+    get: (key, refusalKeys, generationKeys) =>
+      connection.attempt(
+        async (redis) => readOf(await redis.mget(key, ...refusalKeys, ...generationKeys), refusalKeys.length),
+        nothingKept,
+      ),
+    // No expiry: a generation key that went and came back would count from 1 again, and a page kept under
+    // that number before would be served again. One small key per organization ever invalidated.
+    bump: (key) => connection.attempt<number | undefined>((redis) => redis.incr(key), undefined),
     refuse: (key, refusalKey, value, keepMs) =>
       connection.attempt(async (redis) => {
         // One transaction: no replica reads the page without the refusal.
@@ -51,11 +58,12 @@ export function createRedisStore(options: RedisStoreOptions): SharedPageStore {
 /** Deletes a lock only if it still carries this replica's mark (it may have expired and been taken since). */
 const releaseOwnLock = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0";
 
-/** A page and its refusals as MGET returns them. */
-function readOf([pageText, ...refusals]: (string | null)[]): StoreRead {
+/** A page, its refusals and its generations as MGET returns them. */
+function readOf([pageText, ...values]: (string | null)[], refusalCount: number): StoreRead {
   return {
     page: pageText === null || pageText === undefined ? undefined : cachedPageOf(pageText),
-    refusals: joinRefusals(refusals),
+    refusals: joinValues(values.slice(0, refusalCount)),
+    generations: joinValues(values.slice(refusalCount)),
   };
 }
 
@@ -67,6 +75,9 @@ function cachedPageOf(text: string): CachedPage | undefined {
     if (typeof page.text !== 'string' || times.some((time) => typeof time !== 'number')) return undefined;
     if (page.etag !== undefined && typeof page.etag !== 'string') return undefined;
     if (typeof page.refusals !== 'string') return undefined;
+    // A page kept before generations were: it was read when none had been bumped.
+    if (page.generations === undefined) return { ...page, generations: '' } as CachedPage;
+    if (typeof page.generations !== 'string') return undefined;
     return page as CachedPage;
   } catch {
     return undefined;

@@ -2,7 +2,8 @@
 // holds no connection. It settles the port, starts the workers (node:cluster),
 // each listening on that port itself (http/listen.ts), replaces one that
 // dies (after a backoff; it gives up, loudly, on workers that keep dying),
-// serves every worker's metrics summed on METRICS_PORT, and on SIGTERM has
+// serves every worker's metrics summed on METRICS_PORT, with the cache
+// invalidation passed on to every worker there, and on SIGTERM has
 // every worker drain as a single gateway does, then exits 0.
 
 import cluster, { type Worker } from 'node:cluster';
@@ -11,6 +12,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import { listenOn, metricsSettings, settlePort } from '../http/listen.ts';
 import { createMetricsServer } from '../http/metrics-server.ts';
+import { createClusterInvalidation } from './cluster-invalidation.ts';
 import { createClusterMetrics } from './cluster-metrics.ts';
 import { createRestartPolicy, restartPolicyFor } from './restart-policy.ts';
 import { primaryPidVariable, readyLine, type StopWorker, type WorkerReady } from './worker-messages.ts';
@@ -57,6 +59,7 @@ class Primary {
   /** Workers that listen and serve: only they are asked for metrics. */
   private readonly serving = new Set<number>();
   private readonly metrics: ReturnType<typeof createClusterMetrics>;
+  private readonly invalidation: ReturnType<typeof createClusterInvalidation>;
   private metricsServer: Server | undefined;
   private started = false;
   private stopping = false;
@@ -80,13 +83,16 @@ class Primary {
       isServing: (workerId) => this.serving.has(workerId),
       maxOperationNames: config.observability.metricsMaxOperationNames,
     });
+    this.invalidation = createClusterInvalidation({ isServing: (workerId) => this.serving.has(workerId) });
   }
 
   /** Serves every worker's metrics, summed, on METRICS_PORT (when set). */
   async openMetricsServer(): Promise<void> {
     const { observability } = this.options.config;
     if (observability.metricsPort === undefined) return;
-    this.metricsServer = createMetricsServer(this.metrics);
+    this.metricsServer = createMetricsServer(this.metrics, {
+      invalidateCache: (target) => this.invalidation.invalidate(target),
+    });
     const metricsPort = await listenOn(this.metricsServer, {
       port: observability.metricsPort,
       host: observability.metricsHost,
@@ -126,6 +132,7 @@ class Primary {
   workerExited(worker: Worker, code: number | null, signal: string | null): void {
     this.serving.delete(worker.id);
     this.metrics.workerExited(worker.id);
+    this.invalidation.workerExited(worker.id);
     // While starting, a death fails the start (startWorkers); while stopping, it is expected.
     if (this.stopping || !this.started) return;
     const { logger } = this.options;

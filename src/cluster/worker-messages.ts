@@ -1,6 +1,7 @@
 // What the primary and its workers say to each other over the cluster's IPC
-// channel (metrics have their own messages: cluster-metrics.ts), and the
-// line that says the gateway is ready, whichever process serves it.
+// channel (metrics and cache invalidation have their own messages:
+// cluster-metrics.ts, cluster-invalidation.ts), and the line that says the
+// gateway is ready, whichever process serves it.
 
 import cluster from 'node:cluster';
 

@@ -35,8 +35,18 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     options.metrics ?? createGatewayMetrics({ maxOperationNames: config.observability.metricsMaxOperationNames });
   const tracing = options.tracing ?? false;
   const telemetry = useRequestTelemetry({ metrics, logger, tracing, graphqlEndpoint: '/graphql', now: options.now });
-  const { client, redis } = createUpstreamStack(config, { logger, metrics, tracing, now: options.now });
-  const { yoga, cacheSizes, trustedDocuments } = createGraphQLServer(config, { client, metrics, logger, telemetry });
+  const { client, redis, invalidateCache } = createUpstreamStack(config, {
+    logger,
+    metrics,
+    tracing,
+    now: options.now,
+  });
+  const { yoga, cacheSizes, trustedDocuments, rateLimits } = createGraphQLServer(config, {
+    client,
+    metrics,
+    logger,
+    telemetry,
+  });
 
   return Object.assign(yoga, {
     /** The gateway's metrics (serve `metrics.registry` on their own port: http/metrics-server.ts). */
@@ -54,8 +64,10 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
      */
     ready: async () => {
       await trustedDocuments.load();
-      await Promise.all([redis?.connected(5_000), trustedDocuments.connected(5_000)]);
+      await Promise.all([redis?.connected(5_000), trustedDocuments.connected(5_000), rateLimits.connected(5_000)]);
     },
+    /** POST /cache/invalidate: ends an organization's cached pages, or all (see upstream-stack.ts). */
+    invalidateCache,
     /** SIGHUP: reads the manifests again; true when the new set serves (a bad one leaves the old, and logs why). */
     reloadPersistedDocuments: () => trustedDocuments.reload(),
     /** Closes the upstream connection pool and the connections to Redis. */
@@ -63,6 +75,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       await client.close();
       await redis?.close();
       trustedDocuments.close();
+      rateLimits.close();
     },
     /** What the gateway remembers of operations: each bounded by a setting. */
     cacheSizes,

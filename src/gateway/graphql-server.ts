@@ -2,7 +2,6 @@
 // each request's context, GraphiQL, CORS, and the plugins in the order they
 // must run. It never listens: http/http-server.ts serves it.
 
-import { costLimitPlugin } from '@escape.tech/graphql-armor-cost-limit';
 import { maxAliasesPlugin } from '@escape.tech/graphql-armor-max-aliases';
 import { maxDepthPlugin } from '@escape.tech/graphql-armor-max-depth';
 import { maxDirectivesPlugin } from '@escape.tech/graphql-armor-max-directives';
@@ -14,6 +13,7 @@ import { persistedIdParameters } from '../contract/persisted-ids.ts';
 import { useCompiledExecution } from '../graphql/compiled-execution.ts';
 import { useConnectionNestingLimit } from '../graphql/connection-nesting.ts';
 import { type Context, createContextFactory } from '../graphql/context.ts';
+import { type DemandControl, useDemandControl } from '../graphql/demand-control.ts';
 import { createDocumentCache } from '../graphql/document-cache.ts';
 import { useDocumentFacts } from '../graphql/document-facts.ts';
 import { exampleQuery } from '../graphql/example-query.ts';
@@ -28,9 +28,11 @@ import { yogaLogger } from '../observability/logger.ts';
 import type { GatewayMetrics } from '../observability/metrics.ts';
 import type { RequestTelemetry } from '../observability/request-telemetry.ts';
 import { createSchema } from '../schema/index.ts';
+import { estimateUpstreamCost } from '../schema/upstream-cost.ts';
 import { assistantsPathTemplate, type UpstreamClient } from '../upstream/client.ts';
 import { createConcurrencyLimit } from '../upstream/concurrency-limit.ts';
 import type { GatewayConfig } from './gateway-config.ts';
+import { createRateLimits, type RateLimitsSetup } from './rate-limits.ts';
 import { createTrustedDocuments, type TrustedDocumentsSetup } from './trusted-documents.ts';
 
 export interface GraphQLServerOptions {
@@ -51,6 +53,8 @@ export function createGraphQLServer(
     compileAfterUses: caches.compileAfterUses,
   });
   const trustedDocuments = createTrustedDocuments(config, { metrics, logger, telemetry, compiledExecution });
+  const demandControl = demandControlOf(config, metrics, telemetry);
+  const rateLimits = rateLimitsOf(config, { metrics, logger, telemetry }, demandControl);
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema: createSchema({ exposeSecretKeys: config.exposeSecretKeys, maxEntities: limits.maxEntities }),
     context: createContextFactory({
@@ -93,7 +97,7 @@ export function createGraphQLServer(
     // GraphiQL answers before any other plugin sees the request; compression sees the response last.
     plugins: [
       graphiql(config),
-      ...pluginsInOrder(config, telemetry, compiledExecution, trustedDocuments),
+      ...pluginsInOrder(config, { telemetry, compiledExecution, trustedDocuments, demandControl, rateLimits }),
       ...(config.compression ? [useCompression()] : []),
     ],
   });
@@ -101,6 +105,7 @@ export function createGraphQLServer(
   return {
     yoga,
     trustedDocuments,
+    rateLimits,
     /** What the server remembers of operations: each bounded by a setting. */
     cacheSizes: () => ({
       documents: documentCache
@@ -113,12 +118,19 @@ export function createGraphQLServer(
 
 type YogaPlugins = NonNullable<YogaServerOptions<Record<string, unknown>, Context>['plugins']>;
 
+/** The plugins made with the server, each of which other parts also reach. */
+interface ServerPlugins {
+  readonly telemetry: RequestTelemetry;
+  readonly compiledExecution: ReturnType<typeof useCompiledExecution>;
+  readonly trustedDocuments: TrustedDocumentsSetup;
+  readonly demandControl: DemandControl;
+  readonly rateLimits: RateLimitsSetup;
+}
+
 /** The plugins in the order they run. */
 function pluginsInOrder(
   { limits, introspection }: GatewayConfig,
-  telemetry: GraphQLServerOptions['telemetry'],
-  compiledExecution: ReturnType<typeof useCompiledExecution>,
-  trustedDocuments: TrustedDocumentsSetup,
+  { telemetry, compiledExecution, trustedDocuments, demandControl, rateLimits }: ServerPlugins,
 ): YogaPlugins {
   return [
     // graphql-armor's bounds on a document, each refusal naming its setting.
@@ -126,7 +138,6 @@ function pluginsInOrder(
     maxDepthPlugin({ n: limits.maxDepth, flattenFragments: true, onReject: [rejectedBy('MAX_DEPTH')] }),
     maxAliasesPlugin({ n: limits.maxAliases, onReject: [rejectedBy('MAX_ALIASES')] }),
     maxDirectivesPlugin({ n: limits.maxDirectives, onReject: [rejectedBy('MAX_DIRECTIVES')] }),
-    costLimitPlugin({ maxCost: limits.maxCost, onReject: [rejectedBy('MAX_COST')] }),
     useVaryByOrigin(),
     useConnectionNestingLimit(),
     useDocumentFacts(),
@@ -135,11 +146,53 @@ function pluginsInOrder(
     useStaleExtension(),
     // After the error codes are the contract's, before the result is serialised.
     telemetry,
+    // After telemetry (an operation it refuses is counted with its code), before a document is looked up.
+    rateLimits.operations,
     // After telemetry: it records each operation before a persisted id may replace its params, or refuse it.
     ...trustedDocuments.plugins,
+    // Priced before it runs: an operation refused here makes no call.
+    demandControl,
+    // Once priced: its calls are charged to the caller's per-minute count, or it is refused without a call.
+    rateLimits.upstreamCalls,
     compiledExecution,
     useResultSerializer(),
   ];
+}
+
+/** Operations priced in upstream calls before they run, with what they took counted by their telemetry. */
+function demandControlOf(config: GatewayConfig, metrics: GatewayMetrics, telemetry: RequestTelemetry): DemandControl {
+  const costOptions = {
+    paging: { pageBase: config.upstreamPageBase, maxTake: config.upstreamMaxTake },
+    refetchMaxPages: config.refetchMaxPages,
+    maxEntities: config.limits.maxEntities,
+  };
+  return useDemandControl({
+    mode: config.demandControl.mode,
+    maxUpstreamCalls: config.limits.maxUpstreamCalls,
+    costInExtensions: config.demandControl.costInExtensions,
+    estimate: (schema, document, variables, operationName) =>
+      estimateUpstreamCost(schema, document, variables, operationName, costOptions),
+    actualCalls: (context) => telemetry.operationOf(context)?.calls,
+    observe: metrics.operationCost,
+  });
+}
+
+/**
+ * Per-caller rate limits (RATE_LIMIT_*): an operation is charged before it
+ * runs the calls it makes whatever the lists hold (demand control's
+ * estimate), then what its telemetry counted it made.
+ */
+function rateLimitsOf(
+  config: GatewayConfig,
+  { metrics, logger, telemetry }: Omit<GraphQLServerOptions, 'client'>,
+  demandControl: DemandControl,
+) {
+  return createRateLimits(config, {
+    metrics,
+    logger,
+    actualUpstreamCalls: (context) => telemetry.operationOf(context)?.calls ?? 0,
+    estimateUpstreamCalls: (context) => demandControl.estimateOf(context)?.minimum,
+  });
 }
 
 /** Refetches that scan pages run a few at a time (REFETCH_MAX_SCANS), the rest wait in a bounded line. */

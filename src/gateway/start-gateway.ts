@@ -1,6 +1,7 @@
 // The gateway serving: built (create-gateway.ts), behind the HTTP front
-// (http/http-server.ts), listening on PORT, with its metrics on METRICS_PORT
-// when asked. main.ts runs it as the program; the tests run the same thing.
+// (http/http-server.ts), listening on PORT, with its metrics and cache
+// invalidation on METRICS_PORT when asked. main.ts runs it as the program;
+// the tests run the same thing.
 
 import type { Server } from 'node:http';
 import { closeGracefully, createHttpServer } from '../http/http-server.ts';
@@ -49,7 +50,9 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
   let metricsServer: Server | undefined;
   let metricsPort: number | undefined;
   if ((options.serveMetrics ?? true) && observability.metricsPort !== undefined) {
-    metricsServer = createMetricsServer(gateway.metrics.registry);
+    metricsServer = createMetricsServer(gateway.metrics.registry, {
+      invalidateCache: (target) => gateway.invalidateCache(target),
+    });
     metricsPort = await listenOn(metricsServer, {
       port: observability.metricsPort,
       host: observability.metricsHost,

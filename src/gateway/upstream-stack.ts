@@ -5,9 +5,11 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { createMemoryStore } from '../cache/memory-store.ts';
-import { cachePages } from '../cache/page-cache.ts';
+import { type CachingClient, cachePages } from '../cache/page-cache.ts';
+import type { InvalidationTarget } from '../cache/page-keys.ts';
 import type { SharedPageStore } from '../cache/page-store.ts';
 import { createRedisStore } from '../cache/redis-store.ts';
+import type { CacheInvalidated } from '../http/cache-invalidation.ts';
 import type { GatewayMetrics } from '../observability/metrics.ts';
 import { createUpstreamClient, type UpstreamClient } from '../upstream/client.ts';
 import { coalesceCalls } from '../upstream/coalescing.ts';
@@ -28,6 +30,13 @@ export interface UpstreamStack {
   readonly client: UpstreamClient;
   /** The shared page store, when CACHE_REDIS_URL is set. */
   readonly redis: SharedPageStore | undefined;
+  /**
+   * Ends the target's cached pages (POST /cache/invalidate), counted and
+   * logged. `lead`: false for every worker of WORKERS > 1 but one, which
+   * then moves a shared store on alone and alone counts it; the others drop
+   * only what they hold themselves.
+   */
+  invalidateCache(target: InvalidationTarget, lead?: boolean): Promise<CacheInvalidated>;
 }
 
 export function createUpstreamStack(config: GatewayConfig, options: UpstreamStackOptions): UpstreamStack {
@@ -56,7 +65,9 @@ export function createUpstreamStack(config: GatewayConfig, options: UpstreamStac
   const sharedClient = config.upstreamCoalesce
     ? coalesceCalls(protectedClient, { onJoined: () => metrics.upstreamCoalesced('local') })
     : protectedClient;
-  if (config.cache.ttlMs <= 0) return { client: sharedClient, redis: undefined };
+  if (config.cache.ttlMs <= 0) {
+    return { client: sharedClient, redis: undefined, invalidateCache: async () => ({ scope: 'none' }) };
+  }
   const redis = sharedPageStore(config, options);
   const client = cachePages(sharedClient, {
     windows: config.cache,
@@ -71,7 +82,25 @@ export function createUpstreamStack(config: GatewayConfig, options: UpstreamStac
       onFilledByOther: () => metrics.upstreamCoalesced('shared'),
     },
   });
-  return { client, redis };
+  return { client, redis, invalidateCache: cacheInvalidation(client, redis !== undefined, options) };
+}
+
+/** The page cache's invalidation: a generation moved on in Redis (every replica) or in this process. */
+function cacheInvalidation(
+  cache: CachingClient,
+  shared: boolean,
+  { metrics, logger }: UpstreamStackOptions,
+): UpstreamStack['invalidateCache'] {
+  const scope = shared ? 'fleet' : 'process';
+  return async (target, lead = true) => {
+    // Redis holds every page: a worker that is not the lead holds none of its own.
+    if (shared && !lead) return { scope };
+    const generation = await cache.invalidate(target);
+    if (generation === undefined) throw new Error('Redis did not answer: nothing was invalidated; try again');
+    if (lead) metrics.cacheInvalidation('org' in target ? 'org' : 'all');
+    logger.info({ invalidated: target, scope, generation }, 'page cache invalidated');
+    return { scope, generation };
+  };
 }
 
 /** The page store replicas share (CACHE_REDIS_URL), or none: then each process keeps its own. */

@@ -8,7 +8,13 @@ import type { CorsOrigins } from '../config.ts';
 type CorsOption = NonNullable<YogaServerOptions<Record<string, unknown>, Record<string, unknown>>['cors']>;
 
 export function corsPolicy(origins: CorsOrigins): CorsOption {
-  const shared = { credentials: false, methods: ['GET', 'POST'], maxAge: 600 };
+  const shared = {
+    credentials: false,
+    methods: ['GET', 'POST'],
+    maxAge: 600,
+    // A page may read the per-caller rate limits' fields (graphql/rate-limits.ts).
+    exposedHeaders: ['RateLimit', 'RateLimit-Policy', 'Retry-After'],
+  };
   if (origins === '*') return { ...shared, origin: '*' };
   return (request: Request) => {
     const origin = request.headers.get('origin');

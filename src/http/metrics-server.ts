@@ -1,7 +1,9 @@
-// The metrics listener: Prometheus text at `/metrics`, on a port of its own
-// (METRICS_PORT) so that it is never served on the public GraphQL port.
+// The metrics listener: Prometheus text at `/metrics`, and the operators'
+// `POST /cache/invalidate` (cache-invalidation.ts), on a port of its own
+// (METRICS_PORT) so that neither is ever served on the public GraphQL port.
 
 import { createServer, type Server } from 'node:http';
+import { type InvalidateCache, invalidationPath, serveInvalidation } from './cache-invalidation.ts';
 
 /** Scrapers are few; anything more is not a scraper. */
 const maxScrapeConnections = 32;
@@ -12,9 +14,19 @@ export interface MetricsSource {
   metrics(): Promise<string>;
 }
 
-export function createMetricsServer(registry: MetricsSource): Server {
+export interface MetricsServerOptions {
+  /** Serves `POST /cache/invalidate`: this gateway's page cache, or (in the primary of WORKERS > 1) every worker's. */
+  readonly invalidateCache?: InvalidateCache;
+}
+
+export function createMetricsServer(registry: MetricsSource, options: MetricsServerOptions = {}): Server {
+  const { invalidateCache } = options;
   const server = createServer({ headersTimeout: 5_000, requestTimeout: 10_000 }, (request, response) => {
     const path = (request.url ?? '').split('?')[0];
+    if (path === invalidationPath && invalidateCache) {
+      serveInvalidation(request, response, invalidateCache);
+      return;
+    }
     if (path !== '/metrics' || (request.method !== 'GET' && request.method !== 'HEAD')) {
       response.writeHead(404, { 'content-type': 'text/plain' }).end('not found: metrics are at /metrics\n');
       return;

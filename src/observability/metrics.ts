@@ -42,6 +42,43 @@ export function createGatewayMetrics(options: GatewayMetricsOptions) {
     ...cacheMetrics(registry),
     ...cursorMetrics(registry),
     ...trustedDocumentMetrics(registry),
+    ...costMetrics(registry),
+    ...rateLimitMetrics(registry),
+  };
+}
+
+/** Operations refused by a per-caller rate limit, by the limit (never by the caller). */
+function rateLimitMetrics(registry: Registry) {
+  const limited = new Counter({
+    name: 'graphql_rate_limited_total',
+    help: 'GraphQL operations refused as RATE_LIMITED by a per-caller rate limit, by the limit: RATE_LIMIT_OPERATIONS_PER_MINUTE or RATE_LIMIT_UPSTREAM_CALLS_PER_MINUTE.',
+    labelNames: ['limit'] as const,
+    registers: [registry],
+  });
+  const labels = memoize((limit: string) => ({ limit }));
+  return {
+    rateLimited(limit: 'RATE_LIMIT_OPERATIONS_PER_MINUTE' | 'RATE_LIMIT_UPSTREAM_CALLS_PER_MINUTE') {
+      limited.inc(labels(limit));
+    },
+  };
+}
+
+/** Each operation's cost in upstream calls: estimated before it ran, and what it took. */
+function costMetrics(registry: Registry) {
+  const cost = batchedHistogram({
+    name: 'graphql_operation_cost',
+    help: 'Upstream calls of an operation: estimated before it ran, at most (measure="estimated"), and made, counted as MAX_UPSTREAM_CALLS counts them (measure="actual").',
+    labelNames: ['measure'] as const,
+    buckets: callCountBuckets,
+    registers: [registry],
+  });
+  const estimated = { measure: 'estimated' };
+  const actual = { measure: 'actual' };
+  return {
+    operationCost(estimatedCalls: number, actualCalls: number) {
+      cost(estimated, estimatedCalls);
+      cost(actual, actualCalls);
+    },
   };
 }
 
@@ -195,7 +232,7 @@ function upstreamGuardMetrics(registry: Registry) {
   };
 }
 
-/** The page cache: its lookups by result, and the shared store's failed commands. */
+/** The page cache: its lookups by result, its invalidations, and the shared store's failed commands. */
 function cacheMetrics(registry: Registry) {
   const cacheLookups = summedCounter({
     name: 'upstream_cache_lookups_total',
@@ -205,7 +242,13 @@ function cacheMetrics(registry: Registry) {
   });
   const storeErrors = new Counter({
     name: 'cache_store_errors_total',
-    help: 'Commands to the shared cache store (Redis) that failed or timed out; each fell back to the upstream.',
+    help: 'Commands to the shared store (Redis) that failed or timed out; none failed a request (a page came from the upstream, a rate-limit count was kept in this process).',
+    registers: [registry],
+  });
+  const invalidations = new Counter({
+    name: 'upstream_cache_invalidations_total',
+    help: 'Page cache invalidations made (POST /cache/invalidate on the metrics listener): of one organization (org) or of every page (all).',
+    labelNames: ['scope'] as const,
     registers: [registry],
   });
   const lookupLabels = memoize((result: string) => ({ result }));
@@ -213,6 +256,9 @@ function cacheMetrics(registry: Registry) {
   return {
     cacheLookup(result: 'hit' | 'miss' | 'stale' | 'revalidated' | 'bypass') {
       cacheLookups(lookupLabels(result));
+    },
+    cacheInvalidation(scope: 'org' | 'all') {
+      invalidations.inc({ scope });
     },
     cacheStoreError() {
       storeErrors.inc();

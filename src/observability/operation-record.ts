@@ -18,6 +18,8 @@ export interface OperationTelemetry {
   readonly traceParent: TraceContext | undefined;
   /** Counts one upstream call (retries are part of it). */
   upstreamCall(): void;
+  /** The upstream calls counted so far. */
+  readonly calls: number;
   /** Counts one call refused by MAX_UPSTREAM_CALLS. */
   callLimitExceeded(): void;
 }

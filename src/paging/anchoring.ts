@@ -164,6 +164,8 @@ export function firstRead(window: Window, cursor: WindowCursor, paging: PagingOp
   const range = fetchRange(window);
   if (cursor.direction === 'before' || cursor.offset >= range.start) return range;
   const widened = { start: cursor.offset, end: range.end };
+  // Issued at the list's end, the cursor has no next item to be checked by: its own must be read.
+  if (cursor.anchor?.next === listEdge) return widened;
   return planPages(widened, paging).length <= planPages(range, paging).length ? widened : range;
 }
 

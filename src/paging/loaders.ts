@@ -140,8 +140,10 @@ class WindowReader {
     if (!view.covers(range)) await this.readInto(reading, range);
     let slice = sliceWindow(served, view.slice(range));
     if (slice.needsProbe) {
-      if (!view.covers(probeRange)) await this.readInto(reading, probeRange);
-      slice = { ...slice, hasPreviousPage: view.at(0) !== undefined, needsProbe: false };
+      // Lists have no gaps: the item just before the window, when it was read (a cursor's own), says enough.
+      const precededByRead = view.at(served.start - 1) !== undefined;
+      if (!precededByRead && !view.covers(probeRange)) await this.readInto(reading, probeRange);
+      slice = { ...slice, hasPreviousPage: precededByRead || view.at(0) !== undefined, needsProbe: false };
     }
     return {
       ...slice,

@@ -85,6 +85,10 @@ export const builder = new SchemaBuilder<{
     nodeQueryOptions: {
       description: 'Refetches any object by its global id; null when it no longer exists.',
       args: { id: { description: 'A global id, as an `id` field serves it.' } },
+      // Demand control (IBM cost directives, for a supergraph's router): an
+      // assistant's, integration's or action's id costs a scan of its org's
+      // list, one upstream call at least (an organization's costs none).
+      cost: 1,
       resolve: async (_root, { id }, context, info, resolveNode) => {
         const node = await resolveNode(id);
         context.staleness.noteValue(responsePathAsArray(info.path), node);

@@ -9,7 +9,7 @@ import { builder } from './builder.ts';
 import { decodeGlobalId } from './global-id.ts';
 
 /** Refetch is a scan of each org's list: bound how many ids one field may ask for. */
-const maxNodeIds = 100;
+export const maxNodeIds = 100;
 
 builder.queryField('nodes', (t) =>
   t.field({
@@ -17,6 +17,14 @@ builder.queryField('nodes', (t) =>
     nullable: { list: false, items: true },
     // Every id is settled before the list answers (see below): compiled execution keeps failed ones in place.
     extensions: { [settlesListItems]: true },
+    // Demand control (IBM cost directives, for a supergraph's router): an
+    // assistant's, integration's or action's id costs a scan of its org's
+    // list, one call at least (an organization's costs none; ids of one org
+    // share a scan). Routers multiply the weight by the list's size, which is
+    // at most `maxNodeIds`: the estimate is the worst case, every id of
+    // another organization.
+    cost: 1,
+    listSize: { assumedSize: maxNodeIds },
     description:
       'Refetches objects by their global ids, in the order given: null for each that no longer exists, and an error for each id that is malformed. Ids of one organization share one scan of its list.',
     args: {

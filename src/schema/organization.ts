@@ -2,7 +2,7 @@ import { responsePathAsArray } from 'graphql';
 import { BadInputError } from '../contract/errors.ts';
 import type { CursorCheck } from '../paging/anchoring.ts';
 import { type Anchor, encodeAnchoredCursor } from '../paging/cursors.ts';
-import { resolveConnection } from '../paging/windows.ts';
+import { defaultPageSize, resolveConnection } from '../paging/windows.ts';
 import { builder } from './builder.ts';
 import { CursorCheckRef } from './cursor-check.ts';
 import { directId } from './direct-resolvers.ts';
@@ -21,6 +21,17 @@ builder.node(Organization, {
         nullable: true,
         description:
           "The organization's assistants, in the upstream's order. Null, with an error, when the upstream cannot list them.",
+        // Demand control (IBM cost directives, for a supergraph's router): a
+        // window is read from the upstream, one call in the common case (the
+        // unit: weight 1), and what it returns is priced by its size: `first`
+        // or `last`, else the default page (20), sizing `edges` and `nodes`.
+        cost: 1,
+        listSize: {
+          assumedSize: defaultPageSize,
+          slicingArguments: ['first', 'last'],
+          sizedFields: ['edges', 'nodes'],
+          requireOneSlicingArgument: false,
+        },
         resolve: async (org, args, { loaders, staleness }, info) => {
           const { window, cursor } = resolveConnection(args, org.restId);
           const page = await loaders.loadConnection(org.restId, window, cursor);

@@ -4,7 +4,6 @@
 // upstream itself. Needs Debian's redis-server (.ci/run installs it): without
 // one the suite is skipped, except in CI, where it fails.
 
-import { Redis } from 'ioredis';
 import { describe, expect, it, vi } from 'vitest';
 import { redisBinary, startRedis } from '../../deploy/local-fleet/redis.ts';
 import { loadConfig } from '../../src/config.ts';
@@ -12,6 +11,7 @@ import { createSeedData } from '../../src/demo/seed.ts';
 import { startDemoUpstream } from '../../src/demo/upstream.ts';
 import { createRecordingLogger, startTestGateway } from '../helpers/gateway.ts';
 import { readyUrl, startMain } from '../helpers/main-process.ts';
+import { commandCalls } from '../helpers/redis-commands.ts';
 
 const skip = redisBinary === undefined && !process.env.CI;
 if (skip) console.warn("test/cache/redis.test.ts skipped: no redis-server (install Debian's redis-server package)");
@@ -22,17 +22,6 @@ const expected = seed
   .get('globex')
   ?.slice(0, 4)
   .map((assistant) => ({ restId: assistant.id }));
-
-/** How many times Redis has run `command` since it started. */
-async function commandCalls(url: string, command: string): Promise<number> {
-  const client = new Redis(url, { maxRetriesPerRequest: 0 });
-  try {
-    const stats = await client.info('commandstats');
-    return Number(new RegExp(`^cmdstat_${command}:calls=(\\d+)`, 'm').exec(stats)?.[1] ?? 0);
-  } finally {
-    client.disconnect();
-  }
-}
 
 async function ask(url: string) {
   const response = await fetch(url, {

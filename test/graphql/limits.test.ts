@@ -107,9 +107,9 @@ describe('hostile requests get a clear error, cost no upstream call, and the gat
 
   it.each([
     [
-      'MAX_COST',
-      { MAX_COST: '10' },
-      '{ organization(restId: "acme") { assistants { nodes { name config { model } } } } }',
+      'MAX_UPSTREAM_CALLS',
+      { MAX_UPSTREAM_CALLS: '2' },
+      '{ a: organization(restId: "acme") { assistants { nodes { name } } } g: organization(restId: "globex") { assistants { nodes { name } } } i: organization(restId: "initech") { assistants { nodes { name } } } }',
     ],
     ['MAX_DIRECTIVES', { MAX_DIRECTIVES: '1' }, '{ __typename @skip(if: false) @include(if: true) }'],
   ])('a query over %s', async (reason, env, query) => {
@@ -162,16 +162,31 @@ describe('hostile requests get a clear error, cost no upstream call, and the gat
     await answersNormally(gateway);
   });
 
-  it('a request that would need more upstream calls than MAX_UPSTREAM_CALLS', async () => {
-    await using gateway = await startTestGateway({ env: { MAX_UPSTREAM_CALLS: '3', MAX_ALIASES: '10' } });
+  describe('a request that would need more upstream calls than MAX_UPSTREAM_CALLS', () => {
     const five = ['acme', 'globex', 'initech', 'hooli', 'wayne']
       .map((org) => `${org}: organization(restId: "${org}") { assistants(first: 1) { nodes { restId } } }`)
       .join(' ');
-    const { body } = await post(gateway, JSON.stringify({ query: `{ ${five} }` }));
-    const codes = (body.errors ?? []).map((error) => error.extensions?.code);
-    expect(codes).toEqual(['LIMIT_EXCEEDED', 'LIMIT_EXCEEDED']);
-    expect(body.errors?.[0]?.message).toBe('this request needs more than 3 upstream calls (MAX_UPSTREAM_CALLS)');
-    expect(gateway.upstream.requests).toHaveLength(3);
+
+    it('is refused whole before any call (DEMAND_CONTROL=enforce, the default)', async () => {
+      await using gateway = await startTestGateway({ env: { MAX_UPSTREAM_CALLS: '3', MAX_ALIASES: '10' } });
+      const { body } = await post(gateway, JSON.stringify({ query: `{ ${five} }` }));
+      expect(body.errors?.map((error) => error.extensions)).toEqual([
+        { code: 'LIMIT_EXCEEDED', reason: 'MAX_UPSTREAM_CALLS', cost: { estimated: 5 } },
+      ]);
+      expect(body.errors?.[0]?.message).toMatch(/would make at least 5 upstream calls, over MAX_UPSTREAM_CALLS \(3\)/);
+      expect(gateway.upstream.requests).toHaveLength(0);
+    });
+
+    it('is stopped as its calls are made with DEMAND_CONTROL=measure', async () => {
+      await using gateway = await startTestGateway({
+        env: { MAX_UPSTREAM_CALLS: '3', MAX_ALIASES: '10', DEMAND_CONTROL: 'measure' },
+      });
+      const { body } = await post(gateway, JSON.stringify({ query: `{ ${five} }` }));
+      const codes = (body.errors ?? []).map((error) => error.extensions?.code);
+      expect(codes).toEqual(['LIMIT_EXCEEDED', 'LIMIT_EXCEEDED']);
+      expect(body.errors?.[0]?.message).toBe('this request needs more than 3 upstream calls (MAX_UPSTREAM_CALLS)');
+      expect(gateway.upstream.requests).toHaveLength(3);
+    });
   });
 
   describe('one budget of MAX_UPSTREAM_CALLS for a whole HTTP request', () => {

@@ -147,7 +147,8 @@ describe('a batch item that is not an object', () => {
 
 describe('upstream metrics', () => {
   it('count a retried call once, its retries by reason, and refusals by MAX_UPSTREAM_CALLS', async () => {
-    await using gateway = await startTestGateway({ env: { MAX_UPSTREAM_CALLS: '4' } });
+    // Measured, not refused before it runs: the limit stops the calls as they are made.
+    await using gateway = await startTestGateway({ env: { MAX_UPSTREAM_CALLS: '4', DEMAND_CONTROL: 'measure' } });
     gateway.upstream.inject({ orgId: 'globex', status: 503, times: 1 });
     gateway.upstream.inject({ orgId: 'wayne', drop: 'before-response', times: 1 });
     await gateway.query(

@@ -30,8 +30,9 @@ const env = {
   // Pages of 50 at most: `first: 100` needs several upstream calls.
   UPSTREAM_MAX_TAKE: '50',
   UPSTREAM_RETRIES: '2',
-  // `Many` asks for 6 calls; the 6th is refused.
+  // `Many` asks for 6 calls; the 6th is refused as it is made (measured, not refused before it runs).
   MAX_UPSTREAM_CALLS: '5',
+  DEMAND_CONTROL: 'measure',
   UPSTREAM_TOKEN: serviceToken,
 };
 
@@ -275,6 +276,8 @@ describe.skipIf(skip)(`metrics through a real Prometheus${skip ? ` (skipped: ${s
         'reason',
         // A cursor check's status (graphql_cursor_checks_total): one of five, never the cursor.
         'status',
+        // An operation's cost, estimated or actual (graphql_operation_cost).
+        'measure',
         'le',
       ]),
     );
