@@ -229,7 +229,8 @@ class PageCache {
   ): Promise<AssistantPageBody> {
     const kept = found.page;
     try {
-      const body = await this.callUpstream(keys, kept?.etag ? { ...request, ifNoneMatch: kept.etag } : request);
+      const asked = { ...request, generations: found.generations };
+      const body = await this.callUpstream(keys, kept?.etag ? { ...asked, ifNoneMatch: kept.etag } : asked);
       return await this.keep(keys.page, found, body, request, true);
     } catch (error) {
       if (kept && at < kept.staleIfErrorUntil && upstreamUnavailable(error)) {
@@ -246,7 +247,12 @@ class PageCache {
     // Nobody waits on it: the caller's abort, budgets, trace and Cache-Control stay
     // the caller's. Whatever names the page (an argument added later too) goes on.
     const { signal, mayRetry, byteBudget, traceParent, cacheMode, ...page } = request;
-    const background: AssistantPageRequest = { ...page, signal: undefined, ifNoneMatch: kept.etag };
+    const background: AssistantPageRequest = {
+      ...page,
+      signal: undefined,
+      ifNoneMatch: kept.etag,
+      generations: found.generations,
+    };
     this.callUpstream(keys, background)
       .then((body) => this.keep(keys.page, found, body, background, false))
       // A failure leaves the page as it is, a refusal has ended it: the next request finds out for itself.

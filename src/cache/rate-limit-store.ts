@@ -6,6 +6,7 @@
 // once (redis-connection.ts). While Redis is away the counts skip it, one probe
 // a second finding out whether it is back.
 
+import { LRUCache } from 'lru-cache';
 import {
   RateLimiterCompatibleAbstract,
   RateLimiterMemory,
@@ -104,8 +105,32 @@ function memoryLimiter(options: RateCounterOptions): RateLimiterMemory {
   });
 }
 
+/**
+ * Distinct callers counted apart in one window, at most. An in-process count
+ * holds about 1 KB a caller for its window, and a caller key costs a client
+ * nothing to change: past this many, new callers share one count until
+ * older ones' windows end.
+ */
+export const maxCallersPerWindow = 50_000;
+
+/** Each caller's key, or the shared `overflow` key once `maxCallersPerWindow` others count in this window. */
+function admission(windowSeconds: number): (key: string, admit: boolean) => string {
+  const callers = new LRUCache<string, true>({ max: maxCallersPerWindow, ttl: windowSeconds * 1_000 });
+  return (key, admit) => {
+    if (callers.has(key)) return key;
+    if (callers.size >= maxCallersPerWindow) {
+      // The oldest may have outlived its window: let go of those first.
+      callers.purgeStale();
+      if (callers.size >= maxCallersPerWindow) return 'overflow';
+    }
+    if (admit) callers.set(key, true, { noUpdateTTL: true });
+    return key;
+  };
+}
+
 /** A counter over whichever limiter `limiter` picks for each command. */
 function countsOn(limiter: () => Limiter, { quota, windowSeconds }: RateCounterOptions): RateCounter {
+  const admitted = admission(windowSeconds);
   const state = (res: RateLimiterRes, allowed: boolean): CountState => ({
     allowed,
     used: res.consumedPoints,
@@ -116,7 +141,7 @@ function countsOn(limiter: () => Limiter, { quota, windowSeconds }: RateCounterO
     windowSeconds,
     async consume(key, points) {
       try {
-        return state(await limiter().consume(key, points), true);
+        return state(await limiter().consume(admitted(key, true), points), true);
       } catch (error) {
         // Over the quota: the library rejects with the count, the points counted.
         if (error instanceof RateLimiterRes) return state(error, false);
@@ -124,11 +149,11 @@ function countsOn(limiter: () => Limiter, { quota, windowSeconds }: RateCounterO
       }
     },
     async adjust(key, points) {
-      if (points > 0) await limiter().penalty(key, points);
-      else if (points < 0) await limiter().reward(key, -points);
+      if (points > 0) await limiter().penalty(admitted(key, true), points);
+      else if (points < 0) await limiter().reward(admitted(key, false), -points);
     },
     async peek(key) {
-      const res = await limiter().get(key);
+      const res = await limiter().get(admitted(key, false));
       return res === null || res.msBeforeNext <= 0 ? { allowed: true, used: 0, resetMs: undefined } : state(res, true);
     },
   };

@@ -8,7 +8,14 @@ import { randomUUID } from 'node:crypto';
 import { type CachedPage, joinValues, nothingKept, type SharedPageStore, type StoreRead } from './page-store.ts';
 import { RedisConnection, type RedisConnectionOptions } from './redis-connection.ts';
 
-export type RedisStoreOptions = RedisConnectionOptions;
+export interface RedisStoreOptions extends RedisConnectionOptions {
+  /**
+   * How long a generation outlives its last bump: longer than any page is
+   * kept, so that no page read under it is left when it is gone (and a
+   * count begun again cannot meet one). Unbumped organizations leave nothing.
+   */
+  readonly generationKeepMs: number;
+}
 
 export function createRedisStore(options: RedisStoreOptions): SharedPageStore {
   const connection = new RedisConnection(options);
@@ -23,7 +30,13 @@ export function createRedisStore(options: RedisStoreOptions): SharedPageStore {
       ),
     // No expiry: a generation key that went and came back would count from 1 again, and a page kept under
     // that number before would be served again. One small key per organization ever invalidated.
-    bump: (key) => connection.attempt<number | undefined>((redis) => redis.incr(key), undefined),
+    bump: (key) =>
+      connection.attempt<number | undefined>(async (redis) => {
+        const [[incrError, generation] = [], [expireError] = []] =
+          (await redis.multi().incr(key).pexpire(key, options.generationKeepMs).exec()) ?? [];
+        if (incrError || expireError) throw incrError ?? expireError;
+        return generation as number;
+      }, undefined),
     refuse: (key, refusalKey, value, keepMs) =>
       connection.attempt(async (redis) => {
         // One transaction: no replica reads the page without the refusal.

@@ -113,6 +113,11 @@ function sharedPageStore(
   return createRedisStore({
     url: cache.redisUrl,
     timeoutMs: cache.redisTimeoutMs,
+    // Twice the longest a page is kept, and a day at least.
+    generationKeepMs: Math.max(
+      2 * (cache.ttlMs + cache.staleWhileRevalidateMs + cache.staleIfErrorMs),
+      24 * 60 * 60 * 1000,
+    ),
     onError: () => metrics.cacheStoreError(),
     onOutage: (down) =>
       down

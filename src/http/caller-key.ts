@@ -69,9 +69,11 @@ export function clientAddressOf(trustedProxies: readonly string[]) {
     let client = direct;
     const hops = forwardedFor.split(',');
     for (let i = hops.length - 1; i >= 0; i--) {
-      const hop = plainAddress((hops[i] as string).trim());
-      // A hop that is no address: the proxy to its right is the last one known.
-      if (hop === undefined) return client;
+      const written = (hops[i] as string).trim();
+      const hop = plainAddress(written);
+      // A hop that is no address is no proxy of ours: it stands for its client as written (hashed, bounded),
+      // so that such clients do not all count as the proxy that passed them on.
+      if (hop === undefined) return written.slice(0, maxHopLength) || client;
       client = hop;
       if (!isTrusted(hop)) return hop;
     }
@@ -93,8 +95,14 @@ function blockListOf(entries: readonly string[]): BlockList {
 }
 
 /** An IP address as one spelling: an IPv4-mapped IPv6 address (`::ffff:10.0.0.1`) as IPv4; undefined for no address. */
-function plainAddress(value: string): string | undefined {
+function plainAddress(written: string): string | undefined {
+  // Some load balancers add the client's port: `203.0.113.7:5555`, `[2001:db8::1]:443`.
+  const value =
+    /^\[([^\]]+)\](?::\d+)?$/.exec(written)?.[1] ?? /^(\d{1,3}(?:\.\d{1,3}){3}):\d+$/.exec(written)?.[1] ?? written;
   const mapped = /^::ffff:(\d{1,3}(?:\.\d{1,3}){3})$/i.exec(value)?.[1];
   if (mapped !== undefined) return mapped;
   return isIP(value) === 0 ? undefined : value;
 }
+
+/** The most of a hop that is no address kept as its client's key. */
+const maxHopLength = 100;

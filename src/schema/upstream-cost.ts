@@ -33,6 +33,7 @@ import {
   type PageRequest,
   type PagingOptions,
   planPages,
+  probeRange,
   resolveConnection,
   type Window,
 } from '../paging/windows.ts';
@@ -59,14 +60,25 @@ export interface UpstreamCost {
 interface Parent {
   readonly type: GraphQLObjectType;
   readonly org: string | undefined;
+  /**
+   * Under a refetch (`node`, `nodes`, `_entities`): its fields run once the
+   * scan has answered, after every field that needs none, so they can
+   * share no page they would read first.
+   */
+  readonly deferred: boolean;
+  /** Its fields run whatever the lists hold: not under a refetched object, which may not be found. */
+  readonly certain: boolean;
 }
 
-/** The pages an operation asks for, as its page loader would key them, by organization. */
+/** The pages an operation asks for, as its page loader would key them. */
 class PagePlan {
-  private readonly byOrg = new Map<string, PageRequest[]>();
-  private readonly keys = new Set<string>();
-  /** The pages read whatever the lists hold. */
-  private readonly certain = new Set<string>();
+  /** Pages of the windows that run first, in document order, by organization: a later window may read inside one. */
+  private readonly direct = new Map<string, PageRequest[]>();
+  /** Every window's page, once. */
+  private readonly windowPages = new Set<string>();
+  /** The pages of windows that run whatever the lists hold. */
+  private readonly certainPages = new Set<string>();
+  /** Organizations scanned, each once, whatever its number of ids. */
   private readonly scanned = new Set<string>();
 
   constructor(private readonly options: CostOptions) {}
@@ -75,51 +87,73 @@ class PagePlan {
     return this.options.maxEntities;
   }
 
+  /** Window pages, and each scan's pages at its longest, a page a window also reads counted once. */
   get calls(): number {
-    return this.keys.size;
+    let calls = this.windowPages.size;
+    for (const org of this.scanned) calls += this.options.refetchMaxPages - this.scanPagesOfWindows(org);
+    return calls;
   }
 
+  /** Window pages, and each scan's first page (read whatever the list holds). */
   get minimum(): number {
-    return this.certain.size;
+    let minimum = this.certainPages.size;
+    for (const org of this.scanned) {
+      if (!this.certainPages.has(this.keyOf(org, this.scanPage(0)))) minimum++;
+    }
+    return minimum;
   }
 
   /** A window of `org`'s list: the pages its loader reads, each new one a call. */
-  connection(org: string, args: ConnectionArgs): void {
-    let window: Window;
+  connection(org: string, args: ConnectionArgs, { deferred, certain }: Pick<Parent, 'deferred' | 'certain'>): void {
     let range: Window;
+    let probes = false;
     try {
-      const connection = resolveConnection(args, org);
-      window = connection.window;
-      range = connection.cursor?.anchor
-        ? firstRead(window, connection.cursor, this.options.paging)
-        : fetchRange(window);
+      const { window, cursor } = resolveConnection(args, org);
+      range = cursor?.anchor ? firstRead(window, cursor, this.options.paging) : fetchRange(window);
+      // An `after` cursor without marks may point past the list's end: then the list's first item is read too.
+      probes = cursor !== undefined && !cursor.anchor && cursor.direction === 'after' && range.start > 0;
     } catch {
       // Bad arguments: the field fails before any call.
       return;
     }
-    // A page this operation already asks for that covers the range is read again, for nothing.
-    const requested = this.byOrg.get(org) ?? [];
-    if (requested.some((page) => page.offset <= range.start && page.offset + page.take >= range.end)) return;
-    for (const page of planPages(range, this.options.paging)) this.add(org, page, true);
+    const requested = this.direct.get(org) ?? [];
+    // A page an earlier window of this operation asks for that covers the range is read again, for nothing.
+    if (!deferred && requested.some((page) => page.offset <= range.start && page.offset + page.take >= range.end)) {
+      return;
+    }
+    const plan = planPages(range, this.options.paging);
+    if (probes) plan.push(...planPages(probeRange, this.options.paging));
+    for (const page of plan) {
+      this.windowPages.add(this.keyOf(org, page));
+      if (certain) this.certainPages.add(this.keyOf(org, page));
+      if (!deferred) requested.push(page);
+    }
+    this.direct.set(org, requested);
   }
 
   /** A refetch of `org`'s objects: its scan, at most REFETCH_MAX_PAGES pages at the upstream's cap, once per org. */
   scan(org: string): void {
-    if (this.scanned.has(org)) return;
     this.scanned.add(org);
-    const { maxTake, pageBase } = this.options.paging;
-    for (let index = 0; index < this.options.refetchMaxPages; index++) {
-      // A scan reads on until it finds its ids or the list ends: only its first page is sure.
-      this.add(org, { page: pageBase + index, take: maxTake, offset: index * maxTake }, index === 0);
-    }
   }
 
-  private add(org: string, page: PageRequest, certain: boolean): void {
-    const key = JSON.stringify([org, page.page, page.take]);
-    if (certain) this.certain.add(key);
-    if (this.keys.has(key)) return;
-    this.keys.add(key);
-    this.byOrg.set(org, [...(this.byOrg.get(org) ?? []), page]);
+  /** How many of `org`'s scan pages a window reads too. */
+  private scanPagesOfWindows(org: string): number {
+    let shared = 0;
+    for (let index = 0; index < this.options.refetchMaxPages; index++) {
+      if (this.windowPages.has(this.keyOf(org, this.scanPage(index)))) shared++;
+      // Window pages are few: past the furthest, none is shared.
+      if (shared === this.windowPages.size) break;
+    }
+    return shared;
+  }
+
+  private scanPage(index: number): PageRequest {
+    const { maxTake, pageBase } = this.options.paging;
+    return { page: pageBase + index, take: maxTake, offset: index * maxTake };
+  }
+
+  private keyOf(org: string, page: PageRequest): string {
+    return `${page.page}/${page.take}/${org}`;
   }
 }
 
@@ -145,9 +179,12 @@ export function estimateUpstreamCost(
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
   }
   const walk = new CostWalk(schema, fragments, coerced.coerced, new PagePlan(options));
-  walk.selections(operation.selectionSet, { type: root, org: undefined });
+  walk.selections(operation.selectionSet, { type: root, org: undefined, deferred: false, certain: true });
   return { calls: walk.plan.calls, minimum: walk.plan.minimum };
 }
+
+/** Walks a field's selection set on the object it returns (`refetched`: found by a refetch). */
+type Into = (type: string, org: string | undefined, refetched?: true) => void;
 
 class CostWalk {
   constructor(
@@ -184,14 +221,21 @@ class CostWalk {
     if (!definition || !node.selectionSet) return;
     const args = this.argumentsOf(definition, node);
     if (!args) return;
-    const into = (type: string, org: string | undefined) => this.into(node.selectionSet as SelectionSetNode, type, org);
+    const into: Into = (type, org, refetched) =>
+      this.into(node.selectionSet as SelectionSetNode, {
+        type: this.objectType(type),
+        org,
+        deferred: parent.deferred || refetched !== undefined,
+        // An organization is always found; a refetched object may not be.
+        certain: parent.certain && (refetched === undefined || type === 'Organization'),
+      });
     switch (`${parent.type.name}.${node.name.value}`) {
       case 'Query.organization':
         into('Organization', stringOf(args.restId));
         break;
       case 'Organization.assistants':
         // Nothing under a connection costs more: a connection inside one is refused.
-        if (parent.org !== undefined) this.plan.connection(parent.org, args as ConnectionArgs);
+        if (parent.org !== undefined) this.plan.connection(parent.org, args as ConnectionArgs, parent);
         break;
       case 'Query.node':
         this.refetch([args.id], into);
@@ -208,34 +252,36 @@ class CostWalk {
       default: {
         // Objects below keep their organization (an assistant's `organization` is its own).
         const type = namedObjectType(definition);
-        if (type) this.selections(node.selectionSet, { type, org: parent.org });
+        if (type) this.selections(node.selectionSet, { ...parent, type });
       }
     }
   }
 
   /** Global ids: each organization's objects cost its scan; an organization costs nothing itself. */
-  private refetch(ids: readonly unknown[], into: (type: string, org: string | undefined) => void): void {
+  private refetch(ids: readonly unknown[], into: Into): void {
     for (const id of ids) {
       const located = typeof id === 'string' ? locate(id) : undefined;
       if (!located) continue;
       if (located.typename !== 'Organization') this.plan.scan(located.org);
-      into(located.typename, located.org);
+      into(located.typename, located.org, true);
     }
   }
 
-  private entities(representations: readonly unknown[], into: (type: string, org: string | undefined) => void): void {
+  private entities(representations: readonly unknown[], into: Into): void {
     for (const representation of representations) {
       const { __typename, id, restId } = (representation ?? {}) as Record<string, unknown>;
-      if (__typename === 'Organization' && typeof restId === 'string') into('Organization', restId);
+      if (__typename === 'Organization' && typeof restId === 'string') into('Organization', restId, true);
       else if (typeof id === 'string') this.refetch([id], into);
     }
   }
 
-  private into(selectionSet: SelectionSetNode, typename: string, org: string | undefined): void {
-    const type = this.schema.getType(typename);
-    if (type && 'getFields' in type && !isAbstractType(type)) {
-      this.selections(selectionSet, { type: type as GraphQLObjectType, org });
-    }
+  private into(selectionSet: SelectionSetNode, parent: Omit<Parent, 'type'> & { type: GraphQLObjectType | undefined }) {
+    if (parent.type) this.selections(selectionSet, { ...parent, type: parent.type });
+  }
+
+  private objectType(name: string): GraphQLObjectType | undefined {
+    const type = this.schema.getType(name);
+    return type && 'getFields' in type && !isAbstractType(type) ? (type as GraphQLObjectType) : undefined;
   }
 
   private argumentsOf(

@@ -69,6 +69,12 @@ export interface AssistantPageRequest {
   readonly ifNoneMatch?: string;
   /** What the caller's `Cache-Control` asked of a page cache in front (cache/page-cache.ts): default, no-cache, no-store. */
   readonly cacheMode?: 'default' | 'no-cache' | 'no-store';
+  /**
+   * The page cache's generations the caller read (cache/page-cache.ts): only
+   * callers that read the same share a call (upstream/coalescing.ts), so a
+   * call begun before an invalidation answers no caller that came after it.
+   */
+  readonly generations?: string;
 }
 
 /** Bytes a request may read from the upstream, across its calls. */

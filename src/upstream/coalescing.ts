@@ -37,7 +37,7 @@ export function coalesceCalls(client: UpstreamClient, options: CoalescingOptions
     // A revalidation (If-None-Match) may answer 304 with no body: only callers who asked the same share it.
     // No header value holds a NUL, so the credential and the validator cannot run into the page's key.
     const credential = request.authorization === undefined ? '-' : `+${request.authorization}`;
-    const key = `${credential}\u0000${request.ifNoneMatch ?? ''}\u0000${pageRequestKey(request)}`;
+    const key = `${credential}\u0000${request.ifNoneMatch ?? ''}\u0000${request.generations ?? ''}\u0000${pageRequestKey(request)}`;
     let shared = inFlight.get(key);
     if (shared) {
       options.onJoined?.();

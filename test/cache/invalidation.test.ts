@@ -7,7 +7,7 @@
 // itself, whose list changes so that an old page would show.
 
 import { request as httpRequest } from 'node:http';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { redisBinary, startRedis } from '../../deploy/local-fleet/redis.ts';
 import { type DemoUpstream, startDemoUpstream } from '../../src/demo/upstream.ts';
 import { startTestGateway, type TestGateway } from '../helpers/gateway.ts';
@@ -127,6 +127,21 @@ describe('in one process (pages in memory)', () => {
     expect(callsFor(upstream, 'acme')).toBe(2);
     await rows(gateway, 'acme');
     expect(callsFor(upstream, 'acme')).toBe(2);
+  });
+
+  it('a request after the invalidation does not share the call under way from before it: it makes its own', async () => {
+    await using gateway = await startTestGateway({ env: { CACHE_TTL_MS: '60000' }, serveMetrics: true });
+    const { upstream } = gateway;
+    const held = upstream.hold('acme');
+    const before = rows(gateway, 'acme');
+    await held.arrived;
+    expect((await invalidate(invalidationUrl(gateway), { org: 'acme' })).status).toBe(200);
+    // Identical calls in flight are shared (UPSTREAM_COALESCE), but not across an invalidation: the call
+    // under way began before it, and what it brings is not what the list holds since.
+    const after = rows(gateway, 'acme');
+    await vi.waitFor(() => expect(callsFor(upstream, 'acme')).toBe(2), { timeout: 10_000, interval: 10 });
+    held.release();
+    await Promise.all([before, after]);
   });
 
   it('refuses what is not {"org": "<org_id>"} or {"all": true}, with a JSON error, and leaves the cache as it was', async () => {

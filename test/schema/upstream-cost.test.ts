@@ -125,6 +125,55 @@ describe('the estimate of a refetch', () => {
   });
 });
 
+describe('the estimate of an operation that mixes refetched and direct parents', () => {
+  const orgId = encodeGlobalId('Organization', joinKey(['initech']));
+  const assistantId = encodeGlobalId(
+    'Assistant',
+    joinKey(['initech', (createSeedData().get('initech') ?? [])[5]?.id as string]),
+  );
+  it.each([
+    [
+      'a window under a refetched organization, and a smaller one of the same organization read directly',
+      `{ node(id: "${orgId}") { ... on Organization { a: assistants(first: 50) { nodes { restId } } } }
+         organization(restId: "initech") { b: assistants(first: 10) { nodes { restId } } } }`,
+    ],
+    [
+      'a refetched assistant and a window of its organization',
+      `{ node(id: "${assistantId}") { id } organization(restId: "initech") { assistants(first: 20) { nodes { restId } } } }`,
+    ],
+    [
+      "a refetched assistant's own organization's window",
+      `{ node(id: "${assistantId}") { ... on Assistant { organization { assistants(first: 5) { nodes { restId } } } } } }`,
+    ],
+  ])('is never under what it makes: %s', async (_, query) => {
+    await using gateway = await startTestGateway({ env: { COST_IN_EXTENSIONS: 'true', UPSTREAM_COALESCE: 'false' } });
+    const answer = (await gateway.send({ body: { query } })).body as Costed;
+    expect(answer.errors).toBeUndefined();
+    const cost = answer.extensions?.cost as { estimated: number; actual: number };
+    expect(cost.actual).toBe(gateway.upstream.requestCount);
+    expect(cost.estimated).toBeGreaterThanOrEqual(cost.actual);
+  });
+
+  it('refuses many refetches across organizations at once, before any call, without stalling on the estimate', async () => {
+    await using gateway = await startTestGateway({ env: { MAX_ALIASES: '30' } });
+    const fields = Array.from({ length: 30 }, (_, field) => `f${field}: nodes(ids: $v${field}) { id }`).join(' ');
+    const declared = Array.from({ length: 30 }, (_, field) => `$v${field}: [ID!]!`).join(', ');
+    const variables = Object.fromEntries(
+      Array.from({ length: 30 }, (_, field) => [
+        `v${field}`,
+        Array.from({ length: 80 }, (_, id) => encodeGlobalId('Assistant', `org${field}-${id}/a`)),
+      ]),
+    );
+    const answer = (await gateway.send({ body: { query: `query Many(${declared}) { ${fields} }`, variables } }))
+      .body as Costed;
+    expect(answer.errors?.[0]?.extensions).toMatchObject({
+      reason: 'MAX_UPSTREAM_CALLS',
+      cost: { estimated: 30 * 80 * 100 },
+    });
+    expect(gateway.upstream.requestCount).toBe(0);
+  });
+});
+
 describe('an operation over MAX_UPSTREAM_CALLS', () => {
   const threeOrgs = `{
     a: organization(restId: "acme") { assistants { nodes { restId } } }
