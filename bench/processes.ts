@@ -30,9 +30,12 @@ export async function ready<T>(child: ChildProcess): Promise<T> {
   return message.ready;
 }
 
-/** The demo upstream with latency, in its own process. */
-export async function startUpstream(latencyMs: string): Promise<{ child: ChildProcess; url: string }> {
-  const child = forkTs('./upstream.ts', { LATENCY_MS: latencyMs });
+/** The demo upstream with latency, in its own process; `recordPaths`: it also keeps the paths asked, for {@link upstreamPaths}. */
+export async function startUpstream(
+  latencyMs: string,
+  { recordPaths = false } = {},
+): Promise<{ child: ChildProcess; url: string }> {
+  const child = forkTs('./upstream.ts', { LATENCY_MS: latencyMs, RECORD_PATHS: recordPaths ? '1' : '0' });
   return { child, url: await ready<string>(child) };
 }
 
@@ -40,6 +43,13 @@ export async function startUpstream(latencyMs: string): Promise<{ child: ChildPr
 export function upstreamCount(upstream: ChildProcess): Promise<number> {
   const answer = once(upstream, 'message').then(([message]) => (message as { count: number }).count);
   upstream.send('count');
+  return answer;
+}
+
+/** The paths the upstream was asked since the last count or call (an upstream started with `recordPaths`). */
+export function upstreamPaths(upstream: ChildProcess): Promise<string[]> {
+  const answer = once(upstream, 'message').then(([message]) => (message as { paths: string[] }).paths);
+  upstream.send('paths');
   return answer;
 }
 
@@ -194,6 +204,26 @@ export function cpuMs(pid: number, of: 'process' | 'main thread' = 'process'): n
     ticks += Number(fields[11]) + Number(fields[12]);
   }
   return (ticks * 1000) / 100; // Linux reports CPU time in ticks of 1/100 s.
+}
+
+/**
+ * CPU time so far, in ms, of the whole machine (every core, user and system,
+ * interrupts included) and of this process with its descendants, those still
+ * running and those ended and reaped: their difference over a run is what
+ * other processes took from the cores the run measured on.
+ */
+export function machineAndOwnCpuMs(): { machine: number; own: number } {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
+  // cpu user nice system idle iowait irq softirq steal …
+  const [user, nice, system, , , irq, softirq] = line.trim().split(/\s+/).slice(1).map(Number);
+  const machine = [user, nice, system, irq, softirq].reduce((sum: number, one) => sum + (one ?? 0), 0);
+  let own = 0;
+  for (const one of processTree(process.pid)) {
+    const fields = readFileSync(`/proc/${one}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    // utime, stime, and cutime, cstime: the children it reaped (with theirs).
+    own += Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
+  }
+  return { machine: (machine * 1000) / 100, own: (own * 1000) / 100 };
 }
 
 /** The most resident memory a process (and its children, each at its own peak) has held, in MB. */

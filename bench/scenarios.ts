@@ -38,6 +38,53 @@ export interface Scenario {
    * as text, and its id alone (`documentId`).
    */
   readonly persisted?: boolean;
+  /**
+   * Also asked of the peer, Hive Gateway over a GraphQL Mesh OpenAPI source
+   * (`hive-gateway.ts`), as {@link meshQuery} writes it.
+   */
+  readonly peer?: boolean;
+}
+
+/**
+ * Every field that Mesh's OpenAPI source gives an assistant, its config, its
+ * integrations and its actions, but the secret key: the gateway never serves
+ * it (it serves `hasSecretKey`, which Mesh cannot express). Mesh has no global
+ * ids and no organization object: an assistant's `id` is its REST id, and an
+ * integration's or action's assistant is its `assistant_id`.
+ */
+export const meshAssistantFields = /* GraphQL */ `... on Assistant { id name enabled avatar_url
+  config { language model stt { model } tts { model voice_id }
+    conversation { thread_mode enable_memories enable_transfer_to_human_tool welcome_banner suggested_messages
+      auto_intro_message enable_end_conversation_tool enable_block_contact_tool enable_private_chats }
+    knowledge_scope instructions }
+  integrations { id assistant_id integration_id enabled connection_id config error created_at updated_at }
+  actions { id assistant_id name enabled instructions action_id connection_id
+    config { input definitions { path definition } } created_at updated_at }
+  created_at updated_at }`;
+
+/**
+ * A scenario's operation as Mesh can express it: Mesh exposes the REST
+ * endpoint as one query field, `listAssistants(org_id, page, take)`, with no
+ * cursors, windows or slicing. So it asks exactly the pages the gateway's
+ * planner asks (the scenario's upstream paths), one alias each (`p0`, `p1`,
+ * …), and gets each page whole: for a the 21 assistants of `take=21`, for c
+ * the 81 of `page=1&take=81`, where the gateway serves 20 and 50.
+ */
+export function meshQuery(scenario: Scenario): string {
+  const fields = scenario.upstreamPaths.map((path, index) => {
+    const url = new URL(path, 'http://upstream');
+    const org = decodeURIComponent(url.pathname.split('/')[2] ?? '');
+    const page = Number(url.searchParams.get('page'));
+    const take = Number(url.searchParams.get('take'));
+    return `p${index}: listAssistants(org_id: ${JSON.stringify(org)}, page: ${page}, take: ${take}) { ${meshAssistantFields} }`;
+  });
+  return `query Mesh${scenario.name.toUpperCase()} {\n${fields.join('\n')}\n}`;
+}
+
+/** The pages of a Mesh answer to {@link meshQuery}, in the order asked. */
+export function meshPages(scenario: Scenario, body: unknown): { id: string }[][] {
+  const data = (body as { data?: Record<string, { id: string }[]> }).data ?? {};
+  return scenario.upstreamPaths.map((_, index) => data[`p${index}`] ?? []);
 }
 
 /** The cursor the gateway issues for the assistant at `offset` of `orgId`'s demo list. */
@@ -74,6 +121,7 @@ const scenarioA: Scenario = {
   upstreamPaths: ['/orgs/globex/assistants?page=1&take=21'],
   gatewayIds: (body) => idsOf(data(body).organization?.assistants as Connection),
   upstreamIds: ([page]) => (page ?? []).slice(0, 20).map((item) => item.id),
+  peer: true,
 };
 
 export const scenarios: readonly Scenario[] = [
@@ -90,6 +138,7 @@ export const scenarios: readonly Scenario[] = [
     upstreamPaths: fiveOrgs.map((org) => `/orgs/${org}/assistants?page=1&take=21`),
     gatewayIds: (body) => fiveOrgs.flatMap((org) => idsOf(data(body)[org]?.assistants as Connection)),
     upstreamIds: (pages) => pages.flatMap((page) => page.slice(0, 20).map((item) => item.id)),
+    peer: true,
   },
   {
     name: 'c',
@@ -103,9 +152,10 @@ export const scenarios: readonly Scenario[] = [
     upstreamPaths: ['/orgs/initech/assistants?page=1&take=81'],
     gatewayIds: (body) => idsOf(data(body).organization?.assistants as Connection),
     upstreamIds: ([page]) => (page ?? []).slice(30, 80).map((item) => item.id),
+    peer: true,
   },
-  { ...scenarioA, name: 'e', description: 'a with the page cache on: one hot page', cached: true },
-  { ...scenarioA, name: 'g', description: 'a on two worker processes (WORKERS=2)', workers: 2 },
+  { ...scenarioA, name: 'e', description: 'a with the page cache on: one hot page', cached: true, peer: false },
+  { ...scenarioA, name: 'g', description: 'a on two worker processes (WORKERS=2)', workers: 2, peer: false },
   {
     name: 'f',
     description: 'twenty windows of 19 in one large org, with the page cache on: twenty keys per operation',
@@ -146,5 +196,6 @@ export const scenarios: readonly Scenario[] = [
     name: 'p',
     description: 'a as text (gateway) and by id (gateway, documentId), one gateway with a manifest of it',
     persisted: true,
+    peer: false,
   },
 ];
