@@ -21,7 +21,7 @@ import {
 import { type Config, ConfigError, loadConfig } from './config.ts';
 import { type DemoUpstream, startDemoUpstream } from './demo/upstream.ts';
 import { type RunningGateway, startGateway } from './gateway/start-gateway.ts';
-import { ManifestError, readManifests } from './graphql/persisted-manifests.ts';
+import { readManifests } from './graphql/persisted-manifests.ts';
 import { createLogger } from './observability/logger.ts';
 import { createGatewayMetrics, type GatewayMetrics } from './observability/metrics.ts';
 import { startTracing, type Tracing } from './observability/tracing.ts';
@@ -52,8 +52,8 @@ async function main(): Promise<void> {
     logger.info(`upstream: ${upstreamUrl.origin}${upstreamUrl.pathname.replace(/\/$/, '')}`);
   }
   if (config.workers > 1) {
-    // A manifest that cannot be read stops the start here, not in worker after worker.
-    await checkManifests(config.trustedDocuments.manifests);
+    // A manifest that cannot be read stops the start here (a ConfigError), not in worker after worker.
+    await readManifests(config.trustedDocuments.manifests);
     return runPrimary({
       config,
       logger,
@@ -85,16 +85,6 @@ function heldSignal(signal: NodeJS.Signals): (handle: () => void) => void {
       handle();
     }
   };
-}
-
-/** Reads the trusted documents' manifests: one that cannot be read or is not one is a bad setting. */
-async function checkManifests(files: readonly string[]): Promise<void> {
-  try {
-    await readManifests(files);
-  } catch (error) {
-    if (error instanceof ManifestError) throw new ConfigError(`PERSISTED_DOCUMENTS: ${error.message}`);
-    throw error;
-  }
 }
 
 /** The gateway itself, in this process: alone, or as one of the primary's workers. */
@@ -260,12 +250,13 @@ function flushed(logger: Logger): Promise<void> {
 
 main().catch((error: unknown) => {
   // A bad setting is one clear line, not a stack trace.
-  if (error instanceof ConfigError) {
-    process.stderr.write(`config: ${error.message}\n`);
-  } else if (error instanceof Error && 'code' in error && error.code === 'EADDRINUSE') {
-    process.stderr.write(`cannot listen: ${error.message}\n`);
-  } else {
-    process.stderr.write(`failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
-  }
+  const line =
+    error instanceof ConfigError
+      ? `config: ${error.message}\n`
+      : error instanceof Error && 'code' in error && error.code === 'EADDRINUSE'
+        ? `cannot listen: ${error.message}\n`
+        : `failed to start: ${error instanceof Error ? error.message : String(error)}\n`;
+  // The last line out: written once the log lines still buffered (log-buffer.ts empties it on exit) are.
+  process.once('exit', () => process.stderr.write(line));
   process.exit(1);
 });

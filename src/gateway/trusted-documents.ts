@@ -7,7 +7,6 @@
 import type { DocumentNode, GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
 import { type ApqStore, createMemoryApqStore, createRedisApqStore } from '../cache/apq-store.ts';
-import { ConfigError } from '../config.ts';
 import type { CompiledExecution } from '../graphql/compiled-execution.ts';
 import { PersistedDocuments, type PrepareDocument } from '../graphql/persisted-documents.ts';
 import { ManifestError } from '../graphql/persisted-manifests.ts';
@@ -99,14 +98,10 @@ function loading(
     /** At start: a manifest that cannot be used stops the gateway, with one line naming the file and the id. */
     async load(): Promise<void> {
       if (!documents) return;
-      try {
-        const { count } = await documents.load();
-        metrics.persistedDocumentsLoaded(count);
-        logger.info(`persisted documents: ${count} from ${files}, mode ${settings.mode}`);
-      } catch (error) {
-        if (error instanceof ManifestError) throw new ConfigError(`PERSISTED_DOCUMENTS: ${error.message}`);
-        throw error;
-      }
+      // A manifest that cannot be used is a ManifestError: a ConfigError, one line, and the start stops.
+      const { count } = await documents.load();
+      metrics.persistedDocumentsLoaded(count);
+      logger.info(`persisted documents: ${count} from ${files}, mode ${settings.mode}`);
     },
 
     /**

@@ -10,6 +10,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
+import { ConfigError } from '../config.ts';
 import { canonicalId, maxIdLength, sha256Id } from '../contract/persisted-ids.ts';
 
 /** One document of a manifest, and the file it came from (for errors). */
@@ -18,9 +19,16 @@ export interface ManifestEntry {
   readonly file: string;
 }
 
-/** A manifest that cannot be used; the message is one line naming the file and the id. */
-export class ManifestError extends Error {
+/**
+ * A manifest that cannot be used: a bad PERSISTED_DOCUMENTS setting, whose
+ * message is one line naming the variable, the file and the id.
+ */
+export class ManifestError extends ConfigError {
   override name = 'ManifestError';
+
+  constructor(reason: string) {
+    super(`PERSISTED_DOCUMENTS: ${reason}`);
+  }
 }
 
 /** Largest manifest read: far beyond any frontend's operations, well short of a mistaken path to a large file. */
