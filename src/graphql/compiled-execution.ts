@@ -24,6 +24,7 @@ import {
   BREAK,
   type DocumentNode,
   type ExecutionArgs,
+  type ExecutionResult,
   type GraphQLField,
   type GraphQLSchema,
   isListType,
@@ -36,7 +37,10 @@ import {
 import { type CompiledQuery, compileQuery, isCompiledQuery } from 'graphql-jit';
 import type { Plugin } from 'graphql-yoga';
 import { LRUCache } from 'lru-cache';
+import { type GeneratedDataWriter, generateDataWriter } from './data-writer.ts';
 import { countTokens, estimatedDocumentBytes } from './document-cache.ts';
+import { responseShapeOf } from './response-shape.ts';
+import { writeDataWith } from './result-serializer.ts';
 
 /**
  * Heap a compiled operation costs per token of its document: measured at
@@ -46,6 +50,18 @@ import { countTokens, estimatedDocumentBytes } from './document-cache.ts';
 const compiledBytesPerToken = 3_500;
 const estimatedCompiledBytes = (document: DocumentNode) =>
   Math.max(1, countTokens(document)) * compiledBytesPerToken + estimatedDocumentBytes(document);
+/**
+ * Heap a generated data writer costs per character of its source, once
+ * optimised: measured at 13 (about 820 KB for every field of a page of
+ * assistants; its code writes each key's bytes one by one).
+ */
+const writerBytesPerSourceChar = 14;
+
+/** A compiled operation, and the writer generated for its `data` when its keys are certain. */
+interface CompiledOperation {
+  readonly query: CompiledQuery;
+  readonly writer: GeneratedDataWriter | undefined;
+}
 
 export interface CompiledExecutionOptions {
   /** Estimated bytes of compiled operations kept at most; 0 runs everything on graphql-js. */
@@ -74,13 +90,29 @@ export function useCompiledExecution(options: CompiledExecutionOptions): Compile
 
   // By query text, so that a document parsed again (after the document cache
   // let it go) finds its compiled form.
-  const compiled = new LRUCache<string, CompiledQuery>({ maxSize: options.maxBytes });
+  const compiled = new LRUCache<string, CompiledOperation>({ maxSize: options.maxBytes });
   // By document: yoga hands out one parsed document per query text while its
   // document cache keeps it, so a use count lives exactly as long as that.
   const uses = new WeakMap<DocumentNode, number>();
   const compilable = new WeakMap<DocumentNode, boolean>();
 
-  function compiledFor(args: ExecutionArgs): CompiledQuery | undefined {
+  /** Compiles the operation, with its data writer where both fit, and keeps it. */
+  function compile(schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined) {
+    const size = estimatedCompiledBytes(document);
+    if (size > options.maxBytes) return undefined;
+    const query = compileQuery(schema, document, operationName);
+    // What graphql-jit cannot compile, graphql-js runs (and reports, if it is an error).
+    if (!isCompiledQuery(query)) return undefined;
+    const shape = responseShapeOf(schema, document, operationName);
+    const generated = shape && generateDataWriter(shape);
+    const withWriter = size + (generated?.sourceLength ?? 0) * writerBytesPerSourceChar;
+    const writer = withWriter <= options.maxBytes ? generated : undefined;
+    const operation: CompiledOperation = { query, writer };
+    compiled.set(document.loc?.source.body ?? '', operation, { size: writer ? withWriter : size });
+    return operation;
+  }
+
+  function compiledFor(args: ExecutionArgs): CompiledOperation | undefined {
     const text = args.document.loc?.source.body;
     if (text === undefined) return undefined;
     const known = compiled.get(text);
@@ -98,29 +130,30 @@ export function useCompiledExecution(options: CompiledExecutionOptions): Compile
       return undefined;
     }
     // An operation that could never fit would be compiled again on every use: it stays on graphql-js.
-    const size = estimatedCompiledBytes(args.document);
-    if (size > options.maxBytes) return undefined;
-    const result = compileQuery(args.schema, args.document, args.operationName ?? undefined);
-    // What graphql-jit cannot compile, graphql-js runs (and reports, if it is an error).
-    if (!isCompiledQuery(result)) return undefined;
-    compiled.set(text, result, { size });
-    return result;
+    return compile(args.schema, args.document, args.operationName ?? undefined);
   }
 
   return {
     compiled: () => ({ count: compiled.size, bytes: compiled.calculatedSize }),
     precompile(schema, document) {
-      const text = document.loc?.source.body;
-      const size = estimatedCompiledBytes(document);
-      if (text === undefined || size > options.maxBytes || !isCompilable(schema, document)) return;
-      const result = compileQuery(schema, document);
-      if (isCompiledQuery(result)) compiled.set(text, result, { size });
+      if (document.loc === undefined || !isCompilable(schema, document)) return;
+      compile(schema, document, undefined);
     },
     onExecute({ args, setExecuteFn }) {
-      const query = compiledFor(args);
-      if (query) setExecuteFn((run) => query.query(run.rootValue, run.contextValue, run.variableValues));
+      const operation = compiledFor(args);
+      if (operation) setExecuteFn((run) => executeCompiled(operation, run));
     },
   };
+}
+
+function executeCompiled({ query, writer }: CompiledOperation, run: ExecutionArgs) {
+  const result = query.query(run.rootValue, run.contextValue, run.variableValues);
+  if (writer === undefined) return result;
+  const withWriter = (done: ExecutionResult) => {
+    writeDataWith(done.data, writer.write);
+    return done;
+  };
+  return result instanceof Promise ? result.then(withWriter) : withWriter(result);
 }
 
 export function isCompilable(schema: GraphQLSchema, document: DocumentNode): boolean {
