@@ -18,6 +18,14 @@
 //   `_entities`, say), unless the field declares that it settles every item
 //   before it answers (`settlesListItems`, as `nodes` does: a failed id is an
 //   Error value in place, which compiled code keeps in order).
+//
+// Key order: graphql-jit builds an object with a fragment's fields after
+// their siblings (`{ ...F id }` comes out `id` first), where the spec and
+// graphql-js keep the order of the document. A compiled operation's data
+// writer (data-writer.ts) writes the spec's order, so every object of a known
+// type answers as graphql-js does; the values of an interface or union, and
+// a result the writer does not fit, keep graphql-jit's order. Clients read
+// keys by name; only a byte-for-byte comparison of answers would see it.
 
 import { setFlagsFromString } from 'node:v8';
 import {
@@ -103,8 +111,7 @@ export function useCompiledExecution(options: CompiledExecutionOptions): Compile
     const query = compileQuery(schema, document, operationName);
     // What graphql-jit cannot compile, graphql-js runs (and reports, if it is an error).
     if (!isCompiledQuery(query)) return undefined;
-    const shape = responseShapeOf(schema, document, operationName);
-    const generated = shape && generateDataWriter(shape);
+    const generated = dataWriterFor(schema, document, operationName);
     const withWriter = size + (generated?.sourceLength ?? 0) * writerBytesPerSourceChar;
     const writer = withWriter <= options.maxBytes ? generated : undefined;
     const operation: CompiledOperation = { query, writer };
@@ -144,6 +151,16 @@ export function useCompiledExecution(options: CompiledExecutionOptions): Compile
       if (operation) setExecuteFn((run) => executeCompiled(operation, run));
     },
   };
+}
+
+/** The writer for an operation's data, if its keys are certain; none if it cannot be generated (the generic walk serves). */
+function dataWriterFor(schema: GraphQLSchema, document: DocumentNode, operationName: string | undefined) {
+  try {
+    const shape = responseShapeOf(schema, document, operationName);
+    return shape && generateDataWriter(shape);
+  } catch {
+    return undefined;
+  }
 }
 
 function executeCompiled({ query, writer }: CompiledOperation, run: ExecutionArgs) {

@@ -1,15 +1,17 @@
 // A serializer generated for one operation's `data` (its `response-shape.ts`):
 // each key's `"key":` is a run of constant bytes, each object one small
 // function, so nothing is looked up, measured or escaped but the values
-// themselves. It writes exactly what `JSON.stringify` writes for a result of
-// that shape, or says it cannot (a value where the shape has none, say) and
-// writes nothing the caller keeps: the caller then serialises generically.
+// themselves. It writes the shape's keys in the shape's order (the spec's),
+// each value exactly as `JSON.stringify` writes it: for graphql-js's result,
+// the very bytes of `JSON.stringify`. A key the shape does not list is not
+// written. When a value does not fit (a key missing, a list where an object
+// should be) it says so and the caller serialises generically.
 //
 // The generated source holds only numbers and the response keys, each
 // written as a JSON string literal; what it runs comes from the schema and a
 // validated document, never from a value.
 
-import type { ByteSink } from './byte-sink.ts';
+import { type ByteSink, hasJsonForm } from './byte-sink.ts';
 import type { ResponseShape } from './response-shape.ts';
 
 /** Writes `data` into the sink from its current length; false when the value does not have the shape (the sink is then to be discarded). */
@@ -118,7 +120,7 @@ function valueCode(shape: ResponseShape, value: string, code: Generated): string
 /** Strings, booleans and null in place; anything else (numbers, a custom scalar's value) through {@link writeOther}. */
 function leafCode(value: string, constant: (text: string) => string): string {
   return (
-    `if (typeof ${value} === 'string') { if (l + ${value}.length * 6 + 2 > b.length) b = s.grow(l, ${value}.length * 6 + 2); l = writeString(b, l, ${value}); }\n` +
+    `if (typeof ${value} === 'string') { l = writeString(s, b, l, ${value}); b = s.bytes; }\n` +
     `else if (${value} === null) { ${constant('null')} }\n` +
     `else if (${value} === true) { ${constant('true')} }\n` +
     `else if (${value} === false) { ${constant('false')} }\n` +
@@ -138,11 +140,16 @@ function constantBytes(text: string): string {
 
 /**
  * A string as JSON: in place while it is printable ASCII with nothing to
- * escape, otherwise `JSON.stringify`'s form of it. The caller made room for
+ * escape, otherwise `JSON.stringify`'s form of it. A short one gets room for
  * six bytes a code unit (an escaped control character or lone surrogate), the
- * most it can take.
+ * most it can take; a long one is escaped first and gets room for what that
+ * takes, so a large text does not grow the buffer six times its size.
  */
-function writeString(bytes: Buffer, length: number, text: string): number {
+function writeString(sink: ByteSink, bytes: Buffer, length: number, text: string): number {
+  if (length + text.length * 6 + 2 > bytes.length) {
+    if (text.length > longText) return writeEscaped(sink, length, JSON.stringify(text));
+    bytes = sink.grow(length, text.length * 6 + 2);
+  }
   const start = length;
   bytes[length++] = 34;
   for (let i = 0; i < text.length; i++) {
@@ -152,6 +159,14 @@ function writeString(bytes: Buffer, length: number, text: string): number {
   }
   bytes[length++] = 34;
   return length;
+}
+
+/** Characters past which a string that needs the buffer to grow is escaped before room is made for it. */
+const longText = 4_096;
+
+function writeEscaped(sink: ByteSink, length: number, json: string): number {
+  const bytes = sink.grow(length, json.length * 3);
+  return length + bytes.write(json, length);
 }
 
 /**
@@ -175,7 +190,8 @@ function writeOther(sink: ByteSink, length: number, value: unknown): number {
 
 /** A value of an interface or union, whose keys depend on its type: the generic walk, which keeps large subtrees in pieces. */
 function writeAny(sink: ByteSink, length: number, value: unknown): number {
-  if (value === undefined) return -1;
+  // The generic walk writes nothing for these, where the key would have to go.
+  if (!hasJsonForm(value)) return -1;
   sink.length = length;
   sink.appendJson(value, anyWalkDepth);
   return sink.length;

@@ -39,8 +39,14 @@ export interface ResponseField {
   readonly shape: ResponseShape;
 }
 
-/** Beyond this many response keys in all (fragments spread again and again multiply them), no shape: it would cost more than it saves. */
-export const maxShapeFields = 4_000;
+/**
+ * Beyond this many response keys in all (fragments spread again and again
+ * multiply them), or this many characters of them (an alias may be long), no
+ * shape: its writer's code grows with both, and would cost more to generate
+ * and keep than it saves.
+ */
+export const maxShapeFields = 2_000;
+export const maxShapeKeyChars = 16_384;
 
 class NoShape extends Error {}
 
@@ -57,7 +63,7 @@ export function responseShapeOf(
   for (const definition of document.definitions) {
     if (definition.kind === Kind.FRAGMENT_DEFINITION) fragments.set(definition.name.value, definition);
   }
-  const planner = { schema, fragments, fieldsLeft: maxShapeFields };
+  const planner = { schema, fragments, fieldsLeft: maxShapeFields, keyCharsLeft: maxShapeKeyChars };
   try {
     return objectShape(planner, root, [operation.selectionSet]);
   } catch (error) {
@@ -76,6 +82,7 @@ interface Planner {
   readonly schema: GraphQLSchema;
   readonly fragments: ReadonlyMap<string, FragmentDefinitionNode>;
   fieldsLeft: number;
+  keyCharsLeft: number;
 }
 
 /** An object of `type` selected by `selectionSets` (one per field node merged under its key). */
@@ -92,7 +99,8 @@ function objectShape(
     // A key that names the prototype would be read from it, not from the result.
     if (key === '__proto__') throw new NoShape();
     planner.fieldsLeft -= 1;
-    if (planner.fieldsLeft < 0) throw new NoShape();
+    planner.keyCharsLeft -= key.length;
+    if (planner.fieldsLeft < 0 || planner.keyCharsLeft < 0) throw new NoShape();
     const first = nodes[0] as FieldNode;
     const name = first.name.value;
     if (name === '__typename') {

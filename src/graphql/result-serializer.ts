@@ -1,7 +1,7 @@
 // Serialises a response to UTF-8 into one buffer (byte-sink.ts): `data` with
-// the writer generated for its operation when it has one (data-writer.ts),
-// everything else, and `data` too when its writer says it does not fit, with
-// the generic walk. The bytes are exactly those of `JSON.stringify`.
+// the writer generated for its operation when it has one (data-writer.ts:
+// the spec's key order), everything else, and `data` too when its writer
+// says it does not fit, with the generic walk (the bytes of `JSON.stringify`).
 
 import type { Plugin } from 'graphql-yoga';
 import { ByteSink, hasJsonForm } from './byte-sink.ts';
@@ -31,7 +31,7 @@ export function useResultSerializer(): Plugin {
   };
 }
 
-/** The UTF-8 bytes of `JSON.stringify(value)`. */
+/** The UTF-8 bytes of `JSON.stringify(value)`; of its `data` in the spec's key order where it has a writer. */
 export function serializeJson(value: unknown): Buffer {
   const data = (value as { data?: unknown } | null)?.data;
   const writer = data !== null && typeof data === 'object' ? dataWriters.get(data) : undefined;

@@ -9,7 +9,12 @@ import { createSeedData } from '../../src/demo/seed.ts';
 import { ByteSink } from '../../src/graphql/byte-sink.ts';
 import { generateDataWriter } from '../../src/graphql/data-writer.ts';
 import { exampleQuery } from '../../src/graphql/example-query.ts';
-import { maxShapeFields, type ResponseShape, responseShapeOf } from '../../src/graphql/response-shape.ts';
+import {
+  maxShapeFields,
+  maxShapeKeyChars,
+  type ResponseShape,
+  responseShapeOf,
+} from '../../src/graphql/response-shape.ts';
 import { serializeJson, writeDataWith } from '../../src/graphql/result-serializer.ts';
 import { encodeGlobalId } from '../../src/schema/global-id.ts';
 import { createSchema } from '../../src/schema/index.ts';
@@ -104,6 +109,20 @@ describe('a data writer', () => {
     expect(serializeJson(result).toString()).toBe(JSON.stringify(result));
   });
 
+  it("writes the shape's keys in the shape's order, whatever order the data holds them in, and no other", () => {
+    // graphql-jit builds `{ ...F id }` with `id` first; the spec, and the shape, keep the document's order.
+    const shape = object(['restId', leaf], ['id', leaf]);
+    const data = { id: 'b', extra: 'not asked', restId: 'a' };
+    writeDataWith(data, generateDataWriter(shape).write);
+    expect(serializeJson({ data }).toString()).toBe('{"data":{"restId":"a","id":"b"}}');
+  });
+
+  it('falls back where a value of an interface has no JSON form, as it falls back for a missing key', () => {
+    const data = { node: () => 'no JSON form' };
+    writeDataWith(data, generateDataWriter(object(['node', any])).write);
+    expect(serializeJson({ data }).toString()).toBe(JSON.stringify({ data }));
+  });
+
   it('keeps characters of every width whole, however long the string', () => {
     const wide = 'é–日本語😀\u0001"\\'.repeat(20_000);
     const data = {
@@ -174,6 +193,16 @@ describe("an operation's response shape", () => {
     expect(4 ** 6).toBeGreaterThan(maxShapeFields);
     expect(shapeOf(`{ organization(restId: "a") { ...L0 } } ${fragments.join(' ')}`)).toBeUndefined();
     expect(shapeOf(`{ organization(restId: "a") { ...L4 } } ${fragments.join(' ')}`)).toBeDefined();
+    // One long alias, spread at every level: few keys, but long ones.
+    const long = 'k'.repeat(maxShapeKeyChars / 4);
+    const longLevels = Array.from(
+      { length: 5 },
+      (_, n) =>
+        `fragment M${n} on Organization { ${long}: restId w: assistants(first: 1) { nodes { organization { ...M${n + 1} } } } }`,
+    );
+    expect(
+      shapeOf(`{ organization(restId: "a") { ...M0 } } ${longLevels.join(' ')} fragment M5 on Organization { restId }`),
+    ).toBeUndefined();
   });
 });
 
