@@ -84,6 +84,8 @@ export interface Observability {
   readonly shutdownDelayMs: number;
   /** How long in-flight requests may take to finish once the gateway stops accepting. */
   readonly shutdownTimeoutMs: number;
+  /** When set, `POST /cache/invalidate` takes only `Authorization: Bearer <it>`. */
+  readonly cacheInvalidationToken: string | undefined;
 }
 
 /** The cache of upstream pages (cache/page-cache.ts). */
@@ -414,6 +416,7 @@ function readObservability(read: EnvReader): Observability {
     metricsMaxOperationNames: read.integer('METRICS_MAX_OPERATION_NAMES', 100, 0, 10_000),
     shutdownDelayMs: read.integer('SHUTDOWN_DELAY_MS', 5_000, 0, 600_000),
     shutdownTimeoutMs: read.integer('SHUTDOWN_TIMEOUT_MS', 15_000, 0, 600_000),
+    cacheInvalidationToken: read.optionalString('CACHE_INVALIDATION_TOKEN'),
   });
 }
 

@@ -92,6 +92,7 @@ class Primary {
     if (observability.metricsPort === undefined) return;
     this.metricsServer = createMetricsServer(this.metrics, {
       invalidateCache: (target) => this.invalidation.invalidate(target),
+      invalidationToken: observability.cacheInvalidationToken,
     });
     const metricsPort = await listenOn(this.metricsServer, {
       port: observability.metricsPort,

@@ -52,6 +52,7 @@ export async function startGateway(config: GatewayConfig, options: StartGatewayO
   if ((options.serveMetrics ?? true) && observability.metricsPort !== undefined) {
     metricsServer = createMetricsServer(gateway.metrics.registry, {
       invalidateCache: (target) => gateway.invalidateCache(target),
+      invalidationToken: observability.cacheInvalidationToken,
     });
     metricsPort = await listenOn(metricsServer, {
       port: observability.metricsPort,

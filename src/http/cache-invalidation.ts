@@ -1,9 +1,11 @@
 // `POST /cache/invalidate` on the metrics listener (never the GraphQL port):
 // `{"org": "<org_id>"}` ends that organization's cached pages for every
-// credential, `{"all": true}` every page. The body is read within a small
-// bound and checked as GraphQL checks `organization(restId:)`; the answer says
-// what was done, or why nothing was.
+// credential, `{"all": true}` every page. With CACHE_INVALIDATION_TOKEN set,
+// only a request that carries it as a bearer token is served. The body is
+// read within a small bound and checked as GraphQL checks
+// `organization(restId:)`; the answer says what was done, or why nothing was.
 
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { InvalidationTarget } from '../cache/page-keys.ts';
 import { isSendableOrgId } from '../upstream/client.ts';
@@ -29,10 +31,21 @@ const maxDiscardBytes = 1_048_576;
 
 const usage = 'send {"org": "<org_id>"} or {"all": true}';
 
-export function serveInvalidation(request: IncomingMessage, response: ServerResponse, invalidate: InvalidateCache) {
+export function serveInvalidation(
+  request: IncomingMessage,
+  response: ServerResponse,
+  invalidate: InvalidateCache,
+  token: string | undefined,
+) {
   if (request.method !== 'POST') {
     request.resume();
     answer(response, 405, { error: `${invalidationPath} takes POST only: ${usage}` }, { allow: 'POST' });
+    return;
+  }
+  if (token !== undefined && !carriesToken(request.headers.authorization, token)) {
+    request.resume();
+    const error = 'send the token CACHE_INVALIDATION_TOKEN names: Authorization: Bearer <token>';
+    answer(response, 401, { error }, { 'www-authenticate': 'Bearer' });
     return;
   }
   if (!isJson(request.headers['content-type'])) {
@@ -75,6 +88,14 @@ export function targetOf(text: string): InvalidationTarget | string {
   // As organization(restId:) refuses it: the id would not stay one path segment.
   if (!isSendableOrgId(org)) return '"org" cannot be an organization id: it would not stay one path segment';
   return { org };
+}
+
+/** Compared as digests of equal length, in constant time: how long the comparison takes says nothing of the token. */
+function carriesToken(authorization: string | undefined, token: string): boolean {
+  const match = /^Bearer +(\S+) *$/i.exec(authorization ?? '');
+  if (!match) return false;
+  const digest = (text: string) => createHash('sha256').update(text).digest();
+  return timingSafeEqual(digest(match[1] as string), digest(token));
 }
 
 function isJson(contentType: string | undefined): boolean {

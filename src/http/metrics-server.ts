@@ -17,14 +17,16 @@ export interface MetricsSource {
 export interface MetricsServerOptions {
   /** Serves `POST /cache/invalidate`: this gateway's page cache, or (in the primary of WORKERS > 1) every worker's. */
   readonly invalidateCache?: InvalidateCache;
+  /** When set, `POST /cache/invalidate` takes only `Authorization: Bearer <it>` (CACHE_INVALIDATION_TOKEN). */
+  readonly invalidationToken?: string;
 }
 
 export function createMetricsServer(registry: MetricsSource, options: MetricsServerOptions = {}): Server {
-  const { invalidateCache } = options;
+  const { invalidateCache, invalidationToken } = options;
   const server = createServer({ headersTimeout: 5_000, requestTimeout: 10_000 }, (request, response) => {
     const path = (request.url ?? '').split('?')[0];
     if (path === invalidationPath && invalidateCache) {
-      serveInvalidation(request, response, invalidateCache);
+      serveInvalidation(request, response, invalidateCache, invalidationToken);
       return;
     }
     if (path !== '/metrics' || (request.method !== 'GET' && request.method !== 'HEAD')) {

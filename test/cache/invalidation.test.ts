@@ -3,7 +3,8 @@
 // replicas sharing a real redis-server (one INCR, each lookup still one
 // MGET), and in every worker of WORKERS=2; a page whose call was under way
 // when the invalidation came is not kept for later; bad bodies are refused
-// and the GraphQL port does not serve the route. Counted by the demo upstream
+// and the GraphQL port does not serve the route; with CACHE_INVALIDATION_TOKEN
+// set, a request without that bearer token is refused. Counted by the demo upstream
 // itself, whose list changes so that an old page would show.
 
 import { request as httpRequest } from 'node:http';
@@ -204,6 +205,44 @@ describe('in one process (pages in memory)', () => {
     expect(callsFor(gateway.upstream, 'acme')).toBe(1);
   });
 
+  it('with CACHE_INVALIDATION_TOKEN, serves only a request that carries it; the token is in no answer', async () => {
+    const token = 'invalidation-token-3f9a1c';
+    await using gateway = await startTestGateway({
+      env: { CACHE_TTL_MS: '60000', CACHE_INVALIDATION_TOKEN: token },
+      serveMetrics: true,
+    });
+    await rows(gateway, 'acme');
+    const url = invalidationUrl(gateway);
+    const refusals = await Promise.all([
+      invalidate(url, { org: 'acme' }),
+      invalidate(url, { org: 'acme' }, { authorization: 'Bearer wrong-token' }),
+      invalidate(url, { org: 'acme' }, { authorization: `Bearer ${token}x` }),
+      invalidate(url, { org: 'acme' }, { authorization: token }),
+      invalidate(url, { org: 'acme' }, { authorization: `Basic ${Buffer.from(`user:${token}`).toString('base64')}` }),
+    ]);
+    for (const refusal of refusals) {
+      expect(refusal).toEqual({ status: 401, body: { error: expect.stringContaining('CACHE_INVALIDATION_TOKEN') } });
+      expect(JSON.stringify(refusal.body)).not.toContain(token);
+    }
+    const unauthorised = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(unauthorised.headers.get('www-authenticate')).toBe('Bearer');
+    // Nothing was invalidated: the page is still kept.
+    await rows(gateway, 'acme');
+    expect(callsFor(gateway.upstream, 'acme')).toBe(1);
+    expect(await invalidations(gateway.metricsText(), 'org')).toBe(0);
+
+    const answer = await invalidate(url, { org: 'acme' }, { authorization: `bearer ${token}` });
+    expect(answer).toEqual({ status: 200, body: { invalidated: { org: 'acme' }, scope: 'process', generation: 1 } });
+    await rows(gateway, 'acme');
+    expect(callsFor(gateway.upstream, 'acme')).toBe(2);
+    // Scrapers still read /metrics without it.
+    expect((await fetch(gateway.metricsUrl as string)).status).toBe(200);
+  });
+
   it('without a page cache, says there was none to invalidate', async () => {
     await using gateway = await startTestGateway({ serveMetrics: true });
     const answer = await invalidate(invalidationUrl(gateway), { org: 'acme' });
@@ -321,16 +360,23 @@ describe.skipIf(noRedis)('three replicas on one Redis', () => {
 });
 
 describe('WORKERS=2, pages in memory', () => {
-  it("one POST to the primary's metrics port ends the page in both workers", async () => {
+  it("one POST to the primary's metrics port ends the page in both workers, with the token it asks for", async () => {
     await using upstream = await startDemoUpstream();
-    const primary = start({ UPSTREAM_URL: upstream.url, WORKERS: '2' });
+    const primary = start({ UPSTREAM_URL: upstream.url, WORKERS: '2', CACHE_INVALIDATION_TOKEN: 'fleet-invalidation' });
     const url = await readyUrl(primary);
     // Connections go to either worker: ask until both have filled acme's page (1 in 2^99 that one never is).
     for (let i = 0; i < 100 && callsFor(upstream, 'acme') < 2; i++) await askOver(url, 'acme');
     expect(callsFor(upstream, 'acme'), primary.output()).toBe(2);
     upstream.remove('acme', 0);
 
-    const answer = await invalidate(metricsUrlOf(primary).replace('/metrics', '/cache/invalidate'), { org: 'acme' });
+    const invalidationUrlOfPrimary = metricsUrlOf(primary).replace('/metrics', '/cache/invalidate');
+    // The primary asks for the token as a gateway alone does.
+    expect((await invalidate(invalidationUrlOfPrimary, { org: 'acme' })).status).toBe(401);
+    const answer = await invalidate(
+      invalidationUrlOfPrimary,
+      { org: 'acme' },
+      { authorization: 'Bearer fleet-invalidation' },
+    );
     expect(answer, primary.output()).toEqual({
       status: 200,
       body: { invalidated: { org: 'acme' }, scope: 'process', generation: 1, workers: 2 },

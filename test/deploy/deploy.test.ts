@@ -66,7 +66,7 @@ function traceFlushMs(): number {
   throw new Error('no traceFlushTimeoutMs under src/');
 }
 
-const secretSettings = ['UPSTREAM_TOKEN', 'CACHE_KEY_SECRET'];
+const secretSettings = ['UPSTREAM_TOKEN', 'CACHE_KEY_SECRET', 'CACHE_INVALIDATION_TOKEN'];
 
 // --- Small readers of the files' formats -------------------------------------
 
@@ -368,7 +368,7 @@ describe('settings in deploy/', () => {
     expect(unknown).toEqual([]);
   });
 
-  it('keep UPSTREAM_TOKEN and CACHE_KEY_SECRET in the Secret and the secrets env file only', () => {
+  it('keep the secrets (tokens, CACHE_KEY_SECRET) in the Secret and the secrets env file only', () => {
     const secretSources = ['gateway.secrets.env.example', 'Secret'];
     const leaked = Object.entries(settingsBySource)
       .filter(([source]) => !secretSources.includes(source))
