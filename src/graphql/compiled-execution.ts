@@ -26,6 +26,7 @@
 // type answers as graphql-js does; the values of an interface or union, and
 // a result the writer does not fit, keep graphql-jit's order. Clients read
 // keys by name; only a byte-for-byte comparison of answers would see it.
+// Errors are put in graphql-js's form (compiled-errors.ts).
 
 import { setFlagsFromString } from 'node:v8';
 import {
@@ -45,6 +46,7 @@ import {
 import { type CompiledQuery, compileQuery, isCompiledQuery } from 'graphql-jit';
 import type { Plugin } from 'graphql-yoga';
 import { LRUCache } from 'lru-cache';
+import { withGraphqlJsErrors } from './compiled-errors.ts';
 import { type GeneratedDataWriter, generateDataWriter } from './data-writer.ts';
 import { countTokens, estimatedDocumentBytes } from './document-cache.ts';
 import { responseShapeOf } from './response-shape.ts';
@@ -69,6 +71,8 @@ const writerBytesPerSourceChar = 14;
 interface CompiledOperation {
   readonly query: CompiledQuery;
   readonly writer: GeneratedDataWriter | undefined;
+  /** Its document (the compiled query keeps it alive anyway): where its errors' locations point. */
+  readonly document: DocumentNode;
 }
 
 export interface CompiledExecutionOptions {
@@ -114,7 +118,7 @@ export function useCompiledExecution(options: CompiledExecutionOptions): Compile
     const generated = dataWriterFor(schema, document, operationName);
     const withWriter = size + (generated?.sourceLength ?? 0) * writerBytesPerSourceChar;
     const writer = withWriter <= options.maxBytes ? generated : undefined;
-    const operation: CompiledOperation = { query, writer };
+    const operation: CompiledOperation = { query, writer, document };
     compiled.set(document.loc?.source.body ?? '', operation, { size: writer ? withWriter : size });
     return operation;
   }
@@ -163,14 +167,13 @@ function dataWriterFor(schema: GraphQLSchema, document: DocumentNode, operationN
   }
 }
 
-function executeCompiled({ query, writer }: CompiledOperation, run: ExecutionArgs) {
+function executeCompiled({ query, writer, document }: CompiledOperation, run: ExecutionArgs) {
   const result = query.query(run.rootValue, run.contextValue, run.variableValues);
-  if (writer === undefined) return result;
-  const withWriter = (done: ExecutionResult) => {
-    writeDataWith(done.data, writer.write);
-    return done;
+  const settled = (done: ExecutionResult) => {
+    if (writer) writeDataWith(done.data, writer.write);
+    return withGraphqlJsErrors(done, document);
   };
-  return result instanceof Promise ? result.then(withWriter) : withWriter(result);
+  return result instanceof Promise ? result.then(settled) : settled(result);
 }
 
 export function isCompilable(schema: GraphQLSchema, document: DocumentNode): boolean {
