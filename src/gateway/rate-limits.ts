@@ -11,6 +11,7 @@ import { type RateLimitPlugins, useRateLimits } from '../graphql/rate-limits.ts'
 import { callerKeyOf } from '../http/caller-key.ts';
 import type { GatewayMetrics } from '../observability/metrics.ts';
 import type { GatewayConfig } from './gateway-config.ts';
+import { redisOptionsFor } from './redis-options.ts';
 
 export interface RateLimitsSetupOptions {
   readonly metrics: GatewayMetrics;
@@ -58,16 +59,10 @@ export function createRateLimits(config: GatewayConfig, options: RateLimitsSetup
 }
 
 /** Redis when REDIS_URL is set (its own connection, told apart in the log), else this process. */
-function counterStore(config: GatewayConfig, { metrics, logger }: RateLimitsSetupOptions): RateCounterStore {
-  const { cache } = config;
-  if (cache.redisUrl === undefined) return createMemoryCounters();
-  return createRedisCounters({
-    url: cache.redisUrl,
-    timeoutMs: cache.redisTimeoutMs,
-    onError: () => metrics.cacheStoreError(),
-    onOutage: (down) =>
-      down
-        ? logger.warn('Redis is not answering: rate limits are counted by each replica alone until it is back')
-        : logger.info('Redis answers again: rate limits are counted across replicas again'),
+function counterStore(config: GatewayConfig, options: RateLimitsSetupOptions): RateCounterStore {
+  const connection = redisOptionsFor(config, options, {
+    down: 'Redis is not answering: rate limits are counted by each replica alone until it is back',
+    back: 'Redis answers again: rate limits are counted across replicas again',
   });
+  return connection === undefined ? createMemoryCounters() : createRedisCounters(connection);
 }

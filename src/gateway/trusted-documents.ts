@@ -14,6 +14,7 @@ import { useTrustedDocuments } from '../graphql/trusted-documents.ts';
 import type { GatewayMetrics } from '../observability/metrics.ts';
 import type { RequestTelemetry } from '../observability/request-telemetry.ts';
 import type { GatewayConfig } from './gateway-config.ts';
+import { redisOptionsFor } from './redis-options.ts';
 
 export interface TrustedDocumentsSetupOptions {
   readonly metrics: GatewayMetrics;
@@ -150,15 +151,14 @@ function createApqStore(
   config: GatewayConfig,
   { metrics, logger }: TrustedDocumentsSetupOptions,
 ): ApqStore & { connected?: (ms: number) => Promise<void> } {
-  const { cache, trustedDocuments } = config;
-  if (cache.redisUrl === undefined) return createMemoryApqStore(trustedDocuments.apqCacheBytes);
-  return createRedisApqStore({
-    url: cache.redisUrl,
-    timeoutMs: cache.redisTimeoutMs,
-    onError: () => metrics.cacheStoreError(),
-    onOutage: (down) =>
-      down
-        ? logger.warn('Redis is not answering: APQ hashes are not known until it is back (clients send the text)')
-        : logger.info('Redis answers again: APQ hashes are shared again'),
-  });
+  const connection = redisOptionsFor(
+    config,
+    { metrics, logger },
+    {
+      down: 'Redis is not answering: APQ hashes are not known until it is back (clients send the text)',
+      back: 'Redis answers again: APQ hashes are shared again',
+    },
+  );
+  if (connection === undefined) return createMemoryApqStore(config.trustedDocuments.apqCacheBytes);
+  return createRedisApqStore(connection);
 }

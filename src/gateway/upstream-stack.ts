@@ -16,6 +16,7 @@ import { coalesceCalls } from '../upstream/coalescing.ts';
 import { protectUpstream } from '../upstream/protection.ts';
 import { upstreamTelemetry } from '../upstream/telemetry.ts';
 import type { GatewayConfig } from './gateway-config.ts';
+import { redisOptionsFor } from './redis-options.ts';
 
 export interface UpstreamStackOptions {
   readonly logger: Logger;
@@ -109,19 +110,21 @@ function sharedPageStore(
   { metrics, logger }: UpstreamStackOptions,
 ): SharedPageStore | undefined {
   const { cache } = config;
-  if (cache.redisUrl === undefined) return undefined;
+  const connection = redisOptionsFor(
+    config,
+    { metrics, logger },
+    {
+      down: 'Redis is not answering: pages come from the upstream until it is back',
+      back: 'Redis answers again: pages are shared again',
+    },
+  );
+  if (connection === undefined) return undefined;
   return createRedisStore({
-    url: cache.redisUrl,
-    timeoutMs: cache.redisTimeoutMs,
+    ...connection,
     // Twice the longest a page is kept, and a day at least.
     generationKeepMs: Math.max(
       2 * (cache.ttlMs + cache.staleWhileRevalidateMs + cache.staleIfErrorMs),
       24 * 60 * 60 * 1000,
     ),
-    onError: () => metrics.cacheStoreError(),
-    onOutage: (down) =>
-      down
-        ? logger.warn('Redis is not answering: pages come from the upstream until it is back')
-        : logger.info('Redis answers again: pages are shared again'),
   });
 }
